@@ -1,0 +1,52 @@
+r"""torch.optim.Adagrad written out: L2-style weight_decay and lr_decay.
+
+Algorithm box (torch.optim.Adagrad docs):
+
+    input: lr γ, params θ_0, weight decay λ, lr decay η, initial accumulator τ, eps ε
+    state_sum_0 = τ
+    for t = 1, 2, ...:
+        g_t = -∇f(θ_{t-1}) if maximize else ∇f(θ_{t-1})
+        γ̃ = γ / (1 + (t-1) η)
+        if λ ≠ 0:  g_t = g_t + λ θ_{t-1}          # decay joins the gradient
+        state_sum_t = state_sum_{t-1} + g_t²
+        θ_t = θ_{t-1} - γ̃ g_t / (sqrt(state_sum_t) + ε)
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from core.optim.base import Update, check_hyperparameters
+
+
+def step(
+    param: Tensor,
+    grad: Tensor | None,
+    state: dict,
+    *,
+    lr: float,
+    weight_decay: float = 0.0,
+    lr_decay: float = 0.0,
+    initial_accumulator_value: float = 0.0,
+    eps: float = 1e-10,
+    maximize: bool = False,
+) -> Update:
+    check_hyperparameters(lr, weight_decay, eps)
+    if not lr_decay >= 0.0:
+        raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+    if not initial_accumulator_value >= 0.0:
+        raise ValueError(f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
+    if grad is None:  # torch skips a parameter without .grad entirely: no decay either
+        return Update(param, state, param * 0)
+
+    t = state.get("step", 0) + 1
+    g = -grad if maximize else grad
+    clr = lr / (1 + (t - 1) * lr_decay)
+    decay = weight_decay * param
+    if weight_decay != 0:
+        g = g + decay
+    start = torch.full_like(param, initial_accumulator_value)
+    state_sum = state.get("sum", start) + g * g
+    std = state_sum.sqrt() + eps
+    return Update(param - clr * g / std, {"step": t, "sum": state_sum}, decay)

@@ -1,0 +1,64 @@
+r"""torch.optim.Adam written out, with its L2-style weight_decay and amsgrad.
+
+Algorithm box (torch.optim.Adam docs):
+
+    input: lr γ, betas β1 β2, params θ_0, weight decay λ, eps ε, amsgrad, maximize
+    m_0 = 0, v_0 = 0, v_0^max = 0
+    for t = 1, 2, ...:
+        g_t = -∇f(θ_{t-1}) if maximize else ∇f(θ_{t-1})
+        if λ ≠ 0:  g_t = g_t + λ θ_{t-1}         # L2: the decay joins the gradient ...
+        m_t = β1 m_{t-1} + (1-β1) g_t
+        v_t = β2 v_{t-1} + (1-β2) g_t²           # ... and so is divided by sqrt(v̂) below
+        m̂_t = m_t / (1-β1^t)
+        if amsgrad: v_t^max = max(v_{t-1}^max, v_t);  v̂_t = v_t^max / (1-β2^t)
+        else:       v̂_t = v_t / (1-β2^t)
+        θ_t = θ_{t-1} - γ m̂_t / (sqrt(v̂_t) + ε)
+
+Because λθ passes through the adaptive denominator, this is not weight decay in the
+AdamW sense: on the first step every weight moves by about γ whatever its size.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from core.optim.base import Update, check_hyperparameters
+
+
+def step(
+    param: Tensor,
+    grad: Tensor | None,
+    state: dict,
+    *,
+    lr: float,
+    weight_decay: float = 0.0,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+    amsgrad: bool = False,
+    maximize: bool = False,
+) -> Update:
+    check_hyperparameters(lr, weight_decay, eps)
+    for name, beta in (("beta1", beta1), ("beta2", beta2)):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid {name} parameter: {beta}")
+    if grad is None:  # torch skips a parameter without .grad entirely: no decay either
+        return Update(param, state, param * 0)
+
+    t = state.get("step", 0) + 1
+    g = -grad if maximize else grad
+    decay = weight_decay * param
+    if weight_decay != 0:
+        g = g + decay
+    m = beta1 * state.get("exp_avg", torch.zeros_like(param)) + (1 - beta1) * g
+    v = beta2 * state.get("exp_avg_sq", torch.zeros_like(param)) + (1 - beta2) * g * g
+    new_state = {"step": t, "exp_avg": m, "exp_avg_sq": v}
+    if amsgrad:
+        v = torch.maximum(state.get("max_exp_avg_sq", torch.zeros_like(param)), v)
+        new_state["max_exp_avg_sq"] = v
+    m_hat = m / (1 - beta1**t)
+    denom = v.sqrt() / math.sqrt(1 - beta2**t) + eps
+    return Update(param - lr * m_hat / denom, new_state, decay)

@@ -1,0 +1,48 @@
+r"""torch.optim.AdamW written out: decay decoupled from the adaptive step.
+
+Algorithm box (torch.optim.AdamW docs):
+
+    for t = 1, 2, ...:
+        g_t = -∇f(θ_{t-1}) if maximize else ∇f(θ_{t-1})
+        θ_t = θ_{t-1} - γ λ θ_{t-1}                  # stepweight decay, outside Adam
+        m_t, v_t, m̂_t, v̂_t as in Adam, from the raw g_t
+        θ_t = θ_t - γ m̂_t / (sqrt(v̂_t) + ε)
+
+"Decoupled" means decoupled from sqrt(v̂), not from γ: the shrink per step is γλ, so a
+learning-rate schedule schedules the decay too. With λ = 0 this is Adam exactly.
+"""
+
+from __future__ import annotations
+
+from torch import Tensor
+
+from core.optim import adam
+from core.optim.base import Update, check_hyperparameters
+
+
+def step(
+    param: Tensor,
+    grad: Tensor | None,
+    state: dict,
+    *,
+    lr: float,
+    weight_decay: float = 1e-2,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+    amsgrad: bool = False,
+    maximize: bool = False,
+) -> Update:
+    check_hyperparameters(lr, weight_decay, eps)
+    if grad is None:  # torch skips a parameter without .grad entirely: no decay either
+        return Update(param, state, param * 0)
+
+    decay = lr * weight_decay * param
+    # Perform stepweight decay
+    shrunk = param * (1 - lr * weight_decay)
+    # Then the plain Adam step from the raw gradient (no L2 term)
+    update = adam.step(
+        shrunk, grad, state, lr=lr, weight_decay=0.0,
+        beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad, maximize=maximize,
+    )
+    return Update(update.param, update.state, decay)

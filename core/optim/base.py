@@ -1,0 +1,30 @@
+"""Shared types of the written-out update rules, kept apart so each rule module stays tiny."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from torch import Tensor
+
+
+class Update(NamedTuple):
+    """One functional step: the new parameter, the new optimizer state, and the decay term.
+
+    decay_term is weight decay as torch applies it in this step: added to the gradient
+    (wd * p, in gradient units) for L2-style rules, or subtracted from the parameter
+    (lr * wd * p) for SGD and AdamW. The page shows it, so each rule reports its own.
+    """
+
+    param: Tensor
+    state: dict
+    decay_term: Tensor
+
+
+def check_hyperparameters(lr: float, weight_decay: float, eps: float = 0.0) -> None:
+    """Reject what torch.optim rejects, naming the argument, before any math runs."""
+    if not lr >= 0.0:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not weight_decay >= 0.0:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    if not eps >= 0.0:
+        raise ValueError(f"Invalid epsilon value: {eps}")

@@ -1,0 +1,62 @@
+r"""torch.optim.RMSprop written out: L2-style weight_decay, momentum, centered.
+
+Algorithm box (torch.optim.RMSprop docs):
+
+    input: lr γ, alpha α, eps ε, weight decay λ, momentum μ, centered, maximize
+    v_0 = 0, b_0 = 0, g^ave_0 = 0
+    for t = 1, 2, ...:
+        g_t = -∇f(θ_{t-1}) if maximize else ∇f(θ_{t-1})
+        if λ ≠ 0:  g_t = g_t + λ θ_{t-1}          # decay joins the gradient
+        v_t = α v_{t-1} + (1-α) g_t²
+        ṽ_t = v_t
+        if centered: g^ave_t = α g^ave_{t-1} + (1-α) g_t;  ṽ_t = v_t - (g^ave_t)²
+        if μ > 0: b_t = μ b_{t-1} + g_t / (sqrt(ṽ_t) + ε);  θ_t = θ_{t-1} - γ b_t
+        else:     θ_t = θ_{t-1} - γ g_t / (sqrt(ṽ_t) + ε)
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from core.optim.base import Update, check_hyperparameters
+
+
+def step(
+    param: Tensor,
+    grad: Tensor | None,
+    state: dict,
+    *,
+    lr: float,
+    weight_decay: float = 0.0,
+    alpha: float = 0.99,
+    eps: float = 1e-8,
+    momentum: float = 0.0,
+    centered: bool = False,
+    maximize: bool = False,
+) -> Update:
+    check_hyperparameters(lr, weight_decay, eps)
+    if not 0.0 <= alpha:
+        raise ValueError(f"Invalid alpha value: {alpha}")
+    if not momentum >= 0.0:
+        raise ValueError(f"Invalid momentum value: {momentum}")
+    if grad is None:  # torch skips a parameter without .grad entirely: no decay either
+        return Update(param, state, param * 0)
+
+    zeros = torch.zeros_like(param)
+    g = -grad if maximize else grad
+    decay = weight_decay * param
+    if weight_decay != 0:
+        g = g + decay
+    v = alpha * state.get("square_avg", zeros) + (1 - alpha) * g * g
+    new_state = {"step": state.get("step", 0) + 1, "square_avg": v}
+    if centered:
+        g_ave = alpha * state.get("grad_avg", zeros) + (1 - alpha) * g
+        new_state["grad_avg"] = g_ave
+        v = v - g_ave * g_ave
+    avg = v.sqrt() + eps
+    if momentum > 0:
+        buf = momentum * state.get("momentum_buffer", zeros) + g / avg
+        new_state["momentum_buffer"] = buf
+        return Update(param - lr * buf, new_state, decay)
+    return Update(param - lr * g / avg, new_state, decay)

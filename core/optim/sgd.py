@@ -1,0 +1,55 @@
+r"""torch.optim.SGD written out: momentum, dampening, Nesterov, maximize, weight decay.
+
+Algorithm box (torch.optim.SGD docs):
+
+    input: lr γ, params θ_0, weight decay λ, momentum μ, dampening τ, nesterov, maximize
+    for t = 1, 2, ...:
+        g_t = -∇f(θ_{t-1}) if maximize else ∇f(θ_{t-1})
+        if λ ≠ 0:  g_t = g_t + λ θ_{t-1}              # decay enters the gradient ...
+        if μ ≠ 0:
+            b_t = g_t                    if t = 1     # ... and so the momentum buffer
+            b_t = μ b_{t-1} + (1-τ) g_t  if t > 1
+            g_t = g_t + μ b_t if nesterov else b_t
+        θ_t = θ_{t-1} - γ g_t
+
+So one plain SGD step is θ - γ(∇f + λθ): the often-quoted θ - γ∇f - λθ forgets the γ.
+"""
+
+from __future__ import annotations
+
+from torch import Tensor
+
+from core.optim.base import Update, check_hyperparameters
+
+
+def step(
+    param: Tensor,
+    grad: Tensor | None,
+    state: dict,
+    *,
+    lr: float,
+    weight_decay: float = 0.0,
+    momentum: float = 0.0,
+    dampening: float = 0.0,
+    nesterov: bool = False,
+    maximize: bool = False,
+) -> Update:
+    check_hyperparameters(lr, weight_decay)
+    if not momentum >= 0.0:
+        raise ValueError(f"Invalid momentum value: {momentum}")
+    if nesterov and (momentum <= 0 or dampening != 0):
+        raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+    if grad is None:  # torch skips a parameter without .grad entirely: no decay either
+        return Update(param, state, param * 0)
+
+    g = -grad if maximize else grad
+    decay = weight_decay * param
+    if weight_decay != 0:
+        g = g + decay
+    new_state = dict(state)
+    if momentum != 0:
+        buf = state.get("momentum_buffer")
+        buf = g.clone() if buf is None else momentum * buf + (1 - dampening) * g
+        new_state["momentum_buffer"] = buf
+        g = g + momentum * buf if nesterov else buf
+    return Update(param - lr * g, new_state, lr * decay)

@@ -1,0 +1,60 @@
+"""Run k steps of an update rule on one tensor: the written-out rule, or torch.optim itself.
+
+Both take the same gradient function, so the page's "rule vs torch.optim" check compares
+like with like. A run stops at the first step whose weights are not finite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from core.optim import OptimizerSpec
+
+GradFn = Callable[[Tensor], Tensor | None]
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """Weights W_0..W_T (T <= steps; W_T is the non-finite one if it diverged) and the first decay term."""
+
+    weights: Tensor  # (T + 1, *shape)
+    first_decay_term: Tensor
+    diverged_at: int | None  # first step with a non-finite weight, else None
+
+
+def rollout(spec: OptimizerSpec, w0: Tensor, grad_fn: GradFn, *, steps: int, lr: float,
+            weight_decay: float, options=None) -> Rollout:
+    """The written-out rule, functional: no tensor is modified in place."""
+    kwargs = spec.resolve(options)
+    weights, state, first_decay, diverged_at = [w0], {}, None, None
+    for t in range(1, steps + 1):
+        update = spec.step(weights[-1], grad_fn(weights[-1]), state, lr=lr, weight_decay=weight_decay, **kwargs)
+        state = update.state
+        first_decay = update.decay_term if first_decay is None else first_decay
+        weights.append(update.param)
+        if not torch.isfinite(update.param).all():  # keep the bad step so it can be shown
+            diverged_at = t
+            break
+    if first_decay is None:
+        first_decay = torch.zeros_like(w0)
+    return Rollout(torch.stack(weights), first_decay, diverged_at)
+
+
+def rollout_torch(spec: OptimizerSpec, w0: Tensor, grad_fn: GradFn, *, steps: int, lr: float,
+                  weight_decay: float, options=None) -> Tensor:
+    """torch.optim as the oracle: the same steps through the real optimizer class."""
+    param = w0.detach().clone().requires_grad_(True)
+    opt = spec.make_torch([param], lr=lr, weight_decay=weight_decay, options=options)
+    weights = [w0.detach().clone()]
+    for _ in range(steps):
+        grad = grad_fn(param.detach().clone())
+        param.grad = None if grad is None else grad.clone()
+        opt.step()
+        weights.append(param.detach().clone())
+        if not torch.isfinite(param).all():
+            break
+    return torch.stack(weights)
