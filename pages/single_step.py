@@ -1,0 +1,160 @@
+"""Single step: one real torch.optim step on the seed's 4x5 W, with and without weight decay."""
+
+import streamlit as st
+
+from core import figures, formulas, optim
+from core.explain import explain_first_step
+from core.problem import LOSSES
+from core.schema import Field
+from core.snippet import pytorch_snippet
+from core.step import MAX_STEPS, StepConfig, StepResult, adam_vs_adamw_pure_decay, run_step
+from ui.device import current_device
+from ui.state import bind, sync_query
+
+FIELDS = (
+    Field("optimizer", "sgd", choices=tuple(optim.OPTIMIZERS)),
+    Field("lr", 0.1, 0.0, 1.0),
+    Field("weight_decay", 1.0, 0.0, 10.0),
+    Field("loss", "sum", choices=tuple(LOSSES)),
+    Field("dtype", "float64", choices=("float64", "float32")),
+    Field("seed", 123, 0, 2**31 - 1),
+    Field("pure_decay", False),
+    Field("steps", 20, 1, MAX_STEPS),
+    Field("t", 1, 0, MAX_STEPS),
+    Field("row", 0, 0, 3),
+    Field("col", 0, 0, 4),
+    *(Field(f"{s.key}.{o.name}", o.default, *(() if isinstance(o.default, bool) else (o.low, o.high)))
+      for s in optim.OPTIMIZERS.values() for o in s.options),
+)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def cached_step(config: StepConfig) -> StepResult:
+    return run_step(config)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_pure_decay(lr: float, weight_decay: float, seed: int, dtype: str, device: str):
+    return adam_vs_adamw_pure_decay(lr, weight_decay, seed, dtype, device)
+
+
+def controls() -> StepConfig:
+    sb = st.sidebar
+    spec = optim.get(sb.selectbox("Optimizer", list(optim.OPTIMIZERS), key="optimizer",
+                                  format_func=lambda k: optim.OPTIMIZERS[k].label))
+    sb.slider("Learning rate lr", 0.0, 1.0, step=0.001, format="%.3f", key="lr")
+    sb.slider("Weight decay wd", 0.0, 10.0, step=0.01, key="weight_decay")
+    options = {}
+    for o in spec.options:
+        key = f"{spec.key}.{o.name}"
+        widget = sb.checkbox if isinstance(o.default, bool) else sb.slider
+        extra = {} if isinstance(o.default, bool) else dict(min_value=o.low, max_value=o.high, step=o.step)
+        options[o.name] = widget(o.name, key=key, help=o.help, **extra)
+    sb.selectbox("Loss", list(LOSSES), key="loss", help="; ".join(f"{k}: {v}" for k, v in LOSSES.items()))
+    sb.selectbox("dtype", ["float64", "float32"], key="dtype")
+    sb.number_input("Seed", 0, 2**31 - 1, key="seed")
+    sb.checkbox("Pure decay (loss gradient set to zero)", key="pure_decay")
+    sb.slider("Steps for the step-through", 1, MAX_STEPS, key="steps")
+    ss = st.session_state
+    return StepConfig(spec.key, ss.lr, ss.weight_decay, tuple(sorted(options.items())), ss.loss, ss.dtype,
+                      int(ss.seed), current_device(), ss.steps, ss.pure_decay)
+
+
+def heatmaps(r: StepResult) -> None:
+    wd = r.config.weight_decay
+    w_lim = figures.symmetric_limit(r.w_before, r.w_after, r.w_after_no_decay)
+    change_lim = figures.symmetric_limit(r.difference, *([r.decay_term] if r.decay_enters == "parameter" else []))
+    grad_lim = figures.symmetric_limit(r.grad, *([r.decay_term] if r.decay_enters == "gradient" else []))
+    leaves = r.decay_enters == "parameter"
+    decay_title = "Decay term lr·wd·W (leaves W)" if leaves else "Decay term wd·W (joins the gradient)"
+    panels = [
+        (r.w_before, "W before (W₀)", w_lim), (r.grad, "Gradient ∂loss/∂W", grad_lim),
+        (r.decay_term, decay_title, change_lim if leaves else grad_lim),
+        (r.w_after_no_decay, "W after, weight_decay = 0", w_lim), (r.w_after, f"W after, weight_decay = {wd:g}", w_lim),
+        (r.difference, "Difference: W after(wd) − W after(0)", change_lim),
+    ]
+    for i, (values, title, lim) in enumerate(panels):
+        if i % 3 == 0:
+            columns = st.columns(3)
+        columns[i % 3].plotly_chart(figures.matrix_heatmap(values, title, lim), key=f"heatmap-{i}")
+    st.caption("Shared colour scales: the three W matrices; the gradient with any decay term that joins it; "
+               "the decay term that leaves W with the difference. Blue negative, red positive, white 0.")
+
+
+def one_cell(r: StepResult) -> None:
+    c = r.config
+    left, right = st.columns([1, 5])
+    row = left.selectbox("Row", range(4), key="row")
+    col = left.selectbox("Column", range(5), key="col")
+    w, g = float(r.w_before[row, col]), float(r.grad[row, col])
+    ex = explain_first_step(c.optimizer, w, g, c.lr, c.weight_decay, dict(c.options))
+    for line in ex.lines:
+        right.latex(line)
+    right.caption(f"The last number is W after step 1 at ({row},{col}); torch.optim gave {r.w_after[row, col]:.6g}.")
+    popular = formulas.popular_sgd_update(w, g, c.lr, c.weight_decay)
+    actual = formulas.pytorch_sgd_update(w, g, c.lr, c.weight_decay)
+    st.info("**An often-quoted formula is not what PyTorch does.** For plain SGD, `w - lr*dw - wd*w` forgets the "
+            "learning rate on the decay term; PyTorch computes `w - lr*(dw + wd*w)`.")
+    a, b, d = st.columns(3)
+    a.metric("Often quoted: w − lr·dw − wd·w", f"{popular:.6g}")
+    b.metric("PyTorch SGD: w − lr·(dw + wd·w)", f"{actual:.6g}")
+    d.metric("Gap (1 − lr)·wd·w", f"{actual - popular:.6g}")
+
+
+def decay_numbers(r: StepResult) -> None:
+    c = r.config
+    half = formulas.half_life_steps(c.lr, c.weight_decay)
+    a, b = st.columns(2)
+    a.metric("Shrink factor per step 1 − lr·wd", f"{formulas.shrink_factor(c.lr, c.weight_decay):.6g}")
+    b.metric("Half-life (steps)", "never halves" if half is None else f"{half:.4g}")
+    st.caption("Pure decay multiplies W by 1 − lr·wd each step under SGD without momentum and under AdamW; "
+               "a factor ≤ 0 flips signs every step. For Adam's L2-style weight_decay no such factor exists.")
+
+
+def main() -> None:
+    st.title("Single step: what one weight-decay step does to W")
+    st.caption("np.random.seed, x (3×4), W (4×5), loss = sum(x @ W), one optimizer step with and without "
+               "weight decay: the seed experiment, computed live by torch.")
+    bind(FIELDS)
+    config = controls()
+    try:
+        r = cached_step(config)
+    except ValueError as err:
+        st.error(f"Cannot run this configuration: {err}")
+        st.stop()
+    sync_query(FIELDS)
+    (st.success if r.oracle_agrees else st.error)(
+        f"Written-out rule vs torch.optim.{optim.get(config.optimizer).torch_class}: "
+        f"max |diff| = {r.oracle_max_abs_diff:.3g} over {len(r.trajectory) - 1} steps")
+    if r.diverged_at is not None:
+        st.warning(f"The run diverged: W became inf/NaN at step {r.diverged_at} "
+                   f"(|1 − lr·wd| = {abs(formulas.shrink_factor(config.lr, config.weight_decay)):.3g}). "
+                   "Curves stop there.")
+    heatmaps(r)
+    st.subheader("One cell, written out")
+    one_cell(r)
+    st.subheader("Each change split into its gradient part and its decay part")
+    st.plotly_chart(figures.change_split_bars(r.gradient_part, r.difference), key="split")
+    st.caption("Gradient part = W after(wd=0) − W before; decay part = W after(wd) − W after(wd=0).")
+    decay_numbers(r)
+    if config.pure_decay:
+        st.subheader("Pure decay: Adam's weight_decay versus AdamW")
+        pd = cached_pure_decay(config.lr, config.weight_decay, config.seed, config.dtype, config.device)
+        st.plotly_chart(figures.pure_decay_scatter(pd.w_before, pd.adam_change, pd.adamw_change, config.lr,
+                                                   config.weight_decay), key="pure-decay")
+        st.caption("With no loss gradient, Adam adds wd·w to the gradient and divides by its own size: every weight "
+                   "moves by about lr, whatever its size. AdamW multiplies each weight by 1 − lr·wd.")
+    st.subheader("Step through")
+    steps = len(r.trajectory) - 1
+    st.session_state.t = min(st.session_state.t, steps)
+    t = st.slider("Step t", 0, steps, key="t")
+    left, right = st.columns(2)
+    left.plotly_chart(figures.matrix_heatmap(r.trajectory[t], f"W at step {t}", figures.symmetric_limit(r.trajectory)),
+                      key="w-t")
+    right.plotly_chart(figures.norm_curve(r.norms, r.norms_no_decay, t, config.weight_decay), key="norm")
+    st.subheader("Reproduce it in PyTorch")
+    st.code(pytorch_snippet(config), language="python")
+    sync_query(FIELDS)
+
+
+main()

@@ -1,0 +1,37 @@
+"""Read what an AppTest page rendered: plotly figures decoded from their JSON specs."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+
+DTYPES = {"f8": np.float64, "f4": np.float32, "i1": np.int8, "i2": np.int16, "i4": np.int32}
+
+
+def decode(value):
+    """Plotly ships arrays as {'dtype', 'bdata'} base64 blobs; turn them back into numpy."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=DTYPES[value["dtype"]])
+        shape = value.get("shape")
+        return array.reshape([int(n) for n in str(shape).split(",")]) if shape else array
+    return np.asarray(value)
+
+
+def figures(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def heatmap(at, title_start: str) -> np.ndarray:
+    """The z matrix of the first heatmap whose title starts with title_start."""
+    for fig in figures(at):
+        title = fig["layout"].get("title", {}).get("text", "")
+        if title.startswith(title_start) and fig["data"][0]["type"] == "heatmap":
+            z = decode(fig["data"][0]["z"])
+            return np.asarray(z, dtype=float).reshape(len(fig["data"][0]["y"]), len(fig["data"][0]["x"]))
+    raise AssertionError(f"no heatmap titled {title_start!r}; titles: {titles(at)}")
+
+
+def titles(at) -> list[str]:
+    return [fig["layout"].get("title", {}).get("text", "") for fig in figures(at)]

@@ -1,0 +1,125 @@
+"""The single-step page through AppTest: it renders the seed's numbers, reacts to the
+sliders, and never shows a traceback, whatever a widget or a link is set to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import optim
+from tests.page_helpers import heatmap, titles
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "single_step.py")
+SEED_W1_WD1_ROW0 = [0.2050, -0.1360, 0.1686, 0.4745, -0.0254]
+
+
+def run(query: dict | None = None, **state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def test_default_render_shows_every_heatmap_with_the_seed_numbers():
+    at = run()
+    assert not at.exception
+    shown = titles(at)
+    for start in ("W before", "Gradient", "Decay term", "W after, weight_decay = 0", "W after, weight_decay = 1",
+                  "Difference"):
+        assert any(t.startswith(start) for t in shown), start
+    np.testing.assert_allclose(heatmap(at, "W after, weight_decay = 1")[0], SEED_W1_WD1_ROW0, atol=5e-5)
+    assert "max |diff|" in at.success[0].value
+
+
+def test_the_app_entry_routes_to_the_single_step_page():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="device").value == "cpu"
+    assert any(t.startswith("W after") for t in titles(at))
+
+
+def test_moving_the_weight_decay_slider_changes_w_after():
+    at = run()
+    before = heatmap(at, "W after, weight_decay = 1")
+    at.sidebar.slider(key="weight_decay").set_value(0.5).run()
+    after = heatmap(at, "W after, weight_decay = 0.5")
+    assert not at.exception
+    assert not np.allclose(before, after)
+    w0, w_no_decay = heatmap(at, "W before"), heatmap(at, "W after, weight_decay = 0")
+    np.testing.assert_allclose(after - w_no_decay, -0.1 * 0.5 * w0, atol=1e-12)  # -lr*wd*W for SGD
+
+
+def _widget_ends(at):
+    """(widget, value) pairs: every slider at both ends, every selectbox option, checkboxes both ways."""
+    for s in at.slider:
+        yield s, s.min
+        yield s, s.max
+    for box in at.selectbox:
+        for option in box.options:
+            yield box, option
+    for box in at.checkbox:
+        yield box, not box.value
+    for n in at.number_input:
+        yield n, n.min
+        yield n, n.max
+
+
+@pytest.mark.parametrize("optimizer", list(optim.OPTIMIZERS))
+def test_no_exception_at_any_widget_range_end(optimizer):
+    at = run(optimizer=optimizer)
+    assert not at.exception
+    keys = [(w.key, v) for w, v in _widget_ends(at) if w.key != "optimizer"]
+    assert len(keys) > 10
+    for key, value in keys:
+        at = run(optimizer=optimizer)
+        _find(at, key).set_value(value).run()
+        assert not at.exception, (optimizer, key, value, at.exception)
+
+
+def _find(at, key):
+    for kind in ("slider", "selectbox", "checkbox", "number_input"):
+        for widget in at.get(kind):
+            if widget.key == key:
+                return widget
+    raise KeyError(key)
+
+
+def test_invalid_nesterov_combination_gets_a_message_not_a_traceback():
+    at = run(**{"sgd.nesterov": True})
+    assert not at.exception
+    assert "Nesterov momentum requires" in at.error[0].value
+
+
+def test_a_diverging_run_says_where_it_diverged():
+    at = run(lr=1.0, weight_decay=10.0, dtype="float32", steps=200)
+    assert not at.exception
+    assert any("diverged" in w.value and "step" in w.value for w in at.warning)
+
+
+def test_pure_decay_shows_adam_against_adamw():
+    at = run(pure_decay=True, optimizer="adam")
+    assert not at.exception
+    np.testing.assert_array_equal(heatmap(at, "Gradient"), 0.0)
+    assert any(s.value.startswith("Pure decay") for s in at.subheader)
+
+
+def test_a_link_restores_the_view_and_bad_values_fall_back():
+    at = run(query={"weight_decay": "0.25", "optimizer": "adamw", "lr": "banana", "steps": "100000"})
+    assert not at.exception
+    assert at.sidebar.slider(key="weight_decay").value == 0.25
+    assert at.sidebar.selectbox(key="optimizer").value == "adamw"
+    assert at.sidebar.slider(key="lr").value == 0.1
+    assert at.sidebar.slider(key="steps").value == 20
+    assert len(at.toast) == 2
+
+
+def test_the_state_goes_back_into_the_link():
+    at = run()
+    at.sidebar.slider(key="weight_decay").set_value(0.5).run()
+    assert at.query_params["weight_decay"] == ["0.5"] or at.query_params["weight_decay"] == "0.5"

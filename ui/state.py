@@ -1,0 +1,32 @@
+"""Bind a page's declared fields to st.session_state and to the link (st.query_params)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.schema import Field, from_query, to_query
+
+
+def bind(fields: tuple[Field, ...]) -> None:
+    """Before the widgets: give every field a session value, from the link when valid.
+
+    Widgets then take `key=field.key` and no `value=`, so the schema is the one place
+    defaults live. A bad link value falls back to the default with a notice.
+    """
+    values, notices = from_query(fields, st.query_params.to_dict())
+    for f in fields:
+        if f.key not in st.session_state:
+            st.session_state[f.key] = values[f.key]
+    for notice in notices:
+        st.toast(notice, icon="⚠️")
+
+
+def sync_query(fields: tuple[Field, ...]) -> None:
+    """After the widgets: write the non-default values back, so the URL is a shareable view."""
+    current = {f.key: st.session_state[f.key] for f in fields if f.key in st.session_state}
+    wanted = to_query(fields, current)
+    for key in current:
+        if key in wanted and st.query_params.get(key) != wanted[key]:
+            st.query_params[key] = wanted[key]
+        elif key not in wanted and key in st.query_params:
+            del st.query_params[key]
