@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` (install, start the app) and `make test`
+# (install, lint, run every test). Both create .venv when it is missing.
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test install install-dev browser lint clean
+
+run: install
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+test: install-dev browser
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+# The real-browser tests drive Debian's chromium; install it when missing (needs root or sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
+
+lint:
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
