@@ -48,7 +48,9 @@ def controls() -> StepConfig:
     for o in spec.options:
         key = f"{spec.key}.{o.name}"
         widget = sb.checkbox if isinstance(o.default, bool) else sb.slider
-        extra = {} if isinstance(o.default, bool) else dict(min_value=o.low, max_value=o.high, step=o.step)
+        decimals = max(2, len(f"{o.step:g}".split(".")[-1]))
+        extra = {} if isinstance(o.default, bool) else dict(min_value=o.low, max_value=o.high, step=o.step,
+                                                            format=f"%.{decimals}f")
         options[o.name] = widget(o.name, key=key, help=o.help, **extra)
     sb.selectbox("Loss", list(LOSSES), key="loss", help="; ".join(f"{k}: {v}" for k, v in LOSSES.items()))
     sb.selectbox("dtype", ["float64", "float32"], key="dtype")

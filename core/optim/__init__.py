@@ -44,7 +44,7 @@ class OptimizerSpec:
         unknown = sorted(set(given) - known)
         if unknown:
             raise ValueError(f"{self.label} has no option {', '.join(unknown)}; it has {sorted(known)}")
-        return {o.name: type(o.default)(given.get(o.name, o.default)) for o in self.options}
+        return {o.name: _coerce(o.default, given.get(o.name, o.default)) for o in self.options}
 
     def torch_kwargs(self, options: Mapping[str, float | bool] | None = None) -> dict:
         """Our option names are torch's, except that Adam-style betas travel as a pair."""
@@ -56,6 +56,13 @@ class OptimizerSpec:
     def make_torch(self, params, *, lr: float, weight_decay: float, options=None) -> torch.optim.Optimizer:
         cls = getattr(torch.optim, self.torch_class)
         return cls(params, lr=lr, weight_decay=weight_decay, **self.torch_kwargs(options))
+
+
+def _coerce(default: float | bool, value) -> float | bool:
+    """The option's own type; the string "false" is False, not bool("false")."""
+    if isinstance(default, bool) and isinstance(value, str):
+        return value.strip().lower() in ("true", "1")
+    return type(default)(value)
 
 
 MAXIMIZE = Option("maximize", False, help="Ascend the loss: the gradient is negated first.")

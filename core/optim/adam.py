@@ -25,7 +25,7 @@ import math
 import torch
 from torch import Tensor
 
-from core.optim.base import Update, check_hyperparameters
+from core.optim.base import Update, check_betas, check_hyperparameters
 
 
 def step(
@@ -42,9 +42,7 @@ def step(
     maximize: bool = False,
 ) -> Update:
     check_hyperparameters(lr, weight_decay, eps)
-    for name, beta in (("beta1", beta1), ("beta2", beta2)):
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(f"Invalid {name} parameter: {beta}")
+    check_betas(beta1, beta2)
     if grad is None:  # torch skips a parameter without .grad entirely: no decay either
         return Update(param, state, param * 0)
 

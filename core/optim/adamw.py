@@ -17,7 +17,7 @@ from __future__ import annotations
 from torch import Tensor
 
 from core.optim import adam
-from core.optim.base import Update, check_hyperparameters
+from core.optim.base import Update, check_betas, check_hyperparameters
 
 
 def step(
@@ -34,6 +34,7 @@ def step(
     maximize: bool = False,
 ) -> Update:
     check_hyperparameters(lr, weight_decay, eps)
+    check_betas(beta1, beta2)
     if grad is None:  # torch skips a parameter without .grad entirely: no decay either
         return Update(param, state, param * 0)
 

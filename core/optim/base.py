@@ -28,3 +28,9 @@ def check_hyperparameters(lr: float, weight_decay: float, eps: float = 0.0) -> N
         raise ValueError(f"Invalid weight_decay value: {weight_decay}")
     if not eps >= 0.0:
         raise ValueError(f"Invalid epsilon value: {eps}")
+
+
+def check_betas(beta1: float, beta2: float) -> None:
+    for name, beta in (("beta1", beta1), ("beta2", beta2)):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid {name} parameter: {beta}")
