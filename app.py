@@ -1,4 +1,9 @@
-"""Weight Decay Lab: routes the pages and holds the shared sidebar (the device picker)."""
+"""Weight Decay Lab: routes the pages and holds the shared sidebar (the device picker).
+
+The pages live in app_pages/, not pages/: Streamlit treats a pages/ folder as a v1
+multipage app until the first st.navigation call, so a fresh server's first visitor
+following a link to /training would run that page without this file.
+"""
 
 import streamlit as st
 
@@ -7,7 +12,8 @@ from ui.warmup import warm_up
 
 PAGES = {
     "Labs": [
-        st.Page("pages/single_step.py", title="Single step", icon="🔬", default=True),
+        st.Page("app_pages/single_step.py", title="Single step", icon="🔬", default=True),
+        st.Page("app_pages/training.py", title="Training", icon="📉"),
     ],
 }
 

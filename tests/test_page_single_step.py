@@ -13,7 +13,7 @@ from core import optim
 from tests.page_helpers import heatmap, titles
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages" / "single_step.py")
+PAGE = str(ROOT / "app_pages" / "single_step.py")
 SEED_W1_WD1_ROW0 = [0.2050, -0.1360, 0.1686, 0.4745, -0.0254]
 
 
