@@ -101,3 +101,82 @@ def pure_decay_scatter(w_before: np.ndarray, adam_change: np.ndarray, adamw_chan
     fig.update_xaxes(title_text="|w| before the step")
     fig.update_yaxes(title_text="|change| in one step")
     return fig
+
+
+RUN_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")  # Okabe-Ito
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
+def run_color(i: int) -> str:
+    return RUN_COLORS[i % len(RUN_COLORS)]
+
+
+def curves(series: dict[str, np.ndarray], weight_decays, title: str, y_title: str, log_y: bool = False,
+           overlays: dict[str, np.ndarray] | None = None) -> go.Figure:
+    """Per-step curves: colour = weight decay, dash = series (a layer, or train/test).
+
+    series maps a name to (G, T + 1); overlays maps a name to (G, T + 1) drawn as markers-free
+    thin black lines (a closed form to compare with)."""
+    fig = go.Figure()
+    for s, (name, values) in enumerate(series.items()):
+        for i, wd in enumerate(weight_decays):
+            fig.add_trace(go.Scatter(
+                y=values[i], mode="lines", name=f"{name}, wd={wd:g}", legendgroup=f"wd{i}",
+                line=dict(color=run_color(i), dash=DASHES[s % len(DASHES)], width=2),
+                hovertemplate=f"{name}, wd={wd:g}<br>step %{{x}}: %{{y:.6g}}<extra></extra>",
+            ))
+    for name, values in (overlays or {}).items():
+        for i, wd in enumerate(weight_decays):
+            fig.add_trace(go.Scatter(
+                y=values[i], mode="lines", name=f"{name}, wd={wd:g}", legendgroup=f"wd{i}",
+                line=dict(color=NEUTRAL_COLOR, dash="dot", width=1),
+                hovertemplate=f"{name}, wd={wd:g}<br>step %{{x}}: %{{y:.6g}}<extra></extra>",
+            ))
+    fig.update_layout(title=dict(text=title), height=330, hovermode="x unified", **_LAYOUT)
+    fig.update_xaxes(title_text="step")
+    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear")
+    return fig
+
+
+def weight_histogram(final: np.ndarray, weight_decays, title: str) -> go.Figure:
+    """Distribution of each run's final weights (all decayed tensors together), one colour per wd."""
+    fig = go.Figure([
+        go.Histogram(x=final[i].ravel(), name=f"wd={wd:g}", opacity=0.6, marker_color=run_color(i), nbinsx=40)
+        for i, wd in enumerate(weight_decays)
+    ])
+    fig.update_layout(title=dict(text=title), barmode="overlay", height=300, **_LAYOUT)
+    fig.update_xaxes(title_text="weight value")
+    fig.update_yaxes(title_text="count")
+    return fig
+
+
+def schedule(lr_factor: np.ndarray, lr: float, weight_decays) -> go.Figure:
+    """lr_t and the per-step decay lr_t * wd it implies (what torch's SGD and AdamW shrink by)."""
+    lr_t = lr * lr_factor
+    fig = go.Figure([go.Scatter(y=lr_t, mode="lines", name="lr_t", line=dict(color=NEUTRAL_COLOR, width=2))])
+    for i, wd in enumerate(weight_decays):
+        fig.add_trace(go.Scatter(y=lr_t * wd, mode="lines", name=f"lr_t·wd, wd={wd:g}",
+                                 line=dict(color=run_color(i), dash="dash")))
+    fig.update_layout(title=dict(text="Learning rate and the decay it applies per step"), height=300,
+                      hovermode="x unified", **_LAYOUT)
+    fig.update_xaxes(title_text="step")
+    fig.update_yaxes(title_text="per step", type="log" if (lr_t > 0).all() else "linear")
+    return fig
+
+
+def boundary(xs: np.ndarray, ys: np.ndarray, probs: np.ndarray, points: np.ndarray, labels: np.ndarray,
+             title: str) -> go.Figure:
+    """P(class 1) as a diverging map centred at 0.5, with the training points on top."""
+    fig = go.Figure([
+        go.Heatmap(x=xs, y=ys, z=probs, zmin=0, zmax=1, zmid=0.5, colorscale=DIVERGING, showscale=False,
+                   hovertemplate="x=%{x:.2f}, y=%{y:.2f}: P(1)=%{z:.3f}<extra></extra>"),
+        go.Contour(x=xs, y=ys, z=probs, contours=dict(start=0.5, end=0.5, coloring="none"), showscale=False,
+                   line=dict(color=NEUTRAL_COLOR, width=2), hoverinfo="skip"),
+        go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", hoverinfo="skip",
+                   marker=dict(color=labels.ravel(), colorscale=DIVERGING, cmin=0, cmax=1, size=6,
+                               line=dict(color=NEUTRAL_COLOR, width=0.5))),
+    ])
+    fig.update_layout(title=dict(text=title), height=300, showlegend=False, **_LAYOUT)
+    fig.update_xaxes(title_text="x₁", range=[xs[0], xs[-1]])
+    fig.update_yaxes(title_text="x₂", range=[ys[0], ys[-1]], scaleanchor="x")
+    return fig

@@ -97,3 +97,15 @@ def test_single_step_page_renders_and_the_slider_moves_the_heatmap(server, brows
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(ARTIFACTS / "single_step_after_slider.png"), full_page=True)
     page.close()
+
+
+def test_training_page_renders_from_a_fresh_link(server, browser):
+    """A link straight to /training must get the shared sidebar too (see app.py on app_pages/)."""
+    page = browser.new_page(viewport={"width": 1600, "height": 2400})
+    page.goto(f"{server}/training?task=toy")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 20", timeout=90_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Device").count() >= 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "training.png"), full_page=True)
+    page.close()

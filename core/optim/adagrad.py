@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from core.optim.base import Update, check_hyperparameters
+from core.optim.base import Update, check_hyperparameters, has_decay
 
 
 def step(
@@ -44,7 +44,7 @@ def step(
     g = -grad if maximize else grad
     clr = lr / (1 + (t - 1) * lr_decay)
     decay = weight_decay * param
-    if weight_decay != 0:
+    if has_decay(weight_decay):
         g = g + decay
     start = torch.full_like(param, initial_accumulator_value)
     state_sum = state.get("sum", start) + g * g

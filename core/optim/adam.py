@@ -25,7 +25,7 @@ import math
 import torch
 from torch import Tensor
 
-from core.optim.base import Update, check_betas, check_hyperparameters
+from core.optim.base import Update, check_betas, check_hyperparameters, has_decay
 
 
 def step(
@@ -49,7 +49,7 @@ def step(
     t = state.get("step", 0) + 1
     g = -grad if maximize else grad
     decay = weight_decay * param
-    if weight_decay != 0:
+    if has_decay(weight_decay):
         g = g + decay
     m = beta1 * state.get("exp_avg", torch.zeros_like(param)) + (1 - beta1) * g
     v = beta2 * state.get("exp_avg_sq", torch.zeros_like(param)) + (1 - beta2) * g * g

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import torch
 from torch import Tensor
 
 
@@ -20,11 +21,23 @@ class Update(NamedTuple):
     decay_term: Tensor
 
 
-def check_hyperparameters(lr: float, weight_decay: float, eps: float = 0.0) -> None:
+def _smallest(value) -> float:
+    """lr and weight_decay may be floats or per-run tensors (batched runs): check them all."""
+    return float(value) if isinstance(value, (int, float)) else float(torch.as_tensor(value).min())
+
+
+def has_decay(weight_decay) -> bool:
+    """torch skips the decay line when weight_decay == 0; with per-run tensors, when all are 0."""
+    if isinstance(weight_decay, (int, float)):
+        return weight_decay != 0
+    return bool(torch.as_tensor(weight_decay).ne(0).any())
+
+
+def check_hyperparameters(lr, weight_decay, eps: float = 0.0) -> None:
     """Reject what torch.optim rejects, naming the argument, before any math runs."""
-    if not lr >= 0.0:
+    if not _smallest(lr) >= 0.0:
         raise ValueError(f"Invalid learning rate: {lr}")
-    if not weight_decay >= 0.0:
+    if not _smallest(weight_decay) >= 0.0:
         raise ValueError(f"Invalid weight_decay value: {weight_decay}")
     if not eps >= 0.0:
         raise ValueError(f"Invalid epsilon value: {eps}")

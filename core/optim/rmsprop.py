@@ -19,7 +19,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from core.optim.base import Update, check_hyperparameters
+from core.optim.base import Update, check_hyperparameters, has_decay
 
 
 def step(
@@ -46,7 +46,7 @@ def step(
     zeros = torch.zeros_like(param)
     g = -grad if maximize else grad
     decay = weight_decay * param
-    if weight_decay != 0:
+    if has_decay(weight_decay):
         g = g + decay
     v = alpha * state.get("square_avg", zeros) + (1 - alpha) * g * g
     new_state = {"step": state.get("step", 0) + 1, "square_avg": v}

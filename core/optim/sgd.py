@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from core.optim.base import Update, check_hyperparameters
+from core.optim.base import Update, check_hyperparameters, has_decay
 
 
 def step(
@@ -44,7 +44,7 @@ def step(
 
     g = -grad if maximize else grad
     decay = weight_decay * param
-    if weight_decay != 0:
+    if has_decay(weight_decay):
         g = g + decay
     new_state = dict(state)
     if momentum != 0:

@@ -1,0 +1,228 @@
+"""Training tasks behind one small interface, so a new task is one class plus one registry line.
+
+Every parameter carries a leading run dimension G: G models (one per weight decay, or per
+grid cell in a sweep) train side by side as one tensor program. All data is generated
+from a seed here; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from core.problem import seed_arrays
+
+
+@dataclass(frozen=True)
+class Data:
+    x_train: Tensor
+    y_train: Tensor
+    x_test: Tensor
+    y_test: Tensor
+
+
+class Task:
+    """The interface: data, initial parameters (G copies), predictions and per-run loss."""
+
+    key = ""
+    label = ""
+    decayed: frozenset[str] = frozenset()  # parameter names that get weight decay
+    batch_size: int | None = None  # None: full batch
+    default_lr = 0.1
+    default_epochs = 100
+    has_test_set = True
+
+    def data(self, seed: int, dtype: torch.dtype, device: torch.device) -> Data:
+        raise NotImplementedError
+
+    def init_params(self, groups: int, seed: int, dtype: torch.dtype, device: torch.device) -> dict[str, Tensor]:
+        raise NotImplementedError
+
+    def forward(self, params: dict[str, Tensor], x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def loss(self, params: dict[str, Tensor], x: Tensor, y: Tensor) -> Tensor:
+        """Mean loss of each of the G runs, shape (G,): their sum has each run's own gradient."""
+        raise NotImplementedError
+
+
+def _copies(t: Tensor, groups: int) -> Tensor:
+    """G identical copies, so every run starts from the same weights as a per-run loop would."""
+    return t.unsqueeze(0).repeat(groups, *([1] * t.dim())).contiguous()
+
+
+@dataclass(frozen=True)
+class SeedTask(Task):
+    """The seed's loss sum(x @ W) over many steps: a constant gradient g = x.T @ 1, so plain SGD
+    walks off forever while with decay W converges to -g/wd."""
+
+    key = "seed"
+    label = "Seed problem: sum(x @ W)"
+    decayed = frozenset({"W"})
+    default_lr = 0.1
+    default_epochs = 50
+    has_test_set = False
+
+    def data(self, seed, dtype, device):
+        x, _, y = (torch.tensor(a, dtype=dtype, device=device) for a in seed_arrays(seed))
+        return Data(x, y, x, y)
+
+    def init_params(self, groups, seed, dtype, device):
+        w = torch.tensor(seed_arrays(seed)[1], dtype=dtype, device=device)
+        return {"W": _copies(w, groups)}
+
+    def forward(self, params, x):
+        return x @ params["W"]
+
+    def loss(self, params, x, y):
+        return self.forward(params, x).sum(dim=(1, 2))
+
+
+@dataclass(frozen=True)
+class D2LRegression(Task):
+    """Dive into Deep Learning's weight-decay section: 200 features, 20 training and 100 test
+    points, y = 0.05 + sum(0.01 x_i) + noise(0.01): wide enough to overfit without decay."""
+
+    key = "d2l"
+    label = "High-dimensional linear regression (d2l)"
+    decayed = frozenset({"w"})  # d2l leaves the bias undecayed
+    batch_size = 5
+    default_lr = 0.003
+    default_epochs = 100
+    num_inputs, n_train, n_test = 200, 20, 100
+
+    def data(self, seed, dtype, device):
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randn(self.n_train + self.n_test, self.num_inputs, generator=g, dtype=torch.float64)
+        y = 0.05 + x @ torch.full((self.num_inputs, 1), 0.01, dtype=torch.float64)
+        y += 0.01 * torch.randn(y.shape, generator=g, dtype=torch.float64)
+        x, y = x.to(dtype=dtype, device=device), y.to(dtype=dtype, device=device)
+        n = self.n_train
+        return Data(x[:n], y[:n], x[n:], y[n:])
+
+    def init_params(self, groups, seed, dtype, device):
+        g = torch.Generator().manual_seed(seed + 1)
+        w = torch.randn(self.num_inputs, 1, generator=g, dtype=torch.float64).to(dtype=dtype, device=device)
+        return {"w": _copies(w, groups), "b": torch.zeros(groups, 1, 1, dtype=dtype, device=device)}
+
+    def forward(self, params, x):
+        return x @ params["w"] + params["b"]
+
+    def loss(self, params, x, y):
+        """d2l's squared loss (y_hat - y)^2 / 2, averaged over the batch."""
+        return ((self.forward(params, x) - y) ** 2 / 2).mean(dim=(1, 2))
+
+
+def _toy_points(name: str, n: int, noise: float, g: torch.Generator) -> tuple[Tensor, Tensor]:
+    """TensorFlow Playground's four 2-D datasets, in [-1, 1]-ish coordinates, labels 0/1."""
+    half = n // 2
+    if name == "circle":
+        r = torch.cat([torch.rand(half, generator=g) * 0.5, 0.7 + torch.rand(n - half, generator=g) * 0.3])
+        a = torch.rand(n, generator=g) * 2 * math.pi
+        x, label = torch.stack([r * a.cos(), r * a.sin()], 1), (r < 0.5).double()
+    elif name == "xor":
+        x = torch.rand(n, 2, generator=g) * 2 - 1
+        x = x + 0.05 * x.sign()  # keep points off the axes, as the playground pads them
+        label = (x[:, 0] * x[:, 1] > 0).double()
+    elif name == "gaussian":
+        label = torch.cat([torch.ones(half), torch.zeros(n - half)]).double()
+        x = torch.randn(n, 2, generator=g) * 0.25 + (label * 2 - 1).unsqueeze(1) * 0.4
+    elif name == "spiral":
+        t = torch.rand(n, generator=g) * 1.75 * math.pi
+        label = torch.cat([torch.ones(half), torch.zeros(n - half)]).double()
+        a = t + label * math.pi
+        x = torch.stack([t * a.cos(), t * a.sin()], 1) / (1.75 * math.pi)
+    else:
+        raise ValueError(f"Unknown dataset {name!r}; choose one of {list(TOY_DATASETS)}")
+    x = x.double() + noise * 0.3 * torch.randn(n, 2, generator=g, dtype=torch.float64)
+    return x, label.unsqueeze(1)
+
+
+TOY_DATASETS = ("circle", "xor", "gaussian", "spiral")
+
+
+@dataclass(frozen=True)
+class ToyClassifier(Task):
+    """A small tanh MLP (2 -> 16 -> 16 -> 1) on a 2-D toy dataset; decay smooths its boundary."""
+
+    dataset: str = "circle"
+    noise: float = 0.1  # 0..0.5, the playground's noise slider as a fraction
+    train_fraction: float = 0.5
+    hidden: int = 16
+    n_points: int = 300
+
+    key = "toy"
+    label = "Small MLP on 2-D toy data"
+    decayed = frozenset({"W1", "W2", "W3"})  # weights, not biases, as the playground regularizes
+    default_lr = 0.1
+    default_epochs = 200
+
+    def __post_init__(self):
+        if self.dataset not in TOY_DATASETS:
+            raise ValueError(f"Unknown dataset {self.dataset!r}; choose one of {list(TOY_DATASETS)}")
+        if not 0.0 <= self.noise <= 0.5:
+            raise ValueError(f"noise must be in [0, 0.5], got {self.noise}")
+        if not 0.1 <= self.train_fraction <= 0.9:
+            raise ValueError(f"train_fraction must be in [0.1, 0.9], got {self.train_fraction}")
+
+    def data(self, seed, dtype, device):
+        g = torch.Generator().manual_seed(seed)
+        x, y = _toy_points(self.dataset, self.n_points, self.noise, g)
+        order = torch.randperm(self.n_points, generator=g)
+        x, y = x[order].to(dtype=dtype, device=device), y[order].to(dtype=dtype, device=device)
+        n = int(round(self.train_fraction * self.n_points))
+        return Data(x[:n], y[:n], x[n:], y[n:])
+
+    def init_params(self, groups, seed, dtype, device):
+        """nn.Linear's default init: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases."""
+        g = torch.Generator().manual_seed(seed + 1)
+        sizes = [2, self.hidden, self.hidden, 1]
+        params = {}
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
+            bound = 1 / math.sqrt(fan_in)
+            for name, shape in ((f"W{i}", (fan_in, fan_out)), (f"b{i}", (1, fan_out))):
+                t = (torch.rand(shape, generator=g, dtype=torch.float64) * 2 - 1) * bound
+                params[name] = _copies(t.to(dtype=dtype, device=device), groups)
+        return params
+
+    def forward(self, params, x):
+        h = torch.tanh(x @ params["W1"] + params["b1"])
+        h = torch.tanh(h @ params["W2"] + params["b2"])
+        return h @ params["W3"] + params["b3"]  # logits, (G, n, 1)
+
+    def loss(self, params, x, y):
+        logits = self.forward(params, x)
+        return F.binary_cross_entropy_with_logits(logits, y.expand_as(logits), reduction="none").mean(dim=(1, 2))
+
+
+TASKS: dict[str, type[Task]] = {t.key: t for t in (SeedTask, D2LRegression, ToyClassifier)}
+
+
+def make_task(key: str, **options) -> Task:
+    try:
+        cls = TASKS[key]
+    except KeyError:
+        raise ValueError(f"Unknown task {key!r}; choose one of {sorted(TASKS)}") from None
+    return cls(**options)
+
+
+def training_points(task: ToyClassifier, seed: int) -> tuple:
+    """The training inputs and labels as float64 numpy arrays, for scatter plots."""
+    data = task.data(seed, torch.float64, torch.device("cpu"))
+    return data.x_train.numpy(), data.y_train.numpy()
+
+
+def decision_boundary(task: ToyClassifier, final: dict, resolution: int = 60, extent: float = 1.3):
+    """P(class 1) of each run on a resolution x resolution grid over [-extent, extent]^2:
+    (xs, ys, probs) with probs shaped (G, resolution, resolution), rows along y."""
+    axis = torch.linspace(-extent, extent, resolution, dtype=torch.float64)
+    gy, gx = torch.meshgrid(axis, axis, indexing="ij")
+    grid = torch.stack([gx.flatten(), gy.flatten()], 1)
+    params = {k: torch.as_tensor(v, dtype=torch.float64) for k, v in final.items()}
+    with torch.no_grad():
+        probs = torch.sigmoid(task.forward(params, grid)).reshape(-1, resolution, resolution)
+    return axis.numpy(), axis.numpy(), probs.numpy()

@@ -1,0 +1,68 @@
+"""The training page through AppTest: curves for every task, reacting to the weight decays,
+and a diverging run reported in words rather than a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.page_helpers import decode, figures, titles
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "app_pages" / "training.py")
+
+
+def run(**state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def norm_curves(at) -> list[np.ndarray]:
+    fig = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Weight norm per layer")
+    return [decode(trace["y"]) for trace in fig["data"]]
+
+
+@pytest.mark.parametrize("task", ["seed", "d2l", "toy"])
+def test_default_render_has_the_curves(task):
+    at = run(task=task)
+    assert not at.exception
+    shown = titles(at)
+    assert shown.count("Weight norm per layer") == 3  # SGD, Adam, AdamW side by side
+    assert shown.count("Loss (without the penalty)") == 3
+    assert "Learning rate and the decay it applies per step" in shown
+    if task == "toy":
+        assert sum(t.startswith("AdamW, wd=") for t in shown) == 4  # one decision boundary per weight decay
+
+
+def test_changing_the_weight_decays_changes_the_curves():
+    at = run(task="d2l")
+    before = norm_curves(at)
+    at.sidebar.multiselect(key="wds.d2l").set_value([0.0, 0.1]).run()
+    assert not at.exception
+    after = norm_curves(at)
+    assert len(after) == 4 and len(before) == 8  # (||w||, ||b||) x weight decays
+    assert not np.allclose(before[1], after[1], equal_nan=True)
+
+
+def test_seed_task_overlays_the_closed_form_and_names_the_regimes():
+    at = run(task="seed", **{"wds.seed": [0.0, 15.0, 25.0]})
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "oscillates" in text and "blows up" in text
+
+
+def test_a_diverging_run_is_reported_with_its_step():
+    at = run(task="seed", **{"wds.seed": [25.0], "lr.seed": 1.0, "epochs.seed": 500})
+    assert not at.exception
+    assert any("diverged at step" in w.value for w in at.warning)
+
+
+def test_no_weight_decay_chosen_gets_a_hint():
+    at = run(**{"wds.d2l": []})
+    assert not at.exception
+    assert "at least one weight decay" in at.info[0].value

@@ -1,0 +1,146 @@
+"""The batched trainer: each run equals a plain torch.optim loop, d2l's published effect,
+divergence handling, and the device argument."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from core import optim
+from core.devices import DeviceUnavailableError
+from core.schedules import lr_factors
+from core.tasks import make_task
+from core.training import MAX_STEPS, TrainConfig, default_configs, steps_per_epoch, train
+
+
+def torch_loop(config: TrainConfig, run: int) -> dict[str, torch.Tensor]:
+    """One run the ordinary way: its own parameters, one torch.optim optimizer with a
+    decay and a no-decay param group, a LambdaLR for the schedule, the same batches."""
+    task = make_task(config.task, **dict(config.task_options))
+    dtype = getattr(torch, config.dtype)
+    data = task.data(config.seed, dtype, torch.device("cpu"))
+    init = task.init_params(1, config.seed, dtype, torch.device("cpu"))
+    params = {k: v[0].clone().requires_grad_(True) for k, v in init.items()}
+    spec = optim.get(config.optimizer)
+    wd = config.weight_decays[run]
+    groups = [{"params": [p for k, p in params.items() if k in task.decayed], "weight_decay": wd},
+              {"params": [p for k, p in params.items() if k not in task.decayed], "weight_decay": 0.0}]
+    groups = [g for g in groups if g["params"]]
+    opt = spec.make_torch(groups, lr=config.per_run_lrs()[run], weight_decay=0.0, options=dict(config.options))
+    n = len(data.x_train)
+    per_epoch = steps_per_epoch(n, task.batch_size)
+    total = config.epochs * per_epoch
+    factors = lr_factors(config.schedule, total)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: factors[min(t, total - 1)])
+    shuffle = torch.Generator().manual_seed(config.seed + 2)
+    for t in range(total):
+        if t % per_epoch == 0 and task.batch_size:
+            order = torch.randperm(n, generator=shuffle)
+        if task.batch_size:
+            idx = order[(t % per_epoch) * task.batch_size:(t % per_epoch + 1) * task.batch_size]
+            xb, yb = data.x_train[idx], data.y_train[idx]
+        else:
+            xb, yb = data.x_train, data.y_train
+        opt.zero_grad()
+        batched = {k: p.unsqueeze(0) for k, p in params.items()}
+        task.loss(batched, xb, yb).sum().backward()
+        opt.step()
+        sched.step()
+    return {k: p.detach() for k, p in params.items()}
+
+
+@pytest.mark.parametrize("task,optimizer,options,schedule", [
+    ("d2l", "sgd", (), "constant"),
+    ("d2l", "sgd", (("momentum", 0.9),), "cosine"),
+    ("seed", "adamw", (), "step"),
+    ("toy", "adam", (("amsgrad", True),), "cosine"),
+    ("toy", "adamw", (), "constant"),
+    ("toy", "sgd", (("momentum", 0.9), ("nesterov", True)), "step"),
+])
+def test_every_batched_run_equals_a_plain_torch_optim_loop(task, optimizer, options, schedule):
+    config = TrainConfig(task=task, optimizer=optimizer, options=options, schedule=schedule, epochs=6,
+                         lrs=(0.01,), weight_decays=(0.0, 0.1, 1.0))
+    history = train(config)
+    for run in range(config.runs):
+        for name, expected in torch_loop(config, run).items():
+            np.testing.assert_allclose(history.final[name][run], expected.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_d2l_effect_without_decay_overfits_and_wd3_generalizes():
+    """Dive into Deep Learning's published result: wd=0 drives training loss to ~0 while
+    the test loss stays high; wd=3 gets a far lower test loss and a far smaller ||w||."""
+    h = train(TrainConfig(task="d2l", lrs=(0.003,), weight_decays=(0.0, 3.0), epochs=100))
+    (train0, _), (test0, test3) = h.train_loss[:, -1], h.test_loss[:, -1]
+    norm0, norm3 = h.norms["w"][:, -1]
+    assert train0 < 1e-3 and test0 > 10  # overfit: memorised 20 points, 200 features
+    assert test3 < test0 / 100
+    assert 10 < norm0 < 20 and 0.2 < norm3 < 0.6  # d2l reports ~13 and ~0.36
+
+
+def test_seed_task_follows_its_closed_form_under_plain_sgd():
+    from core.closed_form import seed_norm_curves
+
+    wds = (0.0, 0.5, 1.0, 15.0)
+    h = train(TrainConfig(task="seed", lrs=(0.1,), weight_decays=wds, epochs=40))
+    np.testing.assert_allclose(h.norms["W"], seed_norm_curves(0, 0.1, wds, 40), rtol=1e-10)
+
+
+def test_closed_form_converges_to_minus_g_over_wd():
+    from core.closed_form import seed_sgd_weights
+
+    w0, g = np.ones((2, 2)), np.full((2, 2), 0.5)
+    np.testing.assert_allclose(seed_sgd_weights(w0, g, 0.1, 2.0, 2000)[-1], -g / 2.0)
+    assert np.abs(seed_sgd_weights(w0, g, 0.1, 25.0, 60)[-1]).max() > 1e10  # lr*wd = 2.5 >= 2 blows up
+
+
+def test_a_diverging_run_stops_and_keeps_its_curves_up_to_that_step():
+    h = train(TrainConfig(task="seed", lrs=(1.0,), weight_decays=(0.0, 10.0), epochs=500, dtype="float32"))
+    assert h.diverged_at[0] is None
+    step = h.diverged_at[1]
+    assert step is not None and step < 500
+    assert np.isfinite(h.norms["W"][1, :step]).all() and np.isnan(h.norms["W"][1, step + 1:]).all()
+    assert np.isfinite(h.final["W"][1]).all()  # the last finite weights are kept
+
+
+def test_all_runs_diverging_stops_early():
+    h = train(TrainConfig(task="seed", lrs=(1.0,), weight_decays=(10.0,), epochs=500, dtype="float32"))
+    assert h.diverged_at[0] is not None
+    assert h.norms["W"].shape[1] < 500
+
+
+def test_device_argument_is_checked_and_cpu_runs():
+    with pytest.raises(DeviceUnavailableError):
+        train(TrainConfig(task="seed", epochs=2, device="tpu"))
+    h = train(TrainConfig(task="seed", epochs=2, device="cpu", lrs=(0.1,), weight_decays=(0.5,)))
+    assert h.norms["W"].shape == (1, 3)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
+def test_cuda_matches_cpu_within_float_tolerance():
+    kw = dict(task="d2l", lrs=(0.003,), weight_decays=(0.0, 3.0), epochs=5)
+    cpu, gpu = train(TrainConfig(**kw)), train(TrainConfig(**kw, device="cuda"))
+    np.testing.assert_allclose(cpu.final["w"], gpu.final["w"], rtol=1e-9, atol=1e-12)
+
+
+def test_limits_are_enforced_in_core():
+    with pytest.raises(ValueError, match="steps"):
+        train(TrainConfig(task="d2l", epochs=MAX_STEPS))  # 4 steps per epoch
+    with pytest.raises(ValueError, match="lrs"):
+        train(TrainConfig(task="seed", lrs=(0.1, 0.2, 0.3), weight_decays=(0.0, 1.0)))
+
+
+def test_default_configs_cover_every_task_and_the_three_optimizers():
+    configs = default_configs()
+    assert {c.task for c in configs} == {"seed", "d2l", "toy"}
+    assert {c.optimizer for c in configs} == {"sgd", "adam", "adamw"}
+    assert all(c.runs == 4 for c in configs)
+
+
+def test_schedules_start_at_one_and_cosine_ends_near_zero():
+    assert lr_factors("constant", 10) == [1.0] * 10
+    assert lr_factors("step", 9)[:3] == [1.0] * 3 and lr_factors("step", 9)[3] == pytest.approx(0.1)
+    cos = lr_factors("cosine", 100)
+    assert cos[0] == 1.0 and cos[-1] < 0.01
+    with pytest.raises(ValueError, match="schedule"):
+        lr_factors("linear", 10)
