@@ -7,7 +7,14 @@ from core.closed_form import seed_norm_curves, seed_regime
 from core.schedules import SCHEDULES
 from core.schema import Field
 from core.tasks import TASKS, TOY_DATASETS, decision_boundary, make_task, training_points
-from core.training import COMPARED_OPTIMIZERS, DEFAULT_WEIGHT_DECAYS, History, TrainConfig, default_config, train
+from core.training import (
+    COMPARED_OPTIMIZERS,
+    DEFAULT_WEIGHT_DECAYS,
+    History,
+    TrainConfig,
+    default_config,
+    train_together,
+)
 from ui.device import current_device
 from ui.state import bind, sync_query
 
@@ -35,9 +42,13 @@ CAPTIONS = {
 }
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def cached_train(config: TrainConfig) -> History:
-    return train(config)
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_train(configs: tuple[TrainConfig, ...]) -> list[History]:
+    """The progress bar lives inside, so a cache hit replays it as already gone."""
+    bar = st.progress(0.0, text="Training…")
+    results = train_together(list(configs), lambda done: bar.progress(done, text=f"Training… {done:.0%}"))
+    bar.empty()
+    return results
 
 
 def controls() -> tuple[str, dict]:
@@ -95,16 +106,11 @@ def main() -> None:
                                       epochs=ss[f"epochs.{task}"], schedule=ss.schedule, seed=int(ss.seed),
                                       device=current_device(), options=options,
                                       task_options=tuple(sorted(task_options.items())))
-    bar = st.progress(0.0, text="Training…")
-    histories = {}
     try:
-        for i, (key, config) in enumerate(configs.items()):
-            histories[key] = cached_train(config)
-            bar.progress((i + 1) / len(configs), text=f"Trained {optim.get(key).label}")
+        histories = dict(zip(configs, cached_train(tuple(configs.values())), strict=True))
     except ValueError as err:
         st.error(f"Cannot train this configuration: {err}")
         st.stop()
-    bar.empty()
     sync_query(FIELDS)
     if task == "seed":
         lr = ss[f"lr.{task}"]

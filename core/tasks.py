@@ -45,9 +45,18 @@ class Task:
     def forward(self, params: dict[str, Tensor], x: Tensor) -> Tensor:
         raise NotImplementedError
 
-    def loss(self, params: dict[str, Tensor], x: Tensor, y: Tensor) -> Tensor:
-        """Mean loss of each of the G runs, shape (G,): their sum has each run's own gradient."""
+    def sample_losses(self, params: dict[str, Tensor], x: Tensor, y: Tensor) -> Tensor:
+        """Loss of every run on every example, shape (G, n): training and test points can then
+        share one forward pass and be split afterwards."""
         raise NotImplementedError
+
+    def reduce(self, losses: Tensor) -> Tensor:
+        """(G, n) -> (G,): the mean over examples, unless the task defines its loss otherwise."""
+        return losses.mean(dim=1)
+
+    def loss(self, params: dict[str, Tensor], x: Tensor, y: Tensor) -> Tensor:
+        """Loss of each of the G runs, shape (G,): their sum has each run's own gradient."""
+        return self.reduce(self.sample_losses(params, x, y))
 
 
 def _copies(t: Tensor, groups: int) -> Tensor:
@@ -78,8 +87,11 @@ class SeedTask(Task):
     def forward(self, params, x):
         return x @ params["W"]
 
-    def loss(self, params, x, y):
-        return self.forward(params, x).sum(dim=(1, 2))
+    def sample_losses(self, params, x, y):
+        return self.forward(params, x).sum(dim=2)
+
+    def reduce(self, losses):
+        return losses.sum(dim=1)  # the seed's loss is a sum, not a mean
 
 
 @dataclass(frozen=True)
@@ -112,9 +124,9 @@ class D2LRegression(Task):
     def forward(self, params, x):
         return x @ params["w"] + params["b"]
 
-    def loss(self, params, x, y):
-        """d2l's squared loss (y_hat - y)^2 / 2, averaged over the batch."""
-        return ((self.forward(params, x) - y) ** 2 / 2).mean(dim=(1, 2))
+    def sample_losses(self, params, x, y):
+        """d2l's squared loss (y_hat - y)^2 / 2 of each example."""
+        return ((self.forward(params, x) - y) ** 2 / 2)[..., 0]
 
 
 def _toy_points(name: str, n: int, noise: float, g: torch.Generator) -> tuple[Tensor, Tensor]:
@@ -153,7 +165,7 @@ class ToyClassifier(Task):
     noise: float = 0.1  # 0..0.5, the playground's noise slider as a fraction
     train_fraction: float = 0.5
     hidden: int = 16
-    n_points: int = 300
+    n_points: int = 200
 
     key = "toy"
     label = "Small MLP on 2-D toy data"
@@ -194,9 +206,9 @@ class ToyClassifier(Task):
         h = torch.tanh(h @ params["W2"] + params["b2"])
         return h @ params["W3"] + params["b3"]  # logits, (G, n, 1)
 
-    def loss(self, params, x, y):
+    def sample_losses(self, params, x, y):
         logits = self.forward(params, x)
-        return F.binary_cross_entropy_with_logits(logits, y.expand_as(logits), reduction="none").mean(dim=(1, 2))
+        return F.binary_cross_entropy_with_logits(logits, y.expand_as(logits), reduction="none")[..., 0]
 
 
 TASKS: dict[str, type[Task]] = {t.key: t for t in (SeedTask, D2LRegression, ToyClassifier)}

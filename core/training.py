@@ -75,11 +75,18 @@ def steps_per_epoch(n_train: int, batch_size: int | None) -> int:
     return 1 if batch_size is None else -(-n_train // batch_size)
 
 
-def _validate(config: TrainConfig, total_steps: int) -> None:
-    if config.runs < 1 or config.runs > MAX_RUNS:
-        raise ValueError(f"Choose between 1 and {MAX_RUNS} runs, got {config.runs}")
-    if len(config.lrs) not in (1, config.runs):
-        raise ValueError(f"lrs must have 1 or {config.runs} entries, got {len(config.lrs)}")
+def _validate(configs: list[TrainConfig], total_steps: int) -> None:
+    first = configs[0]
+    for c in configs:
+        if (c.task, c.task_options, c.epochs, c.schedule, c.seed, c.dtype, c.device) != (
+                first.task, first.task_options, first.epochs, first.schedule, first.seed, first.dtype, first.device):
+            raise ValueError("Configurations trained together must share task, data, epochs, schedule, seed, "
+                             "dtype and device")
+        if len(c.lrs) not in (1, c.runs):
+            raise ValueError(f"lrs must have 1 or {c.runs} entries, got {len(c.lrs)}")
+    runs = sum(c.runs for c in configs)
+    if not 1 <= runs <= MAX_RUNS or any(c.runs < 1 for c in configs):
+        raise ValueError(f"Choose between 1 and {MAX_RUNS} runs, got {runs}")
     if not 1 <= total_steps <= MAX_STEPS:
         raise ValueError(f"A run is limited to {MAX_STEPS} steps; this one asks for {total_steps}")
 
@@ -94,99 +101,156 @@ def _norms(params: dict[str, Tensor]) -> dict[str, Tensor]:
     return {name: p.detach().flatten(1).double().norm(dim=1) for name, p in params.items()}
 
 
+@dataclass
+class _Member:
+    """One configuration's slice of the runs, its rule and its per-parameter hyperparameters."""
+
+    runs: slice
+    step: Callable
+    options: dict
+    lr: dict[str, Tensor]
+    weight_decay: dict[str, Tensor | float]
+    state: dict[str, dict]
+
+
+def _members(configs: list[TrainConfig], params: dict[str, Tensor], decayed: frozenset[str]) -> list[_Member]:
+    members, start = [], 0
+    for c in configs:
+        spec, runs = optim.get(c.optimizer), slice(start, start + c.runs)
+        start += c.runs
+        members.append(_Member(
+            runs, spec.step, spec.resolve(dict(c.options)),
+            lr={name: _per_run(c.per_run_lrs(), p) for name, p in params.items()},
+            weight_decay={name: _per_run(c.weight_decays, p) if name in decayed else 0.0
+                          for name, p in params.items()},
+            state={name: {} for name in params},
+        ))
+    return members
+
+
+def _step(members: list[_Member], params: dict[str, Tensor], grads, factor: float) -> dict[str, Tensor]:
+    """Each configuration's rule on its own slice of every parameter, joined back together."""
+    new = {}
+    for (name, p), g in zip(params.items(), grads, strict=True):
+        pieces = []
+        for m in members:
+            update = m.step(p[m.runs], g[m.runs], m.state[name], lr=m.lr[name] * factor,
+                            weight_decay=m.weight_decay[name], **m.options)
+            m.state[name] = update.state
+            pieces.append(update.param)
+        new[name] = pieces[0] if len(pieces) == 1 else torch.cat(pieces)
+    return new
+
+
+class _Divergence:
+    """Which runs went inf/NaN and at which step; each keeps its last finite weights."""
+
+    def __init__(self, params: dict[str, Tensor]):
+        groups = next(iter(params.values())).shape[0]
+        self.diverged = torch.zeros(groups, dtype=torch.bool)
+        self.at: list[int | None] = [None] * groups
+        self.last_good = dict(params)
+
+    def update(self, step: int, before: dict[str, Tensor], after: dict[str, Tensor], losses: list[Tensor]) -> None:
+        bad = torch.zeros_like(self.diverged)
+        for loss in losses:
+            bad |= ~torch.isfinite(loss).cpu()
+        for p in after.values():
+            bad |= ~torch.isfinite(p.flatten(1)).all(dim=1).cpu()
+        fresh = bad & ~self.diverged
+        if bool(fresh.any()):
+            for i in torch.nonzero(fresh).flatten().tolist():
+                self.at[i] = step
+            self.last_good = self._merge(fresh, before, self.last_good)
+            self.diverged |= fresh
+        self.last_good = after if not bool(self.diverged.any()) else self._merge(~self.diverged, after, self.last_good)
+
+    @staticmethod
+    def _merge(take: Tensor, new: dict[str, Tensor], old: dict[str, Tensor]) -> dict[str, Tensor]:
+        return {name: torch.where(_per_run(take, p).to(device=p.device, dtype=torch.bool), p, old[name])
+                for name, p in new.items()}
+
+
 def train(config: TrainConfig, on_progress: Callable[[float], None] | None = None) -> History:
     """Train config.runs models at once; stop early once every run has diverged."""
-    spec = optim.get(config.optimizer)
-    options = spec.resolve(dict(config.options))
-    task = make_task(config.task, **dict(config.task_options))
-    device, dtype = resolve_device(config.device, config.dtype), resolve_dtype(config.dtype)
-    data = task.data(config.seed, dtype, device)
-    n_train = len(data.x_train)
+    return train_together([config], on_progress)[0]
+
+
+def train_together(configs: list[TrainConfig], on_progress: Callable[[float], None] | None = None) -> list[History]:
+    """Several configurations on one task (say SGD, Adam and AdamW, each with four weight
+    decays) as one program: one forward and backward per step for all their runs, then each
+    configuration's rule on its own slice."""
+    configs = list(configs)
+    first = configs[0]
+    task = make_task(first.task, **dict(first.task_options))
+    device, dtype = resolve_device(first.device, first.dtype), resolve_dtype(first.dtype)
+    data = task.data(first.seed, dtype, device)
+    n_train, full_batch = len(data.x_train), task.batch_size is None
     per_epoch = steps_per_epoch(n_train, task.batch_size)
-    total = config.epochs * per_epoch
-    _validate(config, total)
-    factors = lr_factors(config.schedule, total)
-    groups = config.runs
-    params = task.init_params(groups, config.seed, dtype, device)
-    lrs = {name: _per_run(config.per_run_lrs(), p) for name, p in params.items()}
-    wds = {name: _per_run(config.weight_decays, p) if name in task.decayed else 0.0 for name, p in params.items()}
-    states: dict[str, dict] = {name: {} for name in params}
-    shuffle = torch.Generator().manual_seed(config.seed + 2)
+    total = first.epochs * per_epoch
+    _validate(configs, total)
+    factors = lr_factors(first.schedule, total)
+    params = task.init_params(sum(c.runs for c in configs), first.seed, dtype, device)
+    members = _members(configs, params, task.decayed)
+    shuffle = torch.Generator().manual_seed(first.seed + 2)
+    x_all = torch.cat([data.x_train, data.x_test]) if task.has_test_set else data.x_train
+    y_all = torch.cat([data.y_train, data.y_test]) if task.has_test_set else data.y_train
 
-    def test_loss_and_norms():
+    def split(losses: Tensor) -> tuple[Tensor, Tensor]:
+        """(G, n_train + n_test) sample losses -> (train loss, test loss), each (G,)."""
+        train_loss = task.reduce(losses[:, :n_train])
+        return train_loss, task.reduce(losses[:, n_train:]) if task.has_test_set else train_loss
+
+    def evaluate() -> tuple[Tensor, Tensor]:
         with torch.no_grad():
-            return task.loss(params, data.x_test, data.y_test), _norms(params)
+            return split(task.sample_losses(params, x_all, y_all))
 
-    full_batch = task.batch_size is None
     train_losses, test_losses, norms = [], [], []
-    diverged = torch.zeros(groups, dtype=torch.bool, device=device)
-    diverged_at: list[int | None] = [None] * groups
-    last_good = dict(params)
+    divergence = _Divergence(params)
     for t in range(total):
-        if t % per_epoch == 0:
-            order = None if full_batch else torch.randperm(n_train, generator=shuffle).to(device)
-        if full_batch:
-            xb, yb = data.x_train, data.y_train
-        else:
-            idx = order[(t % per_epoch) * task.batch_size:(t % per_epoch + 1) * task.batch_size]
-            xb, yb = data.x_train[idx], data.y_train[idx]
         leaves = {name: p.detach().requires_grad_(True) for name, p in params.items()}
-        batch_loss = task.loss(leaves, xb, yb)
-        grads = torch.autograd.grad(batch_loss.sum(), list(leaves.values()))
+        if full_batch:  # train and test points in one forward pass; only the training part has a gradient
+            train_loss, test_loss = split(task.sample_losses(leaves, x_all, y_all))
+            objective = train_loss
+        else:
+            if t % per_epoch == 0:
+                order = torch.randperm(n_train, generator=shuffle).to(device)
+            idx = order[(t % per_epoch) * task.batch_size:(t % per_epoch + 1) * task.batch_size]
+            objective = task.loss(leaves, data.x_train[idx], data.y_train[idx])
+            train_loss, test_loss = evaluate()
+        grads = torch.autograd.grad(objective.sum(), list(leaves.values()))
         with torch.no_grad():
-            # Curves at W_t; a full batch's loss is the training loss itself, no second pass
-            train_losses.append(batch_loss.detach() if full_batch else task.loss(params, data.x_train, data.y_train))
-            test, norm = test_loss_and_norms()
-            test_losses.append(test)
-            norms.append(norm)
-            before = params
-            params = {name: spec.step(p, g, states[name], lr=lrs[name] * factors[t], weight_decay=wds[name],
-                                      **options) for (name, p), g in zip(params.items(), grads, strict=True)}
-            states = {name: update.state for name, update in params.items()}
-            params = {name: update.param for name, update in params.items()}
-            # A run has diverged once any of its weights, or its loss, is inf/NaN; keep its last finite weights
-            bad = ~torch.isfinite(train_losses[-1]) | ~torch.isfinite(test)
-            for p in params.values():
-                bad |= ~torch.isfinite(p.flatten(1)).all(dim=1)
-            fresh = bad & ~diverged
-            if bool(fresh.any()):
-                for i in torch.nonzero(fresh).flatten().tolist():
-                    diverged_at[i] = t + 1
-                for name, p in before.items():
-                    last_good[name] = torch.where(_per_run(fresh, p).to(torch.bool), p, last_good[name])
-                diverged |= fresh
-            for name, p in params.items():
-                if not bool(diverged.any()):
-                    last_good[name] = p
-                else:
-                    last_good[name] = torch.where(_per_run(~diverged, p).to(torch.bool), p, last_good[name])
+            train_losses.append(train_loss.detach())
+            test_losses.append(test_loss.detach())
+            norms.append(_norms(params))
+            before, params = params, _step(members, params, grads, factors[t])
+            divergence.update(t + 1, before, params, [train_losses[-1], test_losses[-1]])
         if on_progress is not None and (t + 1) % max(1, total // 50) == 0:
             on_progress((t + 1) / total)
-        if bool(diverged.all()):
+        if bool(divergence.diverged.all()):
             break
-    with torch.no_grad():  # the curves' last point, W after the final step
-        train_losses.append(task.loss(params, data.x_train, data.y_train))
-        test, norm = test_loss_and_norms()
-        test_losses.append(test)
-        norms.append(norm)
+    train_loss, test_loss = evaluate()  # the curves' last point: W after the final step
+    train_losses.append(train_loss)
+    test_losses.append(test_loss)
+    norms.append(_norms(params))
 
-    def stack(values: list[Tensor]) -> np.ndarray:
-        out = torch.stack(values, dim=1).double().cpu().numpy()
-        for i, step in enumerate(diverged_at):  # keep curves up to the divergence, blank after
+    def stack(values: list[Tensor], runs: slice) -> np.ndarray:
+        out = torch.stack(values, dim=1)[runs].double().cpu().numpy()
+        for i, step in enumerate(divergence.at[runs]):  # keep curves up to the divergence, blank after
             if step is not None:
                 out[i, step + 1:] = np.nan
         return out
 
-    return History(
-        config=config,
+    return [History(
+        config=c,
         lr_factor=np.array(factors),
-        train_loss=stack(train_losses),
-        test_loss=stack(test_losses),
-        norms={name: stack([n[name] for n in norms]) for name in params},
-        final={name: p.double().cpu().numpy() for name, p in last_good.items()},
-        diverged_at=tuple(diverged_at),
+        train_loss=stack(train_losses, m.runs),
+        test_loss=stack(test_losses, m.runs),
+        norms={name: stack([n[name] for n in norms], m.runs) for name in params},
+        final={name: p[m.runs].double().cpu().numpy() for name, p in divergence.last_good.items()},
+        diverged_at=tuple(divergence.at[m.runs]),
         decayed=tuple(sorted(task.decayed)),
-    )
+    ) for c, m in zip(configs, members, strict=True)]
 
 
 DEFAULT_WEIGHT_DECAYS = {"seed": (0.0, 0.5, 1.0, 5.0), "d2l": (0.0, 1.0, 3.0, 10.0), "toy": (0.0, 0.001, 0.01, 0.1)}

@@ -144,3 +144,23 @@ def test_schedules_start_at_one_and_cosine_ends_near_zero():
     assert cos[0] == 1.0 and cos[-1] < 0.01
     with pytest.raises(ValueError, match="schedule"):
         lr_factors("linear", 10)
+
+
+def test_training_configurations_together_equals_training_them_apart():
+    """The page trains SGD, Adam and AdamW as one program; each must match its own run."""
+    from core.training import default_config, train_together
+
+    configs = [default_config("toy", opt, epochs=20, options=opts)
+               for opt, opts in (("sgd", (("momentum", 0.9),)), ("adam", ()), ("adamw", ()))]
+    for together, config in zip(train_together(configs), configs, strict=True):
+        apart = train(config)
+        for name in apart.final:
+            np.testing.assert_allclose(together.final[name], apart.final[name], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(together.test_loss, apart.test_loss, rtol=1e-9)
+
+
+def test_configurations_that_cannot_share_a_program_are_refused():
+    from core.training import train_together
+
+    with pytest.raises(ValueError, match="must share"):
+        train_together([TrainConfig(task="seed", epochs=5), TrainConfig(task="seed", epochs=6)])

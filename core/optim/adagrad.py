@@ -46,7 +46,7 @@ def step(
     decay = weight_decay * param
     if has_decay(weight_decay):
         g = g + decay
-    start = torch.full_like(param, initial_accumulator_value)
-    state_sum = state.get("sum", start) + g * g
+    previous = state["sum"] if "sum" in state else torch.full_like(param, initial_accumulator_value)
+    state_sum = previous + g * g
     std = state_sum.sqrt() + eps
     return Update(param - clr * g / std, {"step": t, "sum": state_sum}, decay)

@@ -51,11 +51,13 @@ def step(
     decay = weight_decay * param
     if has_decay(weight_decay):
         g = g + decay
-    m = beta1 * state.get("exp_avg", torch.zeros_like(param)) + (1 - beta1) * g
-    v = beta2 * state.get("exp_avg_sq", torch.zeros_like(param)) + (1 - beta2) * g * g
+    if t == 1:  # m_0 = v_0 = v_0^max = 0
+        state = {key: torch.zeros_like(param) for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")}
+    m = beta1 * state["exp_avg"] + (1 - beta1) * g
+    v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
     new_state = {"step": t, "exp_avg": m, "exp_avg_sq": v}
     if amsgrad:
-        v = torch.maximum(state.get("max_exp_avg_sq", torch.zeros_like(param)), v)
+        v = torch.maximum(state["max_exp_avg_sq"], v)
         new_state["max_exp_avg_sq"] = v
     m_hat = m / (1 - beta1**t)
     denom = v.sqrt() / math.sqrt(1 - beta2**t) + eps

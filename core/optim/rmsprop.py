@@ -43,20 +43,21 @@ def step(
     if grad is None:  # torch skips a parameter without .grad entirely: no decay either
         return Update(param, state, param * 0)
 
-    zeros = torch.zeros_like(param)
+    if not state:  # v_0 = b_0 = g^ave_0 = 0
+        state = {"step": 0, **{key: torch.zeros_like(param) for key in ("square_avg", "grad_avg", "momentum_buffer")}}
     g = -grad if maximize else grad
     decay = weight_decay * param
     if has_decay(weight_decay):
         g = g + decay
-    v = alpha * state.get("square_avg", zeros) + (1 - alpha) * g * g
-    new_state = {"step": state.get("step", 0) + 1, "square_avg": v}
+    v = alpha * state["square_avg"] + (1 - alpha) * g * g
+    new_state = {"step": state["step"] + 1, "square_avg": v}
     if centered:
-        g_ave = alpha * state.get("grad_avg", zeros) + (1 - alpha) * g
+        g_ave = alpha * state["grad_avg"] + (1 - alpha) * g
         new_state["grad_avg"] = g_ave
         v = v - g_ave * g_ave
     avg = v.sqrt() + eps
     if momentum > 0:
-        buf = momentum * state.get("momentum_buffer", zeros) + g / avg
+        buf = momentum * state["momentum_buffer"] + g / avg
         new_state["momentum_buffer"] = buf
         return Update(param - lr * buf, new_state, decay)
     return Update(param - lr * g / avg, new_state, decay)
