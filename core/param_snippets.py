@@ -1,0 +1,77 @@
+"""Copyable code that builds an optimizer's two param groups the way a convention does.
+
+Each snippet expects a `model` in scope and prints the counts it chose, as nanoGPT's
+configure_optimizers does; a test executes every snippet and compares with the table.
+"""
+
+from __future__ import annotations
+
+from core.conventions import CONVENTIONS, HF_FORBIDDEN_NAME_PATTERNS
+
+_BODIES = {
+    "torch": """\
+decay, no_decay = list(model.parameters()), []  # torch.optim decays everything it is given""",
+    "nanogpt": """\
+decay, no_decay = [], []
+for name, p in model.named_parameters():
+    (decay if p.dim() >= 2 else no_decay).append(p)""",
+    "timm": """\
+skip = set(model.no_weight_decay()) if hasattr(model, "no_weight_decay") else set()
+decay, no_decay = [], []
+for name, p in model.named_parameters():
+    (no_decay if p.ndim <= 1 or name.endswith(".bias") or name in skip else decay).append(p)""",
+    "hf_trainer": f"""\
+patterns = {list(HF_FORBIDDEN_NAME_PATTERNS)!r}
+layernorm = {{f"{{mn}}.{{pn}}" if mn else pn for mn, m in model.named_modules() if isinstance(m, nn.LayerNorm)
+             for pn, _ in m.named_parameters(recurse=False)}}
+decay, no_decay = [], []
+for name, p in model.named_parameters():
+    skip = name in layernorm or any(re.search(pat, name.lower()) for pat in patterns)
+    (no_decay if skip else decay).append(p)""",
+    "torchvision": """\
+norm_classes = (nn.modules.batchnorm._BatchNorm, nn.LayerNorm, nn.GroupNorm,
+                nn.modules.instancenorm._InstanceNorm, nn.LocalResponseNorm)
+decay, no_decay, seen = [], [], set()
+for module in model.modules():
+    for p in module.parameters(recurse=False):
+        if id(p) not in seen:  # a tied weight belongs to two modules; count it once
+            seen.add(id(p))
+            (no_decay if isinstance(module, norm_classes) else decay).append(p)""",
+    "mingpt": """\
+whitelist, blacklist = (nn.Linear,), (nn.LayerNorm, nn.Embedding)
+decay_names, no_decay_names = set(), set()
+for mn, m in model.named_modules():
+    for pn, p in m.named_parameters(recurse=False):
+        fpn = f"{mn}.{pn}" if mn else pn
+        if pn.endswith("bias"):
+            no_decay_names.add(fpn)
+        elif pn.endswith("weight") and isinstance(m, whitelist):
+            decay_names.add(fpn)
+        elif pn.endswith("weight") and isinstance(m, blacklist):
+            no_decay_names.add(fpn)
+params = dict(model.named_parameters())
+unclassified = params.keys() - decay_names - no_decay_names
+assert not unclassified, f"minGPT would refuse this model: {sorted(unclassified)[:3]} are on neither list"
+decay = [params[n] for n in sorted(decay_names) if n in params and n not in no_decay_names]
+no_decay = [params[n] for n in sorted(no_decay_names) if n in params]""",
+}
+
+
+def optimizer_snippet(convention: str, lr: float = 1e-3, weight_decay: float = 0.1) -> str:
+    c = CONVENTIONS[convention]
+    return "\n".join([
+        "import re",
+        "",
+        "import torch",
+        "from torch import nn",
+        "",
+        f"# {c.label}: {c.source}",
+        _BODIES[convention],
+        "groups = [",
+        f'    {{"params": decay, "weight_decay": {weight_decay!r}}},',
+        '    {"params": no_decay, "weight_decay": 0.0},',
+        "]",
+        f"optimizer = torch.optim.AdamW(groups, lr={lr!r})",
+        'print(f"decayed: {len(decay)} tensors, {sum(p.numel() for p in decay):,} parameters")',
+        'print(f"not decayed: {len(no_decay)} tensors, {sum(p.numel() for p in no_decay):,} parameters")',
+    ])
