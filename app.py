@@ -12,14 +12,17 @@ from ui.warmup import warm_up
 
 PAGES = {
     "Labs": [
-        st.Page("app_pages/single_step.py", title="Single step", icon="🔬", default=True),
-        st.Page("app_pages/training.py", title="Training", icon="📉"),
+        st.Page("app_pages/single_step.py", title="Single step", icon=":material/grid_on:", default=True),
+        st.Page("app_pages/training.py", title="Training", icon=":material/show_chart:"),
+    ],
+    "Models": [
+        st.Page("app_pages/parameters.py", title="Parameters", icon=":material/table_view:"),
     ],
 }
 
 
 def main() -> None:
-    st.set_page_config(page_title="Weight Decay Lab", page_icon="⚖️", layout="wide")
+    st.set_page_config(page_title="Weight Decay Lab", page_icon=":material/balance:", layout="wide")
     warm_up()
     page = st.navigation(PAGES)
     device_picker()

@@ -109,3 +109,39 @@ def test_training_page_renders_from_a_fresh_link(server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "training.png"), full_page=True)
     page.close()
+
+
+def test_parameters_page_takes_an_upload_and_refuses_a_malicious_pickle(server, browser, tmp_path):
+    """Uploads go through the real widget: a safetensors file is listed, a pickle that would
+    run code is refused with a message, and nothing runs."""
+    import pickle
+
+    import torch
+    from safetensors.torch import save_file
+
+    good = tmp_path / "tiny.safetensors"
+    save_file({"encoder.weight": torch.ones(3, 4), "encoder.bias": torch.zeros(3)}, str(good))
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (exec, (f"open({str(marker)!r}, 'w').write('x')",))
+
+    evil = tmp_path / "evil.pt"
+    evil.write_bytes(pickle.dumps({"state_dict": Evil()}, protocol=2))
+
+    page = browser.new_page(viewport={"width": 1600, "height": 1600})
+    page.goto(f"{server}/parameters?model=upload")
+    page.locator("input[type=file]").set_input_files(str(good))
+    page.get_by_text("2 of 2 tensors").wait_for(timeout=60_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)  # let the grid paint before the screenshot
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "parameters_upload.png"), full_page=True)
+
+    page.locator("input[type=file]").set_input_files(str(evil))
+    page.get_by_text("was refused").wait_for(timeout=60_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert not marker.exists()
+    page.close()

@@ -1,0 +1,105 @@
+"""Parameters: which tensors of a real model each common convention decays, searchable."""
+
+import pandas as pd
+import streamlit as st
+
+from core.checkpoints import MAX_UPLOAD_BYTES, SUFFIXES, CheckpointError, load_state_dict
+from core.conventions import CONVENTIONS, DECAY, NA, NO_DECAY
+from core.models import MODELS, build
+from core.param_snippets import optimizer_snippet
+from core.params import (
+    filter_table,
+    infos_from_model,
+    infos_from_state_dict,
+    no_weight_decay_names,
+    parameter_table,
+    totals,
+)
+from core.schema import Field
+from ui.state import bind, sync_query
+
+UPLOAD = "upload"
+ANY = "any"
+FIELDS = (
+    Field("model", "resnet50", choices=(*MODELS, UPLOAD)),
+    Field("search", ""),
+    Field("regex", False),
+    Field("convention", "torch", choices=tuple(CONVENTIONS)),
+    Field("verdict", ANY, choices=(ANY, DECAY, NO_DECAY, NA)),
+    Field("snippet_wd", 0.1, 0.0, 10.0),
+)
+VERDICT_COLORS = {DECAY: "background-color: #fde0c5", NO_DECAY: "background-color: #cfe3f3", NA: "color: #777"}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def model_table(key: str) -> pd.DataFrame:
+    model = build(key)  # on the meta device: no weights are allocated
+    return parameter_table(infos_from_model(model), no_weight_decay_names(model))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def upload_table(data: bytes, filename: str) -> pd.DataFrame:
+    return parameter_table(infos_from_state_dict(load_state_dict(data, filename)))
+
+
+def source_table() -> pd.DataFrame | None:
+    sb = st.sidebar
+    key = sb.selectbox("Model", [*MODELS, UPLOAD], key="model",
+                       format_func=lambda k: "Upload a checkpoint…" if k == UPLOAD else MODELS[k].label)
+    if key != UPLOAD:
+        st.caption(MODELS[key].description)
+        return model_table(key)
+    upload = sb.file_uploader(f"Checkpoint ({', '.join(SUFFIXES)}, at most {MAX_UPLOAD_BYTES // 2**20} MB)",
+                              type=[s.lstrip(".") for s in SUFFIXES], key="upload")
+    st.caption(".safetensors, or a state dict loaded with torch.load(weights_only=True): never arbitrary "
+               "unpickling. Without the model's modules, rules that need the module type say n/a.")
+    if upload is None:
+        st.info("Upload a checkpoint in the sidebar to list its tensors.")
+        return None
+    try:
+        return upload_table(upload.getvalue(), upload.name)
+    except CheckpointError as err:
+        st.error(str(err))
+        return None
+
+
+def main() -> None:
+    st.title("Parameters: which tensors get decayed")
+    st.caption("torch.optim decays every parameter it is given, BatchNorm and biases included. "
+               "Recipes differ on which to exclude; here is each one's verdict, tensor by tensor.")
+    bind(FIELDS)
+    table = source_table()
+    if table is None:
+        sync_query(FIELDS)
+        return
+    left, mid, right = st.columns([3, 2, 2])
+    left.text_input("Search parameter names", key="search", placeholder="e.g. bn or layer4\\..*weight")
+    left.toggle("Regular expression", key="regex")
+    mid.selectbox("Convention", list(CONVENTIONS), key="convention", format_func=lambda k: CONVENTIONS[k].label)
+    right.selectbox("Show", [ANY, DECAY, NO_DECAY, NA], key="verdict")
+    ss = st.session_state
+    try:
+        shown = filter_table(table, ss.search, ss.regex, ss.convention, None if ss.verdict == ANY else ss.verdict)
+    except ValueError as err:
+        st.error(str(err))
+        shown = table.iloc[0:0]
+    st.write(f"{len(shown)} of {len(table)} tensors, {int(shown['numel'].sum()):,} of "
+             f"{int(table['numel'].sum()):,} parameters")
+    st.dataframe(
+        shown.style.map(lambda v: VERDICT_COLORS.get(v, ""), subset=list(CONVENTIONS)).format({"share": "{:.3%}"}),
+        hide_index=True, height=420,
+        column_config={"numel": st.column_config.NumberColumn("numel", format="localized")},
+    )
+    st.download_button("Download CSV", shown.to_csv(index=False), "parameters.csv", "text/csv", key="csv")
+    st.subheader("Totals per convention")
+    st.dataframe(totals(table), hide_index=True)
+    st.caption("n/a: the convention cannot judge the tensor: torchvision's rule needs the module type, and minGPT "
+               "classifies only Linear, LayerNorm and Embedding weights (its own code would refuse the model).")
+    st.subheader(f"Param groups the {CONVENTIONS[ss.convention].label} way")
+    st.number_input("weight_decay for the decayed group", 0.0, 10.0, step=0.01, key="snippet_wd")
+    st.code(optimizer_snippet(ss.convention, weight_decay=ss.snippet_wd), language="python")
+    st.caption(f"Source: {CONVENTIONS[ss.convention].source}. Expects your model as `model`.")
+    sync_query(FIELDS)
+
+
+main()
