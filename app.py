@@ -14,6 +14,7 @@ PAGES = {
     "Labs": [
         st.Page("app_pages/single_step.py", title="Single step", icon=":material/grid_on:", default=True),
         st.Page("app_pages/training.py", title="Training", icon=":material/show_chart:"),
+        st.Page("app_pages/sweep.py", title="Sweep", icon=":material/grid_view:"),
     ],
     "Models": [
         st.Page("app_pages/parameters.py", title="Parameters", icon=":material/table_view:"),

@@ -180,3 +180,41 @@ def boundary(xs: np.ndarray, ys: np.ndarray, probs: np.ndarray, points: np.ndarr
     fig.update_xaxes(title_text="x₁", range=[xs[0], xs[-1]])
     fig.update_yaxes(title_text="x₂", range=[ys[0], ys[-1]], scaleanchor="x")
     return fig
+
+
+DIVERGED_COLOR = "#7f7f7f"
+
+
+def sweep_heatmap(lrs: np.ndarray, weight_decays: np.ndarray, values: np.ndarray, diverged: np.ndarray,
+                  best: tuple[int, int] | None, title: str, value_name: str, zrange: tuple[float, float],
+                  chosen: tuple[int, int] | None = None) -> go.Figure:
+    """Final values over the lr x wd grid on log axes, coloured by log10 on a shared range;
+    diverged cells grey with an x, the best cell a star, the chosen cell a square."""
+    x, y = np.log10(lrs), np.log10(weight_decays)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.log10(values)
+    traces = [
+        go.Heatmap(x=x, y=y, z=z, zmin=zrange[0], zmax=zrange[1], colorscale=SEQUENTIAL, customdata=values,
+                   colorbar=dict(title=dict(text="log10"), thickness=12),
+                   hovertemplate=f"lr=10^%{{x:.2f}}, wd=10^%{{y:.2f}}<br>{value_name} = %{{customdata:.6g}}"
+                                 "<extra></extra>"),
+        go.Heatmap(x=x, y=y, z=np.where(diverged, 1.0, np.nan), zmin=0, zmax=1, showscale=False,
+                   colorscale=[[0, DIVERGED_COLOR], [1, DIVERGED_COLOR]],
+                   hovertemplate="lr=10^%{x:.2f}, wd=10^%{y:.2f}<br>diverged<extra></extra>"),
+    ]
+    rows, cols = np.nonzero(diverged)
+    traces.append(go.Scatter(x=x[cols], y=y[rows], mode="markers", hoverinfo="skip", showlegend=False,
+                             marker=dict(symbol="x-thin", size=7, line=dict(color="white", width=1.5))))
+    for cell, symbol, name in ((best, "star", "best"), (chosen, "square-open", "chosen")):
+        if cell is not None:
+            traces.append(go.Scatter(x=[x[cell[1]]], y=[y[cell[0]]], mode="markers", name=name, showlegend=False,
+                                     marker=dict(symbol=symbol, size=16, color="white",
+                                                 line=dict(color=NEUTRAL_COLOR, width=2)),
+                                     hovertemplate=f"{name}<extra></extra>"))
+    fig = go.Figure(traces)
+    fig.update_layout(title=dict(text=title), height=340, **_LAYOUT)
+    ticks = dict(tickmode="array", tickvals=np.arange(np.floor(x.min()), np.ceil(x.max()) + 1))
+    fig.update_xaxes(title_text="learning rate (log10)", **ticks)
+    fig.update_yaxes(title_text="weight decay (log10)",
+                     tickmode="array", tickvals=np.arange(np.floor(y.min()), np.ceil(y.max()) + 1))
+    return fig

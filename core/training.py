@@ -155,8 +155,8 @@ class _Divergence:
         bad = torch.zeros_like(self.diverged)
         for loss in losses:
             bad |= ~torch.isfinite(loss).cpu()
-        for p in after.values():
-            bad |= ~torch.isfinite(p.flatten(1)).all(dim=1).cpu()
+        for p in after.values():  # a sum is inf/NaN when any entry is (or when they are astronomically large)
+            bad |= ~torch.isfinite(p.flatten(1).sum(dim=1)).cpu()
         fresh = bad & ~self.diverged
         if bool(fresh.any()):
             for i in torch.nonzero(fresh).flatten().tolist():
@@ -176,10 +176,14 @@ def train(config: TrainConfig, on_progress: Callable[[float], None] | None = Non
     return train_together([config], on_progress)[0]
 
 
-def train_together(configs: list[TrainConfig], on_progress: Callable[[float], None] | None = None) -> list[History]:
+def train_together(configs: list[TrainConfig], on_progress: Callable[[float], None] | None = None,
+                   curves: bool = True) -> list[History]:
     """Several configurations on one task (say SGD, Adam and AdamW, each with four weight
     decays) as one program: one forward and backward per step for all their runs, then each
-    configuration's rule on its own slice."""
+    configuration's rule on its own slice.
+
+    With curves=False only the first and last points are recorded (a sweep needs final
+    values only), which skips the per-step evaluation of minibatch tasks."""
     configs = list(configs)
     first = configs[0]
     task = make_task(first.task, **dict(first.task_options))
@@ -209,6 +213,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     divergence = _Divergence(params)
     for t in range(total):
         leaves = {name: p.detach().requires_grad_(True) for name, p in params.items()}
+        record = curves or t == 0
         if full_batch:  # train and test points in one forward pass; only the training part has a gradient
             train_loss, test_loss = split(task.sample_losses(leaves, x_all, y_all))
             objective = train_loss
@@ -217,14 +222,15 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
                 order = torch.randperm(n_train, generator=shuffle).to(device)
             idx = order[(t % per_epoch) * task.batch_size:(t % per_epoch + 1) * task.batch_size]
             objective = task.loss(leaves, data.x_train[idx], data.y_train[idx])
-            train_loss, test_loss = evaluate()
+            train_loss, test_loss = evaluate() if record else (objective, objective)
         grads = torch.autograd.grad(objective.sum(), list(leaves.values()))
         with torch.no_grad():
-            train_losses.append(train_loss.detach())
-            test_losses.append(test_loss.detach())
-            norms.append(_norms(params))
+            if record:
+                train_losses.append(train_loss.detach())
+                test_losses.append(test_loss.detach())
+                norms.append(_norms(params))
             before, params = params, _step(members, params, grads, factors[t])
-            divergence.update(t + 1, before, params, [train_losses[-1], test_losses[-1]])
+            divergence.update(t + 1, before, params, [train_loss.detach(), test_loss.detach()])
         if on_progress is not None and (t + 1) % max(1, total // 50) == 0:
             on_progress((t + 1) / total)
         if bool(divergence.diverged.all()):
@@ -238,7 +244,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
         out = torch.stack(values, dim=1)[runs].double().cpu().numpy()
         for i, step in enumerate(divergence.at[runs]):  # keep curves up to the divergence, blank after
             if step is not None:
-                out[i, step + 1:] = np.nan
+                out[i, step + 1 if curves else 1:] = np.nan
         return out
 
     return [History(

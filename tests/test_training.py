@@ -7,47 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from core import optim
 from core.devices import DeviceUnavailableError
+from core.reference_loop import torch_optim_run
 from core.schedules import lr_factors
-from core.tasks import make_task
-from core.training import MAX_STEPS, TrainConfig, default_configs, steps_per_epoch, train
-
-
-def torch_loop(config: TrainConfig, run: int) -> dict[str, torch.Tensor]:
-    """One run the ordinary way: its own parameters, one torch.optim optimizer with a
-    decay and a no-decay param group, a LambdaLR for the schedule, the same batches."""
-    task = make_task(config.task, **dict(config.task_options))
-    dtype = getattr(torch, config.dtype)
-    data = task.data(config.seed, dtype, torch.device("cpu"))
-    init = task.init_params(1, config.seed, dtype, torch.device("cpu"))
-    params = {k: v[0].clone().requires_grad_(True) for k, v in init.items()}
-    spec = optim.get(config.optimizer)
-    wd = config.weight_decays[run]
-    groups = [{"params": [p for k, p in params.items() if k in task.decayed], "weight_decay": wd},
-              {"params": [p for k, p in params.items() if k not in task.decayed], "weight_decay": 0.0}]
-    groups = [g for g in groups if g["params"]]
-    opt = spec.make_torch(groups, lr=config.per_run_lrs()[run], weight_decay=0.0, options=dict(config.options))
-    n = len(data.x_train)
-    per_epoch = steps_per_epoch(n, task.batch_size)
-    total = config.epochs * per_epoch
-    factors = lr_factors(config.schedule, total)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: factors[min(t, total - 1)])
-    shuffle = torch.Generator().manual_seed(config.seed + 2)
-    for t in range(total):
-        if t % per_epoch == 0 and task.batch_size:
-            order = torch.randperm(n, generator=shuffle)
-        if task.batch_size:
-            idx = order[(t % per_epoch) * task.batch_size:(t % per_epoch + 1) * task.batch_size]
-            xb, yb = data.x_train[idx], data.y_train[idx]
-        else:
-            xb, yb = data.x_train, data.y_train
-        opt.zero_grad()
-        batched = {k: p.unsqueeze(0) for k, p in params.items()}
-        task.loss(batched, xb, yb).sum().backward()
-        opt.step()
-        sched.step()
-    return {k: p.detach() for k, p in params.items()}
+from core.training import MAX_STEPS, TrainConfig, default_configs, train
 
 
 @pytest.mark.parametrize("task,optimizer,options,schedule", [
@@ -63,7 +26,7 @@ def test_every_batched_run_equals_a_plain_torch_optim_loop(task, optimizer, opti
                          lrs=(0.01,), weight_decays=(0.0, 0.1, 1.0))
     history = train(config)
     for run in range(config.runs):
-        for name, expected in torch_loop(config, run).items():
+        for name, expected in torch_optim_run(config, run).items():
             np.testing.assert_allclose(history.final[name][run], expected.numpy(), rtol=1e-9, atol=1e-12)
 
 

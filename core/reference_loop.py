@@ -1,0 +1,49 @@
+"""One run the ordinary way: its own parameters, a torch.optim optimizer, a LambdaLR.
+
+The batched trainer is checked against this (tests), and timed against it (benchmarks):
+the same task, data, initial weights, batches and schedule, one configuration at a time.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from core import optim
+from core.devices import resolve_device, resolve_dtype
+from core.schedules import lr_factors
+from core.tasks import make_task
+from core.training import TrainConfig, steps_per_epoch
+
+
+def torch_optim_run(config: TrainConfig, run: int) -> dict[str, torch.Tensor]:
+    """Final weights of run `run` of config, trained by a plain torch.optim loop with a decay
+    and a no-decay param group, exactly as one would write it by hand."""
+    task = make_task(config.task, **dict(config.task_options))
+    device, dtype = resolve_device(config.device, config.dtype), resolve_dtype(config.dtype)
+    data = task.data(config.seed, dtype, device)
+    init = task.init_params(1, config.seed, dtype, device)
+    params = {k: v[0].clone().requires_grad_(True) for k, v in init.items()}
+    groups = [{"params": [p for k, p in params.items() if k in task.decayed],
+               "weight_decay": config.weight_decays[run]},
+              {"params": [p for k, p in params.items() if k not in task.decayed], "weight_decay": 0.0}]
+    opt = optim.get(config.optimizer).make_torch([g for g in groups if g["params"]], lr=config.per_run_lrs()[run],
+                                                 weight_decay=0.0, options=dict(config.options))
+    n = len(data.x_train)
+    per_epoch = steps_per_epoch(n, task.batch_size)
+    total = config.epochs * per_epoch
+    factors = lr_factors(config.schedule, total)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: factors[min(t, total - 1)])
+    shuffle = torch.Generator().manual_seed(config.seed + 2)
+    for t in range(total):
+        if task.batch_size:
+            if t % per_epoch == 0:
+                order = torch.randperm(n, generator=shuffle).to(device)
+            idx = order[(t % per_epoch) * task.batch_size:(t % per_epoch + 1) * task.batch_size]
+            xb, yb = data.x_train[idx], data.y_train[idx]
+        else:
+            xb, yb = data.x_train, data.y_train
+        opt.zero_grad()
+        task.loss({k: p.unsqueeze(0) for k, p in params.items()}, xb, yb).sum().backward()
+        opt.step()
+        scheduler.step()
+    return {k: p.detach() for k, p in params.items()}
