@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import re
 from pathlib import PurePath
 
 import torch
@@ -29,41 +30,55 @@ def load_state_dict(data: bytes, filename: str, max_bytes: int = MAX_UPLOAD_BYTE
     if len(data) == 0:
         raise CheckpointError(f"{filename} is empty")
     if len(data) > max_bytes:
-        raise CheckpointError(f"{filename} is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB")
+        raise CheckpointError(f"{filename} is {len(data):,} bytes; the limit is {max_bytes:,} bytes "
+                              f"({max_bytes / 2**20:.3g} MB)")
     raw = _load_safetensors(data, filename) if suffix == ".safetensors" else _load_pickle(data, filename)
     return _flatten(_unwrap(raw, filename), filename)
 
 
+def _natural_key(name: str) -> list:
+    """layer2 before layer10: digits compare as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 def _load_safetensors(data: bytes, filename: str) -> dict:
+    """safetensors keeps no insertion order (load() returns a different one each call), so
+    names are sorted naturally for a stable table."""
     from safetensors.torch import load
 
     try:
-        return load(data)
+        tensors = load(data)
     except Exception as err:  # safetensors raises its own SafetensorError for any malformed header
         raise CheckpointError(f"{filename} is not a valid safetensors file ({err})") from None
+    return {name: tensors[name] for name in sorted(tensors, key=_natural_key)}
 
 
 def _load_pickle(data: bytes, filename: str) -> object:
     try:
         return torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
     except pickle.UnpicklingError as err:
-        raise CheckpointError(
-            f"{filename} was refused: it holds Python objects other than tensors and plain containers, which "
-            f"could run code when unpickled. Only weights_only=True loading is allowed. ({str(err).splitlines()[0]})"
-        ) from None
+        if "Unsupported global" in str(err):  # the pickle names a callable: a class, or exec itself
+            raise CheckpointError(
+                f"{filename} was refused: it holds Python objects other than tensors and plain containers, "
+                "which could run code when unpickled. Only weights_only=True loading is allowed."
+            ) from None
+        raise CheckpointError(f"{filename} is corrupt or not a PyTorch checkpoint") from None
     except Exception as err:
         raise CheckpointError(f"{filename} could not be read as a PyTorch checkpoint ({type(err).__name__})") from None
 
 
 def _unwrap(raw: object, filename: str) -> dict:
-    """{"state_dict": {...}} and friends, as Lightning, timm and training scripts save them."""
-    while isinstance(raw, dict) and not any(isinstance(v, torch.Tensor) for v in raw.values()):
-        inner = next((raw[k] for k in WRAPPERS if isinstance(raw.get(k), dict)), None)
+    """{"state_dict": {...}} and friends, as Lightning, timm and training scripts save them.
+    Bounded: a dict that contains itself must not loop forever."""
+    for _ in range(len(WRAPPERS) * 2):
+        if not isinstance(raw, dict) or any(isinstance(v, torch.Tensor) for v in raw.values()):
+            break
+        inner = next((raw[k] for k in WRAPPERS if isinstance(raw.get(k), dict) and raw[k] is not raw), None)
         if inner is None:
             break
         raw = inner
     if not isinstance(raw, dict):
-        raise CheckpointError(f"{filename} holds a {type(raw).__name__}, not a state dict of named tensors")
+        raise CheckpointError(f"{filename} holds {type(raw).__name__} data, not a state dict of named tensors")
     return raw
 
 

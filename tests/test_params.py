@@ -1,0 +1,182 @@
+"""core.params: the parameter explorer's table, its filters and totals, and the `python -m core.params` CSV."""
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.conventions import CONVENTIONS, ParamInfo
+from core.models import build
+from core.params import (
+    csv_table,
+    filter_table,
+    infos_from_model,
+    no_weight_decay_names,
+    parameter_table,
+    shape_text,
+    totals,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+VERDICTS = {"decay", "no_decay", "n/a"}
+CSV_HEADER = ["name", "shape", "numel", "torch", "nanogpt", "timm", "hf_trainer", "torchvision", "mingpt"]
+
+
+@pytest.fixture(scope="module")
+def resnet50():
+    model = build("resnet50")
+    return parameter_table(infos_from_model(model), no_weight_decay_names(model))
+
+
+def totals_by_key(table) -> dict[str, dict]:
+    """totals() rows are labelled for display; key them by convention key for the tests."""
+    return dict(zip(CONVENTIONS, totals(table).to_dict("records"), strict=True))
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "core.params", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=60)
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+def test_resnet50_table_rows_sizes_and_shares(resnet50):
+    assert len(resnet50) == 161
+    assert resnet50["numel"].sum() == 25_557_032
+    assert resnet50["share"].sum() == pytest.approx(1.0)
+    assert list(resnet50["name"][:4]) == ["conv1.weight", "bn1.weight", "bn1.bias", "layer1.0.conv1.weight"]
+    assert list(resnet50.columns) == ["name", "module", "shape", "numel", "share", "dtype", *CONVENTIONS]
+
+
+def test_resnet50_row_text(resnet50):
+    rows = resnet50.set_index("name")
+    assert rows.loc["conv1.weight", "shape"] == "64x3x7x7"
+    assert rows.loc["conv1.weight", "module"] == "Conv2d"
+    assert rows.loc["conv1.weight", "dtype"] == "float32"
+    assert rows.loc["bn1.bias", "shape"] == "64"
+    assert rows.loc["fc.weight", "shape"] == "1000x2048"
+
+
+def test_shape_text_of_a_scalar():
+    assert shape_text(()) == "scalar"
+    assert shape_text((4, 5)) == "4x5"
+
+
+def test_empty_table_has_the_columns_and_no_rows():
+    table = parameter_table([])
+    assert table.empty and list(table.columns)[-len(CONVENTIONS):] == list(CONVENTIONS)
+    assert all(row["decay tensors"] == 0 for row in totals_by_key(table).values())
+
+
+def test_share_is_each_tensors_fraction():
+    table = parameter_table([ParamInfo("a", (3,), "float32"), ParamInfo("b", (1,), "float32")])
+    assert list(table["share"]) == [0.75, 0.25]
+
+
+# ----------------------------------------------------------------------------- totals
+
+
+@pytest.mark.parametrize("key", ["resnet50", "resnet18", "gpt2", "small-cnn", "mlp"])
+def test_totals_partition_every_tensor_and_parameter(key):
+    """decay + no_decay + n/a is the whole model, under every convention."""
+    table = parameter_table(infos_from_model(build(key)))
+    for conv, row in totals_by_key(table).items():
+        assert row["decay tensors"] + row["no_decay tensors"] + row["n/a tensors"] == len(table), conv
+        assert row["decay params"] + row["no_decay params"] + row["n/a params"] == table["numel"].sum(), conv
+
+
+def test_resnet50_known_totals(resnet50):
+    """nanoGPT decays the 53 convs + fc.weight; torchvision also decays fc.bias (only norms are exempt)."""
+    t = totals_by_key(resnet50)
+    assert (t["torch"]["decay tensors"], t["torch"]["decay params"]) == (161, 25_557_032)
+    assert (t["nanogpt"]["decay tensors"], t["nanogpt"]["decay params"]) == (54, 25_502_912)
+    assert (t["timm"]["decay tensors"], t["timm"]["decay params"]) == (54, 25_502_912)
+    assert (t["torchvision"]["decay tensors"], t["torchvision"]["decay params"]) == (55, 25_502_912 + 1000)
+    assert t["torchvision"]["n/a tensors"] == 0
+    assert t["mingpt"]["decay tensors"] == 1 and t["mingpt"]["n/a tensors"] == 106  # only fc.weight; convs/bn n/a
+
+
+def test_totals_labels_follow_the_registry(resnet50):
+    assert list(totals(resnet50)["convention"]) == [c.label for c in CONVENTIONS.values()]
+
+
+# ----------------------------------------------------------------------------- filter_table
+
+
+def test_substring_filter_is_literal_and_case_sensitive(resnet50):
+    bn = filter_table(resnet50, "bn")
+    assert len(bn) == 2 * 49  # bn1 and 16 blocks x bn1..bn3; the 4 downsample norms are named downsample.1
+    assert all("bn" in name for name in bn["name"])
+    assert filter_table(resnet50, "BN").empty
+    assert filter_table(resnet50, "layer4.").shape[0] == filter_table(resnet50, r"layer4\.", regex=True).shape[0]
+    assert filter_table(resnet50, ".*").empty  # not a regex unless asked
+
+
+def test_regex_filter(resnet50):
+    rows = filter_table(resnet50, r"layer4\..*conv2\.weight$", regex=True)
+    assert list(rows["name"]) == ["layer4.0.conv2.weight", "layer4.1.conv2.weight", "layer4.2.conv2.weight"]
+
+
+def test_invalid_regex_is_a_value_error_with_the_reason(resnet50):
+    with pytest.raises(ValueError, match=r"Invalid regular expression 'bn\['"):
+        filter_table(resnet50, "bn[", regex=True)
+    assert len(filter_table(resnet50, "bn[")) == 0  # as a plain substring it is merely absent
+
+
+def test_empty_pattern_keeps_every_row(resnet50):
+    assert len(filter_table(resnet50)) == 161
+    assert len(filter_table(resnet50, "", regex=True)) == 161
+
+
+def test_verdict_filter_timm_no_decay_is_the_vectors(resnet50):
+    rows = filter_table(resnet50, convention="timm", verdict="no_decay")
+    assert len(rows) == 107
+    assert all("x" not in shape for shape in rows["shape"])  # every row is 1-D (ndim <= 1)
+
+
+def test_pattern_and_verdict_filters_combine(resnet50):
+    rows = filter_table(resnet50, "fc", convention="torchvision", verdict="decay")
+    assert list(rows["name"]) == ["fc.weight", "fc.bias"]
+    assert filter_table(resnet50, "fc", convention="nanogpt", verdict="no_decay")["name"].tolist() == ["fc.bias"]
+
+
+@pytest.mark.parametrize(("convention", "verdict"), [("adam", "decay"), ("timm", "maybe")])
+def test_unknown_convention_or_verdict(resnet50, convention, verdict):
+    with pytest.raises(ValueError, match="Unknown convention or verdict"):
+        filter_table(resnet50, convention=convention, verdict=verdict)
+
+
+# ----------------------------------------------------------------------------- CSV and CLI
+
+
+def test_csv_table_columns(resnet50):
+    rows = list(csv.reader(io.StringIO(csv_table(resnet50))))
+    assert rows[0] == CSV_HEADER
+    assert rows[1] == ["conv1.weight", "64x3x7x7", "9408", "decay", "decay", "decay", "decay", "decay", "n/a"]
+
+
+def test_cli_prints_the_resnet50_csv():
+    result = cli("resnet50")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == CSV_HEADER
+    assert len(rows) == 1 + 161
+    assert all(cell in VERDICTS for row in rows[1:] for cell in row[3:])
+    assert sum(int(row[2]) for row in rows[1:]) == 25_557_032
+
+
+def test_cli_list_names_the_models():
+    result = cli("--list")
+    assert result.returncode == 0
+    keys = [line.split("\t")[0] for line in result.stdout.splitlines()]
+    assert "resnet50" in keys and "gpt2" in keys
+
+
+def test_cli_unknown_model_exits_2_with_the_choices():
+    result = cli("resnet51")
+    assert result.returncode == 2
+    assert "Unknown model 'resnet51'" in result.stderr and result.stdout == ""
