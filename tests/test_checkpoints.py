@@ -160,7 +160,7 @@ def test_upload_over_the_limit():
 
 
 def test_default_limit_is_twenty_megabytes():
-    with pytest.raises(CheckpointError, match=r"20\.0 MB; the limit is 20 MB"):
+    with pytest.raises(CheckpointError, match=r"the limit is 20,971,520 bytes \(20 MB\)"):
         load_state_dict(b"\0" * (MAX_UPLOAD_BYTES + 1), "model.pt")
 
 
