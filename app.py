@@ -7,6 +7,7 @@ following a link to /training would run that page without this file.
 
 import streamlit as st
 
+from ui.classroom import classroom_controls, presentation_requested, share_link
 from ui.device import device_picker
 from ui.warmup import warm_up
 
@@ -23,11 +24,14 @@ PAGES = {
 
 
 def main() -> None:
-    st.set_page_config(page_title="Weight Decay Lab", page_icon=":material/balance:", layout="wide")
+    st.set_page_config(page_title="Weight Decay Lab", page_icon=":material/balance:", layout="wide",
+                       initial_sidebar_state="collapsed" if presentation_requested() else "auto")
     warm_up()
     page = st.navigation(PAGES)
     device_picker()
+    classroom_controls()
     page.run()
+    share_link()
 
 
 if __name__ == "__main__":

@@ -4,10 +4,12 @@ import streamlit as st
 
 from core import figures, formulas, optim
 from core.explain import explain_first_step
+from core.exports import step_csv
 from core.problem import LOSSES
 from core.schema import Field
 from core.snippet import pytorch_snippet
 from core.step import MAX_STEPS, StepConfig, StepResult, adam_vs_adamw_pure_decay, run_step
+from ui.charts import show
 from ui.device import current_device
 from ui.state import bind, sync_query
 
@@ -78,7 +80,7 @@ def heatmaps(r: StepResult) -> None:
     for i, (values, title, lim) in enumerate(panels):
         if i % 3 == 0:
             columns = st.columns(3)
-        columns[i % 3].plotly_chart(figures.matrix_heatmap(values, title, lim), key=f"heatmap-{i}")
+        show(columns[i % 3], figures.matrix_heatmap(values, title, lim), key=f"heatmap-{i}")
     st.caption("Shared colour scales: the three W matrices; the gradient with any decay term that joins it; "
                "the decay term that leaves W with the difference. Blue negative, red positive, white 0.")
 
@@ -136,13 +138,13 @@ def main() -> None:
     st.subheader("One cell, written out")
     one_cell(r)
     st.subheader("Each change split into its gradient part and its decay part")
-    st.plotly_chart(figures.change_split_bars(r.gradient_part, r.difference), key="split")
+    show(st, figures.change_split_bars(r.gradient_part, r.difference), key="split")
     st.caption("Gradient part = W after(wd=0) − W before; decay part = W after(wd) − W after(wd=0).")
     decay_numbers(r)
     if config.pure_decay:
         st.subheader("Pure decay: Adam's weight_decay versus AdamW")
         pd = cached_pure_decay(config.lr, config.weight_decay, config.seed, config.dtype, config.device)
-        st.plotly_chart(figures.pure_decay_scatter(pd.w_before, pd.adam_change, pd.adamw_change, config.lr,
+        show(st, figures.pure_decay_scatter(pd.w_before, pd.adam_change, pd.adamw_change, config.lr,
                                                    config.weight_decay), key="pure-decay")
         st.caption("With no loss gradient, Adam adds wd·w to the gradient and divides by its own size: every weight "
                    "moves by about lr, whatever its size. AdamW multiplies each weight by 1 − lr·wd.")
@@ -151,11 +153,12 @@ def main() -> None:
     st.session_state.t = min(st.session_state.t, steps)
     t = st.slider("Step t", 0, steps, key="t")
     left, right = st.columns(2)
-    left.plotly_chart(figures.matrix_heatmap(r.trajectory[t], f"W at step {t}", figures.symmetric_limit(r.trajectory)),
-                      key="w-t")
-    right.plotly_chart(figures.norm_curve(r.norms, r.norms_no_decay, t, config.weight_decay), key="norm")
+    show(left, figures.animated_heatmap(r.trajectory, range(len(r.trajectory)), "W_t (press play)", start=t),
+         key="w-t")
+    show(right, figures.norm_curve(r.norms, r.norms_no_decay, t, config.weight_decay), key="norm")
     st.subheader("Reproduce it in PyTorch")
     st.code(pytorch_snippet(config), language="python")
+    st.download_button("Download the matrices as CSV", step_csv(r), "single_step.csv", "text/csv", key="csv")
     sync_query(FIELDS)
 
 

@@ -4,10 +4,12 @@ import numpy as np
 import streamlit as st
 
 from core import figures, optim
+from core.exports import sweep_csv
 from core.schema import Field
 from core.sweep import MAX_RESOLUTION, Grid, SweepConfig, run_sweep
 from core.tasks import TASKS
 from core.training import COMPARED_OPTIMIZERS, History, train
+from ui.charts import show
 from ui.device import current_device
 from ui.state import bind, sync_query
 
@@ -15,6 +17,7 @@ METRICS = {"test_loss": "final test loss", "train_loss": "final train loss", "we
 EPOCHS = {"seed": 50, "d2l": 100, "toy": 200}
 FIELDS = (
     Field("task", "d2l", choices=tuple(TASKS)),
+    Field("optimizers", COMPARED_OPTIMIZERS, choices=COMPARED_OPTIMIZERS),
     Field("resolution", 12, 2, MAX_RESOLUTION),
     Field("lr_lo", -4.0, -6.0, 1.0), Field("lr_hi", 0.0, -6.0, 1.0),
     Field("wd_lo", -4.0, -6.0, 2.0), Field("wd_hi", 1.0, -6.0, 2.0),
@@ -41,8 +44,6 @@ def cached_cell(config: SweepConfig, optimizer: str, lr: float, weight_decay: fl
 def controls() -> SweepConfig:
     sb, ss = st.sidebar, st.session_state
     task = sb.selectbox("Task", list(TASKS), key="task", format_func=lambda k: TASKS[k].label)
-    if "optimizers" not in ss:
-        ss.optimizers = list(COMPARED_OPTIMIZERS)
     sb.multiselect("Optimizers", list(COMPARED_OPTIMIZERS), key="optimizers",
                    format_func=lambda k: optim.OPTIMIZERS[k].label)
     sb.slider("Cells per axis", 2, MAX_RESOLUTION, key="resolution")
@@ -87,7 +88,7 @@ def main() -> None:
         zrange = shared_range(grids, metric)
         for column, (key, grid) in zip(st.columns(len(grids)), grids.items(), strict=True):
             title = f"{optim.OPTIMIZERS[key].torch_class}: {label}"
-            column.plotly_chart(figures.sweep_heatmap(config.lrs, config.weight_decays, getattr(grid, metric),
+            show(column, figures.sweep_heatmap(config.lrs, config.weight_decays, getattr(grid, metric),
                                                       grid.diverged, grid.best, title, label, zrange, chosen),
                                 key=f"{metric}-{key}")
     st.caption("Shared colour scale per row; grey × = diverged (inf/NaN, or a training loss that ended 100× above "
@@ -97,6 +98,7 @@ def main() -> None:
             r, c = grid.best
             st.write(f"**{optim.OPTIMIZERS[key].label}** best: lr = {config.lrs[c]:.3g}, wd = "
                      f"{config.weight_decays[r]:.3g}, test loss {grid.test_loss[r, c]:.4g}")
+    st.download_button("Download the grids as CSV", sweep_csv(config, grids), "sweep.csv", "text/csv", key="csv")
     st.subheader("One cell's curves")
     left, right = st.columns(2)
     left.select_slider("Learning rate", range(n), key="cell_lr", format_func=lambda i: f"{config.lrs[i]:.3g}")
@@ -105,10 +107,10 @@ def main() -> None:
     lr, wd = float(config.lrs[ss.cell_lr]), float(config.weight_decays[ss.cell_wd])
     for column, key in zip(st.columns(len(grids)), grids, strict=True):
         h = cached_cell(config, key, lr, wd)
-        column.plotly_chart(figures.curves({"train": h.train_loss, "test": h.test_loss}, (wd,),
+        show(column, figures.curves({"train": h.train_loss, "test": h.test_loss}, (wd,),
                                            f"{optim.OPTIMIZERS[key].torch_class}: loss", "loss", True),
                             key=f"cell-loss-{key}")
-        column.plotly_chart(figures.curves({f"‖{n}‖": v for n, v in h.norms.items()}, (wd,),
+        show(column, figures.curves({f"‖{n}‖": v for n, v in h.norms.items()}, (wd,),
                                            f"{optim.OPTIMIZERS[key].torch_class}: weight norm", "norm", True),
                             key=f"cell-norm-{key}")
         if h.diverged_at[0] is not None:

@@ -1,9 +1,11 @@
 """Training: full runs of SGD, Adam (L2-style) and AdamW side by side, several weight decays overlaid."""
 
+import numpy as np
 import streamlit as st
 
 from core import figures, optim
 from core.closed_form import seed_norm_curves, seed_regime
+from core.exports import history_csv
 from core.schedules import SCHEDULES
 from core.schema import Field
 from core.tasks import TASKS, TOY_DATASETS, decision_boundary, make_task, training_points
@@ -15,6 +17,7 @@ from core.training import (
     default_config,
     train_together,
 )
+from ui.charts import show
 from ui.device import current_device
 from ui.state import bind, sync_query
 
@@ -30,7 +33,11 @@ FIELDS = (
     Field("dataset", "circle", choices=TOY_DATASETS),
     Field("noise", 0.1, 0.0, 0.5),
     Field("train_fraction", 0.5, 0.1, 0.9),
+    Field("anim_optimizer", "sgd", choices=COMPARED_OPTIMIZERS),
+    Field("anim_run", 0, 0, len(WDS) - 1),
+    Field("anim_tensor", "w"),
     *(Field(f"lr.{k}", t.default_lr, choices=LRS) for k, t in TASKS.items()),
+    *(Field(f"wds.{k}", DEFAULT_WEIGHT_DECAYS[k], choices=WDS) for k in TASKS),
     *(Field(f"epochs.{k}", t.default_epochs, 1, MAX_EPOCHS[k]) for k, t in TASKS.items()),
 )
 CAPTIONS = {
@@ -52,10 +59,8 @@ def cached_train(configs: tuple[TrainConfig, ...]) -> list[History]:
 
 
 def controls() -> tuple[str, dict]:
-    sb, ss = st.sidebar, st.session_state
+    sb = st.sidebar
     task = sb.selectbox("Task", list(TASKS), key="task", format_func=lambda k: TASKS[k].label)
-    if f"wds.{task}" not in ss:
-        ss[f"wds.{task}"] = list(DEFAULT_WEIGHT_DECAYS[task])
     sb.multiselect("Weight decays (overlaid)", WDS, key=f"wds.{task}")
     sb.select_slider("Learning rate", LRS, key=f"lr.{task}")
     sb.slider("Epochs", 1, MAX_EPOCHS[task], key=f"epochs.{task}")
@@ -76,17 +81,36 @@ def show_optimizer(h: History, log_y: bool) -> None:
     overlays = None
     if c.task == "seed" and c.optimizer == "sgd" and not dict(c.options).get("momentum") and c.schedule == "constant":
         overlays = {"closed form": seed_norm_curves(c.seed, c.lrs[0], wds, h.steps)}
-    st.plotly_chart(figures.curves({f"‖{n}‖": v for n, v in h.norms.items()}, wds, "Weight norm per layer",
+    show(st, figures.curves({f"‖{n}‖": v for n, v in h.norms.items()}, wds, "Weight norm per layer",
                                    "Frobenius norm", log_y, overlays), key=f"norm-{c.optimizer}")
     losses = {"train": h.train_loss} if c.task == "seed" else {"train": h.train_loss, "test": h.test_loss}
-    st.plotly_chart(figures.curves(losses, wds, "Loss (without the penalty)", "loss", log_y and c.task != "seed"),
+    show(st, figures.curves(losses, wds, "Loss (without the penalty)", "loss", log_y and c.task != "seed"),
                     key=f"loss-{c.optimizer}")
     flat = [h.decayed_weights(i) for i in range(len(wds))]
-    st.plotly_chart(figures.weight_histogram(flat, wds, f"Final decayed weights ({', '.join(h.decayed)})"),
+    show(st, figures.weight_histogram(flat, wds, f"Final decayed weights ({', '.join(h.decayed)})"),
                     key=f"hist-{c.optimizer}")
     for i, step in enumerate(h.diverged_at):
         if step is not None:
             st.warning(f"wd={wds[i]:g} diverged at step {step}: a weight became inf/NaN. Its curves stop there.")
+
+
+def step_through(histories: dict[str, History]) -> None:
+    """W_t of one run, animated in the browser: a teacher presses play and walks the class through."""
+    st.subheader("Step through the weights")
+    ss = st.session_state
+    a, b, c = st.columns(3)
+    key = a.selectbox("Optimizer", list(histories), key="anim_optimizer", format_func=lambda k: optim.get(k).label)
+    h = histories[key]
+    if ss.anim_run >= len(h.config.weight_decays):  # fewer weight decays than the link or last view had
+        ss.anim_run = 0
+    if ss.anim_tensor not in h.snapshots:  # another task's tensor name
+        ss.anim_tensor = next(iter(h.snapshots))
+    run = b.selectbox("Weight decay", range(len(h.config.weight_decays)), key="anim_run",
+                      format_func=lambda i: f"{h.config.weight_decays[i]:g}")
+    name = c.selectbox("Tensor", list(h.snapshots), key="anim_tensor")
+    frames = np.stack([figures.as_matrix(w) for w in h.snapshots[name][run]])
+    show(st, figures.animated_heatmap(frames, h.snapshot_steps, f"{name} during training (press play)", name=name),
+         key="anim")
 
 
 def main() -> None:
@@ -120,8 +144,11 @@ def main() -> None:
             st.subheader(optim.get(key).label)
             show_optimizer(h, ss.log_y)
     first = next(iter(histories.values()))
-    st.plotly_chart(figures.schedule(first.lr_factor, ss[f"lr.{task}"], wds), key="schedule-chart")
+    show(st, figures.schedule(first.lr_factor, ss[f"lr.{task}"], wds), key="schedule-chart")
     st.caption("PyTorch's SGD and AdamW shrink W by lr_t·wd each step, so the schedule schedules the decay too.")
+    st.download_button("Download the curves as CSV", history_csv(histories), f"training_{task}.csv", "text/csv",
+                       key="csv")
+    step_through(histories)
     if task == "toy":
         st.subheader("Decision boundaries: decay gives smoother boundaries")
         toy = make_task("toy", **task_options)
@@ -129,7 +156,7 @@ def main() -> None:
         for key, h in histories.items():
             xs, ys, probs = decision_boundary(toy, h.final)
             for i, column in enumerate(st.columns(len(wds))):
-                column.plotly_chart(figures.boundary(xs, ys, probs[i], points, labels,
+                show(column, figures.boundary(xs, ys, probs[i], points, labels,
                                                      f"{optim.get(key).torch_class}, wd={wds[i]:g}"),
                                     key=f"boundary-{key}-{i}")
 

@@ -17,7 +17,11 @@ class Field:
     choices: tuple | None = None
 
     def parse(self, raw: Any) -> Any:
-        """A value of the default's type inside the declared range, or ValueError."""
+        """A value of the default's type inside the declared range, or ValueError. A tuple
+        default declares a list field ("0,0.1,1" in a link), each item checked alike."""
+        if isinstance(self.default, tuple):
+            item = Field(self.key, self.choices[0] if self.choices else 0.0, self.low, self.high, self.choices)
+            return [item.parse(part.strip()) for part in str(raw).split(",") if part.strip()]
         kind = type(self.default)
         if kind is bool:
             text = str(raw).strip().lower()
@@ -47,7 +51,17 @@ def from_query(fields: tuple[Field, ...], params: Mapping[str, str]) -> tuple[di
     return values, notices
 
 
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return ",".join(_text(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def to_query(fields: tuple[Field, ...], values: Mapping[str, Any]) -> dict[str, str]:
     """Only the values that differ from their defaults, so links stay short."""
-    return {f.key: str(values[f.key]).lower() if isinstance(f.default, bool) else str(values[f.key])
-            for f in fields if f.key in values and values[f.key] != f.default}
+    def same(f: Field, value: Any) -> bool:
+        return tuple(value) == f.default if isinstance(f.default, tuple) else value == f.default
+
+    return {f.key: _text(values[f.key]) for f in fields if f.key in values and not same(f, values[f.key])}

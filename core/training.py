@@ -23,6 +23,7 @@ from core.tasks import TASKS, make_task
 
 MAX_STEPS = 5000  # bounds one visitor's work: steps x runs is what a request costs
 MAX_RUNS = 1024
+SNAPSHOTS = 60  # weights kept for the step-through animation: enough frames, little memory
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class History:
     final: dict[str, np.ndarray]  # name -> (G, ...) final weights (last finite ones)
     diverged_at: tuple[int | None, ...]  # per run: first step with a non-finite weight
     decayed: tuple[str, ...] = field(default=())
+    snapshot_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    snapshots: dict[str, np.ndarray] = field(default_factory=dict)  # decayed name -> (G, S, ...) at those steps
 
     @property
     def steps(self) -> int:
@@ -210,6 +213,9 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
             return split(task.sample_losses(params, x_all, y_all))
 
     train_losses, test_losses, norms = [], [], []
+    snapshot_at = set(np.linspace(0, total, min(total, SNAPSHOTS) + 1).round().astype(int).tolist())
+    snapshot_at = snapshot_at if curves else set()
+    snapshots: dict[int, dict[str, Tensor]] = {}
     divergence = _Divergence(params)
     for t in range(total):
         leaves = {name: p.detach().requires_grad_(True) for name, p in params.items()}
@@ -225,6 +231,8 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
             train_loss, test_loss = evaluate() if record else (objective, objective)
         grads = torch.autograd.grad(objective.sum(), list(leaves.values()))
         with torch.no_grad():
+            if t in snapshot_at:
+                snapshots[t] = {name: params[name].detach() for name in task.decayed}
             if record:
                 train_losses.append(train_loss.detach())
                 test_losses.append(test_loss.detach())
@@ -235,6 +243,8 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
             on_progress((t + 1) / total)
         if bool(divergence.diverged.all()):
             break
+    if curves:
+        snapshots[len(train_losses)] = {name: params[name].detach() for name in task.decayed}
     train_loss, test_loss = evaluate()  # the curves' last point: W after the final step
     train_losses.append(train_loss)
     test_losses.append(test_loss)
@@ -256,6 +266,9 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
         final={name: p[m.runs].double().cpu().numpy() for name, p in divergence.last_good.items()},
         diverged_at=tuple(divergence.at[m.runs]),
         decayed=tuple(sorted(task.decayed)),
+        snapshot_steps=np.array(sorted(snapshots), dtype=int),
+        snapshots={name: torch.stack([snapshots[t][name][m.runs] for t in sorted(snapshots)], dim=1).double().cpu()
+                   .numpy() for name in sorted(task.decayed)} if snapshots else {},
     ) for c, m in zip(configs, members, strict=True)]
 
 

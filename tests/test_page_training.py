@@ -66,3 +66,21 @@ def test_no_weight_decay_chosen_gets_a_hint():
     at = run(**{"wds.d2l": []})
     assert not at.exception
     assert "at least one weight decay" in at.info[0].value
+
+
+def test_step_through_animates_the_chosen_run_and_survives_fewer_decays():
+    at = run(task="toy", anim_run=3, anim_tensor="W2")
+    assert not at.exception
+    anim = next(f for f in figures(at) if f["layout"]["title"]["text"].startswith("W2 during training"))
+    assert len(anim["frames"]) > 10 and anim["layout"]["updatemenus"][0]["buttons"][0]["label"] == "▶ Play"
+    at.sidebar.multiselect(key="wds.toy").set_value([0.0]).run()
+    assert not at.exception and at.session_state.anim_run == 0
+    at.sidebar.selectbox(key="task").set_value("seed").run()
+    assert not at.exception and at.session_state.anim_tensor == "W"
+
+
+def test_presentation_mode_enlarges_the_charts():
+    plain, present = run(task="seed"), run(task="seed", present=True)
+    assert not present.exception
+    size = lambda at: figures(at)[0]["layout"]["font"]["size"]  # noqa: E731
+    assert size(present) > size(plain)

@@ -16,7 +16,8 @@ def bind(fields: tuple[Field, ...]) -> None:
     values, notices = from_query(fields, st.query_params.to_dict())
     for f in fields:
         if f.key not in st.session_state:
-            st.session_state[f.key] = values[f.key]
+            value = values[f.key]
+            st.session_state[f.key] = list(value) if isinstance(value, tuple) else value  # multiselects want lists
     for notice in notices:
         st.toast(notice, icon="⚠️")
 

@@ -1,0 +1,52 @@
+"""Figure builders: one symmetric diverging scale, readable projector copies, animations."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core import figures
+
+
+def test_heatmap_scale_is_symmetric_and_centred_at_zero():
+    fig = figures.matrix_heatmap(np.array([[1.0, -3.0], [0.5, 2.0]]), "W")
+    trace = fig.data[0]
+    assert (trace.zmin, trace.zmid, trace.zmax) == (-3.0, 0.0, 3.0)
+    assert trace.colorscale == fig.data[0].colorscale and "%{z:.4f}" in trace.texttemplate
+
+
+def test_symmetric_limit_ignores_non_finite_values_and_never_returns_zero():
+    assert figures.symmetric_limit(np.array([1.0, np.nan, -np.inf, -2.0])) == 2.0
+    assert figures.symmetric_limit(np.zeros((2, 2))) > 0
+
+
+def test_projector_copy_is_larger_and_leaves_the_original_alone():
+    fig = figures.matrix_heatmap(np.ones((2, 2)), "W")
+    big = figures.for_projector(fig)
+    assert big.layout.font.size > fig.layout.font.size and big.layout.height > fig.layout.height
+    assert big.data[0].textfont.size > fig.data[0].textfont.size
+
+
+def test_as_matrix_folds_vectors_and_keeps_matrices():
+    assert figures.as_matrix(np.zeros((200, 1))).shape == (10, 20)
+    assert figures.as_matrix(np.zeros((4, 5))).shape == (4, 5)
+    assert figures.as_matrix(np.zeros(7)).shape == (1, 7)
+
+
+def test_animated_heatmap_has_a_frame_per_step_and_play_controls():
+    frames = np.random.default_rng(0).normal(size=(6, 4, 5))
+    fig = figures.animated_heatmap(frames, range(0, 12, 2), "W_t", start=3)
+    assert [f.name for f in fig.frames] == ["0", "2", "4", "6", "8", "10"]
+    np.testing.assert_array_equal(fig.data[0].z, frames[3])
+    assert fig.layout.sliders[0].active == 3
+    assert fig.layout.updatemenus[0].buttons[0].label == "▶ Play"
+
+
+def test_sweep_heatmap_marks_diverged_and_best_cells():
+    values = np.array([[1.0, np.nan], [0.1, 2.0]])
+    diverged = np.array([[False, True], [False, False]])
+    fig = figures.sweep_heatmap(np.array([1e-3, 1e-2]), np.array([1e-2, 1e-1]), values, diverged, (1, 0),
+                                "t", "loss", (-1.0, 0.5))
+    names = [t.name for t in fig.data]
+    assert "best" in names
+    overlay = fig.data[1]
+    assert np.isnan(overlay.z[0][0]) and overlay.z[0][1] == 1.0

@@ -1,0 +1,51 @@
+"""Classroom controls shared by every page: presentation mode, export format, share link."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from core.schema import Field
+from ui.state import bind, sync_query
+
+FIELDS = (Field("present", False), Field("export_format", "png", choices=("png", "svg")))
+
+# Large type and high contrast for a projector: Streamlit sizes text in rem, so the root
+# font size scales everything; captions lose their grey.
+PRESENTATION_CSS = """
+<style>
+html { font-size: 22px; }
+[data-testid="stAppViewContainer"], [data-testid="stMain"] { background: #ffffff; color: #000000; }
+[data-testid="stCaptionContainer"] { color: #111111 !important; font-size: 0.95rem !important; }
+[data-testid="stMetricValue"] { font-size: 2.4rem !important; }
+.katex { font-size: 1.45em !important; }
+</style>
+"""
+
+
+def presentation_requested() -> bool:
+    """Before set_page_config: from the session, or from a link that says present=true."""
+    if "present" in st.session_state:
+        return bool(st.session_state.present)
+    return str(st.query_params.get("present", "")).lower() in ("true", "1")
+
+
+def classroom_controls() -> None:
+    bind(FIELDS)
+    st.sidebar.toggle("Presentation mode", key="present",
+                      help="Large type, thick lines, high contrast, sidebar tucked away: for a projector.")
+    st.sidebar.selectbox("Chart export format", ["png", "svg"], key="export_format",
+                         help="What the camera button in each chart's toolbar downloads.")
+    sync_query(FIELDS)
+    if st.session_state.present:
+        st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+
+
+def share_link() -> None:
+    """After the page ran (it wrote its state into the query): the link to this exact view."""
+    base = (st.context.url or "").split("?")[0]
+    query = urlencode(st.query_params.to_dict())
+    st.sidebar.caption("Share this view (every control is in the link):")
+    st.sidebar.code(f"{base}?{query}" if query else base or "(open the app in a browser to get its link)",
+                    language=None, wrap_lines=True)
