@@ -20,6 +20,9 @@ PAGES = {
     "Models": [
         st.Page("app_pages/parameters.py", title="Parameters", icon=":material/table_view:"),
     ],
+    "Explain": [
+        st.Page("app_pages/theory.py", title="Theory", icon=":material/functions:"),
+    ],
 }
 
 

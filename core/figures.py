@@ -224,7 +224,8 @@ def for_projector(fig: go.Figure) -> go.Figure:
     """A copy readable from the back of a lecture hall at 1920x1080: bigger text, cell
     annotations and lines, taller plots."""
     fig = go.Figure(fig)
-    fig.update_layout(font=dict(size=20, color="#000000"), title_font_size=24, hoverlabel=dict(font_size=20),
+    fig.update_layout(template="plotly_white", font=dict(size=20, color="#000000"), title_font_size=24,
+                      hoverlabel=dict(font_size=20), legend=dict(font=dict(size=18)),
                       height=int((fig.layout.height or 300) * 1.35))
     fig.update_traces(textfont_size=22, selector=dict(type="heatmap"))
     fig.update_traces(line_width=4, selector=dict(type="scatter", mode="lines"))

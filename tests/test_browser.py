@@ -145,3 +145,23 @@ def test_parameters_page_takes_an_upload_and_refuses_a_malicious_pickle(server, 
     assert page.locator("[data-testid='stException']").count() == 0
     assert not marker.exists()
     page.close()
+
+
+PAGES = {"single_step": "", "training": "training", "sweep": "sweep?resolution=8", "parameters": "parameters",
+         "theory": "theory"}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_presentation_mode_screenshot_at_1920x1080(server, browser, name):
+    """The classroom view of every page, saved for a person to look at: artifacts/present_*.png."""
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    path = PAGES[name]
+    page.goto(f"{server}/{path}{'&' if '?' in path else '?'}present=true")
+    page.locator("[data-testid='stHeading'], h1").first.wait_for(timeout=90_000)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=90_000)
+    page.wait_for_timeout(2500)  # charts and KaTeX paint
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 22
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"present_{name}.png"))
+    page.close()

@@ -123,3 +123,13 @@ def test_the_state_goes_back_into_the_link():
     at = run()
     at.sidebar.slider(key="weight_decay").set_value(0.5).run()
     assert at.query_params["weight_decay"] == ["0.5"] or at.query_params["weight_decay"] == "0.5"
+
+
+def test_the_app_offers_a_share_link_and_presentation_toggle():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.sidebar.toggle(key="present").value is False
+    assert any("Share this view" in c.value for c in at.sidebar.caption)
+    at.sidebar.toggle(key="present").set_value(True).run()
+    assert not at.exception
+    assert at.query_params["present"] in ("true", ["true"])

@@ -84,3 +84,14 @@ def test_presentation_mode_enlarges_the_charts():
     assert not present.exception
     size = lambda at: figures(at)[0]["layout"]["font"]["size"]  # noqa: E731
     assert size(present) > size(plain)
+
+
+def test_a_link_restores_the_weight_decays_and_task():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["task"] = "seed"
+    at.query_params["wds.seed"] = "0,15"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="wds.seed").value == [0.0, 15.0]
+    at.sidebar.multiselect(key="wds.seed").set_value([0.0, 1.0, 25.0]).run()
+    assert at.query_params["wds.seed"] in ("0,1,25", ["0,1,25"])

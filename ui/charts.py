@@ -10,9 +10,11 @@ from core.figures import for_projector
 
 
 def show(where, fig: go.Figure, key: str) -> None:
-    if st.session_state.get("present"):
+    present = bool(st.session_state.get("present"))
+    if present:
         fig = for_projector(fig)
-    where.plotly_chart(fig, key=key, config={
+    # Streamlit's chart theme overrides layout fonts; a projector copy brings its own template.
+    where.plotly_chart(fig, key=key, theme=None if present else "streamlit", config={
         "displaylogo": False,
         "toImageButtonOptions": {"format": st.session_state.get("export_format", "png"), "filename": key,
                                  "scale": 2},

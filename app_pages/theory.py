@@ -1,0 +1,110 @@
+"""Theory: the derivations behind weight decay, each formula filled in with live numbers from torch."""
+
+import streamlit as st
+
+from core import formulas
+from core.explain import explain_first_step, num
+from core.schedules import lr_factors
+from core.schema import Field
+from core.step import StepConfig, run_step
+from core.theory import adaptive_rescaling, l2_in_loss_vs_weight_decay, l2_penalty, normalization_scale_invariance
+from ui.state import bind, sync_query
+
+FIELDS = (Field("lr", 0.1, 0.001, 1.0), Field("weight_decay", 0.5, 0.0, 10.0), Field("row", 0, 0, 3),
+          Field("col", 0, 0, 4), Field("alpha", 0.5, 0.05, 2.0))
+
+
+def l2_section(lr: float, wd: float, cell) -> None:
+    st.header("1. The L2 penalty and its gradient")
+    p = l2_penalty(wd, cell)
+    st.latex(r"\mathcal{L}_{\text{total}} = \mathcal{L} + \frac{\lambda}{2}\lVert W \rVert^2 \qquad "
+             r"\frac{\partial}{\partial w}\,\frac{\lambda}{2}\lVert W\rVert^2 = \lambda w")
+    st.latex(rf"\frac{{\lambda}}{{2}}\lVert W_0\rVert^2 = {num(p.penalty)}, \qquad "
+             rf"\lambda w_{{{cell[0]}{cell[1]}}} = {num(wd)}\cdot w = {num(p.wd_times_w_cell)}"
+             rf"\ \ (\text{{autograd: }} {num(p.grad_cell)})")
+    st.caption("'L2 norm' in the seed notebook means this penalty, whose gradient is wd·w.")
+
+
+def sgd_section(lr: float, wd: float, cell) -> None:
+    st.header("2. For SGD, the penalty is torch's weight_decay")
+    st.latex(r"w \leftarrow w - \gamma\left(\nabla\mathcal{L} + \lambda w\right)")
+    c = l2_in_loss_vs_weight_decay("sgd", lr, wd, steps=5, cell=cell, momentum=0.9)
+    st.latex(rf"\text{{5 steps, momentum 0.9: penalty in the loss}} \to {num(c.first)},\quad "
+             rf"\texttt{{weight\_decay}}={num(wd)} \to {num(c.second)},\quad \max|\Delta| = {num(c.max_abs_diff)}")
+    st.markdown("Loshchilov & Hutter's Proposition 1: for SGD, decoupled decay with λ equals L2 with λ' = λ/α, "
+                "so the two only differ by how λ is scaled with the learning rate.")
+
+
+def adam_section(lr: float, wd: float, cell) -> None:
+    st.header("3. For Adam it is not decay: the adaptive denominator rescales it")
+    st.latex(r"g' = \nabla\mathcal{L} + \lambda w, \qquad w \leftarrow w - \gamma\,\frac{\hat m(g')}{\sqrt{\hat v(g')}"
+             r" + \epsilon}")
+    same = l2_in_loss_vs_weight_decay("adam", lr, wd, steps=5, cell=cell)
+    st.latex(rf"\text{{Adam: penalty in the loss vs }}\texttt{{weight\_decay}}: \max|\Delta| = {num(same.max_abs_diff)}"
+             r"\quad\text{(both are L2)}")
+    for pure in (False, True):
+        a = adaptive_rescaling(lr, wd, cell, pure_decay=pure)
+        label = "pure decay (g = 0)" if pure else "with the loss gradient"
+        st.latex(rf"\text{{{label}: decay's share of step 1}}\quad \text{{Adam}}: {num(a.adam_decay_part)},\quad "
+                 rf"\text{{AdamW}}: {num(a.adamw_decay_part)},\quad -\gamma\lambda w = {num(-a.lr_wd_w)}")
+    st.caption("With a gradient that dwarfs λw, Adam's step is about γ·sign(g): the decay almost vanishes. With no "
+               "gradient, every weight moves by about γ whatever its size. AdamW's decay is −γλw in both cases.")
+
+
+def adamw_section(lr: float, wd: float, cell) -> None:
+    st.header("4. AdamW: decay outside the adaptive step")
+    r = run_step(StepConfig("adamw", lr, wd))
+    w, g = float(r.w_before[cell]), float(r.grad[cell])
+    for line in explain_first_step("adamw", w, g, lr, wd, {}).lines:
+        st.latex(line)
+    st.caption(f"torch.optim.AdamW gives {r.w_after[cell]:.6g} for this cell.")
+
+
+def coupling_section(lr: float, wd: float, cell) -> None:
+    st.header("5. Decay is coupled to the learning rate")
+    half = formulas.half_life_steps(lr, wd)
+    st.latex(rf"\text{{shrink per step}} = 1 - \gamma\lambda = 1 - {num(lr)}\cdot{num(wd)} = "
+             rf"{num(formulas.shrink_factor(lr, wd))},\qquad t_{{1/2}} = \frac{{\ln 2}}{{-\ln(1-\gamma\lambda)}} = "
+             + (num(half) if half is not None else r"\text{none}") + r"\ \text{steps}")
+    r = run_step(StepConfig("sgd", lr, wd))
+    w, g = float(r.w_before[cell]), float(r.grad[cell])
+    popular, actual = formulas.popular_sgd_update(w, g, lr, wd), formulas.pytorch_sgd_update(w, g, lr, wd)
+    st.latex(rf"\text{{often quoted: }} w - \gamma\,dw - \lambda w = {num(popular)}"
+             rf"\qquad \text{{PyTorch: }} w - \gamma(dw + \lambda w) = {num(actual)}")
+    factors = lr_factors("cosine", 100)
+    st.latex(r"\text{cosine schedule: } \gamma_t\lambda \text{ at } t = 0, 50, 90: \ "
+             + r",\ ".join(num(lr * factors[t] * wd) for t in (0, 50, 90)))
+    st.caption("'Decoupled' means decoupled from sqrt(v̂), not from γ: PyTorch's AdamW shrinks by γ_t·λ, so a "
+               "schedule schedules the decay too (the paper multiplies by the schedule factor η_t instead).")
+
+
+def exclusion_section(alpha: float) -> None:
+    st.header("6. Which tensors to exclude, and why")
+    s = normalization_scale_invariance(alpha)
+    st.latex(r"\mathrm{BN}(x\,(\alpha W)) = \mathrm{BN}(x W), \qquad \nabla_{\alpha W} = \tfrac{1}{\alpha}\nabla_W")
+    st.latex(rf"\alpha = {num(alpha)}:\ \lVert W\rVert = {num(s.weight_norm)} \to {num(s.scaled_weight_norm)},\quad "
+             rf"\max|\Delta\,\text{{output}}| = {num(s.output_max_abs_diff)},\quad "
+             rf"\frac{{\lVert\nabla_{{\alpha W}}\rVert}}{{\lVert\nabla_W\rVert}} = {num(s.grad_norm_ratio)}")
+    st.caption("A weight followed by normalization is scale-invariant: decaying it does not change the function, "
+               "it only raises the effective learning rate. Decaying the normalization layer's own scale and bias "
+               "(and other 1-D tensors) does change the function, which is why nanoGPT, timm, Hugging Face and "
+               "torchvision's reference exclude them. The Parameters page lists each convention's choice.")
+
+
+def main() -> None:
+    st.title("Theory: the derivations, with live numbers")
+    bind(FIELDS)
+    sb = st.sidebar
+    lr = sb.slider("Learning rate γ", 0.001, 1.0, step=0.001, format="%.3f", key="lr")
+    wd = sb.slider("Weight decay λ", 0.0, 10.0, step=0.01, key="weight_decay")
+    cell = (sb.selectbox("Row", range(4), key="row"), sb.selectbox("Column", range(5), key="col"))
+    alpha = sb.slider("Scale α (section 6)", 0.05, 2.0, step=0.05, key="alpha")
+    st.caption("Seed problem: np.random.seed(123), x 3×4, W 4×5, loss sum(x @ W). Every number below is computed "
+               "by torch when the page runs.")
+    for section in (l2_section, sgd_section, adam_section, adamw_section, coupling_section):
+        section(lr, wd, cell)
+    exclusion_section(alpha)
+    sync_query(FIELDS)
+
+
+main()
