@@ -22,6 +22,7 @@ PAGES = {
     ],
     "Explain": [
         st.Page("app_pages/theory.py", title="Theory", icon=":material/functions:"),
+        st.Page("app_pages/questions.py", title="Questions", icon=":material/help:"),
     ],
 }
 

@@ -266,3 +266,15 @@ def animated_heatmap(frames: np.ndarray, steps, title: str, start: int = 0, name
         margin=dict(l=10, r=10, t=40, b=90),
     )
     return fig
+
+
+def lines(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str, x_title: str, y_title: str,
+          log_y: bool = False) -> go.Figure:
+    """Named (x, y) curves, one colour each from the colourblind-safe palette."""
+    fig = go.Figure([go.Scatter(x=x, y=y, mode="lines", name=name, line=dict(color=run_color(i), width=2),
+                                hovertemplate=f"{name}<br>%{{x}}: %{{y:.6g}}<extra></extra>")
+                     for i, (name, (x, y)) in enumerate(series.items())])
+    fig.update_layout(title=dict(text=title), height=330, hovermode="x unified", **_LAYOUT)
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear")
+    return fig

@@ -1,0 +1,42 @@
+"""The questions page: every card renders with its experiment, search filters, anchors exist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from core.questions import QUESTIONS
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_questions(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    return at.switch_page("app_pages/questions.py").run()
+
+
+def test_every_card_renders_with_its_experiment():
+    at = open_questions()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == [q.title for q in QUESTIONS]
+    assert len(at.info) == len(QUESTIONS)  # one live summary per card
+    assert all(f"(#{q.slug})" in at.markdown[0].value for q in QUESTIONS)  # the index links to each anchor
+
+
+def test_search_filters_the_cards():
+    at = open_questions()
+    at.text_input(key="q").set_value("bfloat16").run()
+    assert [s.value for s in at.subheader] == ["Why does my weight decay do nothing?"]
+    at.text_input(key="q").set_value("zzz").run()
+    assert not at.exception and not at.subheader and "No question mentions" in at.info[0].value
+
+
+def test_a_cards_slider_changes_its_numbers():
+    at = open_questions()
+    before = at.info[0].value
+    at.slider(key="adam-vs-adamw.weight_decay").set_value(2.0).run()
+    assert not at.exception and at.info[0].value != before
