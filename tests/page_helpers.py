@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import numpy as np
+from streamlit.testing.v1 import AppTest
 
 DTYPES = {"f8": np.float64, "f4": np.float32, "i1": np.int8, "i2": np.int16, "i4": np.int32}
 
@@ -35,3 +37,21 @@ def heatmap(at, title_start: str) -> np.ndarray:
 
 def titles(at) -> list[str]:
     return [fig["layout"].get("title", {}).get("text", "") for fig in figures(at)]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def page_path(name: str) -> str:
+    """An app page's file, for AppTest.from_file (which resolves relative paths oddly)."""
+    return str(ROOT / "app_pages" / f"{name}.py") if name != "app" else str(ROOT / "app.py")
+
+
+def run_page(name: str, query: dict | None = None, timeout: float = 120, **state):
+    """Run a page once with the given link values and session state (widget values by key)."""
+    at = AppTest.from_file(page_path(name), default_timeout=timeout)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()

@@ -9,16 +9,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.models import MODELS
+from tests.page_helpers import run_page
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "parameters.py")
 
 
 def run(**state) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+    return run_page("parameters", **state)
 
 
 def shown_table(at):

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import optim
-from tests.page_helpers import heatmap, titles
+from tests.page_helpers import heatmap, run_page, titles
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "single_step.py")
@@ -18,12 +18,7 @@ SEED_W1_WD1_ROW0 = [0.2050, -0.1360, 0.1686, 0.4745, -0.0254]
 
 
 def run(query: dict | None = None, **state) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+    return run_page("single_step", query, **state)
 
 
 def test_default_render_shows_every_heatmap_with_the_seed_numbers():

@@ -7,17 +7,14 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.page_helpers import titles
+from tests.page_helpers import run_page, titles
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "sweep.py")
 
 
 def run(**state) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for key, value in {"resolution": 4, **state}.items():
-        at.session_state[key] = value
-    return at.run()
+    return run_page("sweep", **{**{"resolution": 4}, **state})
 
 
 def test_default_render_has_heatmaps_of_every_metric_and_cell_curves():

@@ -9,17 +9,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.page_helpers import decode, figures, titles
+from tests.page_helpers import decode, figures, run_page, titles
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "training.py")
 
 
 def run(**state) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+    return run_page("training", **state)
 
 
 def norm_curves(at) -> list[np.ndarray]:
