@@ -158,7 +158,7 @@ def main() -> None:
     show(right, figures.norm_curve(r.norms, r.norms_no_decay, t, config.weight_decay), key="norm")
     st.subheader("Reproduce it in PyTorch")
     st.code(pytorch_snippet(config), language="python")
-    st.download_button("Download the matrices as CSV", step_csv(r), "single_step.csv", "text/csv", key="csv")
+    st.download_button("Download the matrices as CSV", lambda: step_csv(r), "single_step.csv", "text/csv", key="csv")
     sync_query(FIELDS)
 
 

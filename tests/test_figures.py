@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 
 from core import figures
 
@@ -50,3 +51,30 @@ def test_sweep_heatmap_marks_diverged_and_best_cells():
     assert "best" in names
     overlay = fig.data[1]
     assert np.isnan(overlay.z[0][0]) and overlay.z[0][1] == 1.0
+
+
+def _every_builder():
+    rng = np.random.default_rng(0)
+    m = rng.normal(size=(4, 5))
+    curves = {"a": rng.random((2, 6))}
+    yield figures.matrix_heatmap(m, "W")
+    yield figures.change_split_bars(m, -m)
+    yield figures.norm_curve(np.arange(5.0), np.arange(5.0), 2, 0.5)
+    yield figures.pure_decay_scatter(m, m, m, 0.1, 0.5)
+    yield figures.curves(curves, (0.0, 1.0), "t", "y", True, overlays=curves)
+    yield figures.weight_histogram([m, m], (0.0, 1.0), "h")
+    yield figures.schedule(np.linspace(1, 0.1, 5), 0.1, (0.0, 1.0))
+    yield figures.boundary(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5), rng.random((5, 5)), rng.random((7, 2)),
+                           rng.integers(0, 2, 7), "b")
+    yield figures.sweep_heatmap(np.array([1e-3, 1e-2]), np.array([1e-2, 1e-1]), np.ones((2, 2)),
+                                np.array([[True, False], [False, False]]), (1, 1), "s", "loss", (0.0, 1.0), (0, 1))
+    yield figures.lines({"x": (np.arange(3), np.arange(3.0))}, "l", "x", "y", log_y=True)
+    yield figures.animated_heatmap(rng.normal(size=(3, 4, 5)), [0, 5, 10], "anim")
+    yield figures.for_projector(figures.curves(curves, (0.0, 1.0), "t", "y"))
+
+
+def test_every_builder_makes_a_figure_plotly_accepts_when_validating():
+    """The builders skip plotly's validation for speed; here each one is validated in full."""
+    for fig in _every_builder():
+        validated = go.Figure(fig.to_dict())  # raises ValueError on any invalid property
+        assert len(validated.data) == len(fig.data)

@@ -73,3 +73,15 @@ def test_seed_outside_numpy_range_raises(seed):
 def test_non_numeric_seed_raises():
     with pytest.raises(ValueError):
         make_problem(seed="abc")
+
+
+@pytest.mark.parametrize("loss", ["sum", "mse"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_closed_form_gradient_equals_autograd(loss, dtype):
+    """Problem.grad is written out for speed; autograd is the oracle, at W_0 and elsewhere."""
+    problem = make_problem(loss=loss, dtype=dtype)
+    for w in (problem.w0, problem.w0 * -3.0 + 0.25):
+        leaf = w.clone().requires_grad_(True)
+        (expected,) = torch.autograd.grad(problem.loss(leaf), leaf)
+        tol = 1e-15 if dtype == "float64" else 1e-6
+        torch.testing.assert_close(problem.grad(w), expected, rtol=tol, atol=tol)
