@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.checkpoints import MAX_UPLOAD_BYTES, SUFFIXES, CheckpointError, load_state_dict
 from core.conventions import CONVENTIONS, DECAY, NA, NO_DECAY
-from core.models import MODELS, build
+from core.models import MODELS, TORCHVISION_PREFIX, build, torchvision_models
 from core.param_snippets import optimizer_snippet
 from core.params import (
     filter_table,
@@ -20,8 +20,9 @@ from ui.state import bind, sync_query
 
 UPLOAD = "upload"
 ANY = "any"
+BUILT_IN = (*MODELS, *(TORCHVISION_PREFIX + name for name in torchvision_models()))  # torchvision's when installed
 FIELDS = (
-    Field("model", "resnet50", choices=(*MODELS, UPLOAD)),
+    Field("model", "resnet50", choices=(*BUILT_IN, UPLOAD)),
     Field("search", ""),
     Field("regex", False),
     Field("convention", "torch", choices=tuple(CONVENTIONS)),
@@ -42,12 +43,17 @@ def upload_table(data: bytes, filename: str) -> pd.DataFrame:
     return parameter_table(infos_from_state_dict(load_state_dict(data, filename)))
 
 
+def model_label(key: str) -> str:
+    if key == UPLOAD:
+        return "Upload a checkpoint…"
+    return MODELS[key].label if key in MODELS else f"{key.removeprefix(TORCHVISION_PREFIX)} (torchvision)"
+
+
 def source_table() -> pd.DataFrame | None:
     sb = st.sidebar
-    key = sb.selectbox("Model", [*MODELS, UPLOAD], key="model",
-                       format_func=lambda k: "Upload a checkpoint…" if k == UPLOAD else MODELS[k].label)
+    key = sb.selectbox("Model", [*BUILT_IN, UPLOAD], key="model", format_func=model_label)
     if key != UPLOAD:
-        st.caption(MODELS[key].description)
+        st.caption(MODELS[key].description if key in MODELS else "torchvision's own constructor, weights=None")
         return model_table(key)
     upload = sb.file_uploader(f"Checkpoint ({', '.join(SUFFIXES)}, at most {MAX_UPLOAD_BYTES // 2**20} MB)",
                               type=[s.lstrip(".") for s in SUFFIXES], key="upload")

@@ -14,7 +14,8 @@ from ui.device import current_device
 from ui.state import bind, sync_query
 
 METRICS = {"test_loss": "final test loss", "train_loss": "final train loss", "weight_norm": "final ‖W‖"}
-EPOCHS = {"seed": 50, "d2l": 100, "toy": 200}
+EPOCHS = {"seed": 50, "d2l": 100, "toy": 200}  # defaults; a grid cell costs epochs x steps per epoch
+MAX_EPOCHS = {"seed": 300, "d2l": 200, "toy": 500}
 FIELDS = (
     Field("task", "d2l", choices=tuple(TASKS)),
     Field("optimizers", COMPARED_OPTIMIZERS, choices=COMPARED_OPTIMIZERS),
@@ -22,6 +23,7 @@ FIELDS = (
     Field("lr_lo", -4.0, -6.0, 1.0), Field("lr_hi", 0.0, -6.0, 1.0),
     Field("wd_lo", -4.0, -6.0, 2.0), Field("wd_hi", 1.0, -6.0, 2.0),
     Field("momentum", 0.0, 0.0, 0.99),
+    *(Field(f"sweep_epochs.{k}", EPOCHS[k], 1, MAX_EPOCHS[k]) for k in TASKS),
     Field("seed", 0, 0, 2**31 - 1),
     Field("cell_lr", 6, 0, MAX_RESOLUTION - 1), Field("cell_wd", 6, 0, MAX_RESOLUTION - 1),
 )
@@ -46,6 +48,7 @@ def controls() -> SweepConfig:
     task = sb.selectbox("Task", list(TASKS), key="task", format_func=lambda k: TASKS[k].label)
     sb.multiselect("Optimizers", list(COMPARED_OPTIMIZERS), key="optimizers",
                    format_func=lambda k: optim.OPTIMIZERS[k].label)
+    sb.slider("Epochs", 1, MAX_EPOCHS[task], key=f"sweep_epochs.{task}")
     sb.slider("Cells per axis", 2, MAX_RESOLUTION, key="resolution")
     sb.slider("log10 learning rate from", -6.0, 1.0, step=0.5, key="lr_lo")
     sb.slider("log10 learning rate to", -6.0, 1.0, step=0.5, key="lr_hi")
@@ -56,7 +59,7 @@ def controls() -> SweepConfig:
     return SweepConfig(task=task, optimizers=tuple(ss.optimizers),
                        options=(("sgd", (("momentum", ss.momentum),)),),
                        log10_lr=(ss.lr_lo, ss.lr_hi), log10_wd=(ss.wd_lo, ss.wd_hi),
-                       resolution=(ss.resolution, ss.resolution), epochs=EPOCHS[task], seed=int(ss.seed),
+                       resolution=(ss.resolution, ss.resolution), epochs=ss[f"sweep_epochs.{task}"], seed=int(ss.seed),
                        device=current_device())
 
 

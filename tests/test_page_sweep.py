@@ -45,3 +45,11 @@ def test_a_single_optimizer_and_the_largest_grid_render():
     at = run(optimizers=["adamw"], resolution=24, task="seed")
     assert not at.exception
     assert "AdamW: final test loss" in titles(at)
+
+
+def test_the_epochs_control_changes_the_grid():
+    at = run(task="seed")
+    before = [m.value for m in at.markdown if "best:" in m.value]
+    at.sidebar.slider(key="sweep_epochs.seed").set_value(5).run()
+    assert not at.exception
+    assert [m.value for m in at.markdown if "best:" in m.value] != before
