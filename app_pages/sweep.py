@@ -11,6 +11,7 @@ from core.tasks import TASKS
 from core.training import COMPARED_OPTIMIZERS, History, train
 from ui.charts import show
 from ui.device import current_device
+from ui.limits import heavy_work_slots
 from ui.state import bind, sync_query
 
 METRICS = {"test_loss": "final test loss", "train_loss": "final train loss", "weight_norm": "final ‖W‖"}
@@ -33,7 +34,8 @@ FIELDS = (
 def cached_sweep(config: SweepConfig) -> dict[str, Grid]:
     """The progress bar lives inside, so a cache hit replays it as already gone."""
     bar = st.progress(0.0, text="Training the grid…")
-    grids = run_sweep(config, lambda done: bar.progress(done, text=f"Training the grid… {done:.0%}"))
+    with heavy_work_slots():
+        grids = run_sweep(config, lambda done: bar.progress(done, text=f"Training the grid… {done:.0%}"))
     bar.empty()
     return grids
 

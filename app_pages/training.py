@@ -19,6 +19,7 @@ from core.training import (
 )
 from ui.charts import show
 from ui.device import current_device
+from ui.limits import heavy_work_slots
 from ui.state import bind, sync_query
 
 LRS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
@@ -53,7 +54,8 @@ CAPTIONS = {
 def cached_train(configs: tuple[TrainConfig, ...]) -> list[History]:
     """The progress bar lives inside, so a cache hit replays it as already gone."""
     bar = st.progress(0.0, text="Training…")
-    results = train_together(list(configs), lambda done: bar.progress(done, text=f"Training… {done:.0%}"))
+    with heavy_work_slots():
+        results = train_together(list(configs), lambda done: bar.progress(done, text=f"Training… {done:.0%}"))
     bar.empty()
     return results
 

@@ -22,7 +22,8 @@ from core.schedules import lr_factors
 from core.tasks import TASKS, make_task
 
 MAX_STEPS = 5000  # bounds one visitor's work: steps x runs is what a request costs
-MAX_RUNS = 1024
+MAX_RUNS = 3 * 24 * 24  # the largest sweep: three optimizers on a 24 x 24 grid
+MAX_RUN_STEPS = MAX_RUNS * 400  # runs x steps of one request: that sweep on the d2l task
 SNAPSHOTS = 60  # weights kept for the step-through animation: enough frames, little memory
 
 
@@ -92,6 +93,9 @@ def _validate(configs: list[TrainConfig], total_steps: int) -> None:
         raise ValueError(f"Choose between 1 and {MAX_RUNS} runs, got {runs}")
     if not 1 <= total_steps <= MAX_STEPS:
         raise ValueError(f"A run is limited to {MAX_STEPS} steps; this one asks for {total_steps}")
+    if runs * total_steps > MAX_RUN_STEPS:
+        raise ValueError(f"{runs} runs x {total_steps} steps is more work than one request may ask for "
+                         f"({MAX_RUN_STEPS:,} run-steps): use fewer cells, optimizers or epochs")
 
 
 def _per_run(values, like: Tensor) -> Tensor:

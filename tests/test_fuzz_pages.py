@@ -1,0 +1,193 @@
+"""Every widget of every page and of the shared sidebar, driven with extreme and random values
+(hypothesis): whatever a visitor sets, a page shows a result or a message, never a traceback.
+
+Each example starts a fresh AppTest of one page and takes a short random walk: pick a widget
+the page is showing, give it a value inside its own bounds (an end of a slider or number
+input, or a random point between; any option or option set, the empty one included; both
+states of a checkbox; text full of regular-expression metacharacters), rerun, check. Choice
+widgets are set the way a browser sets them, by their displayed option text, so a page's
+format_func never needs inverting. Caches are per process, so repeated configurations are
+cheap and the file stays within about 90 s on 2 cores.
+
+Examples are derandomized, so CI is repeatable; FUZZ_SCALE=5 runs five times as many.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from streamlit.proto.NumberInput_pb2 import NumberInput as NumberInputProto
+from streamlit.proto.Slider_pb2 import Slider as SliderProto
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted((ROOT / "app_pages").glob("*.py"))
+SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
+# Examples per page: the cheap pages get more; the training and sweep pages train models.
+EXAMPLES = {"single_step": 14, "theory": 8, "parameters": 12, "training": 4, "sweep": 3}
+DEFAULT_EXAMPLES = 6  # a page added later
+KINDS = ("slider", "select_slider", "number_input", "selectbox", "multiselect", "checkbox", "toggle", "text_input")
+# Text a visitor might type into a search box: regex metacharacters, escapes, unicode, whitespace.
+TEXT = st.lists(st.sampled_from([*"ab.\\()[]{}*+?^$|-_0 \t\nλé", "layer4", "bn", "weight", "\\d", "\\"]),
+                max_size=8).map("".join)
+
+
+def fresh(page: Path, **state) -> AppTest:
+    """The page as a visitor gets it: through app.py, with the shared sidebar (device,
+    presentation mode, export format) and st.navigation, so st.page_link works too."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page(f"app_pages/{page.name}")
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, (page.name, at.exception)
+    return at
+
+
+def widgets(at: AppTest) -> dict[str, object]:
+    """Every keyed widget the page shows now, by key."""
+    return {w.key: w for kind in KINDS for w in at.get(kind) if getattr(w, "key", None)}
+
+
+class _Sent:
+    """Marks a widget class whose state is the option text a browser would send."""
+
+
+def send_options(widget, chosen: list[str]) -> None:
+    """Choose options by their displayed text, as the browser does (selectbox: one string;
+    multiselect and select_slider: a list of strings)."""
+    ws = WidgetState()
+    ws.id = widget.id
+    if widget.type == "selectbox":
+        ws.string_value = chosen[0]
+    else:
+        ws.string_array_value.data[:] = chosen
+    cls = type(widget)
+    base = cls.__mro__[1] if issubclass(cls, _Sent) else cls
+    widget.__class__ = type(f"Sent{base.__name__}", (base, _Sent), {"_widget_state": property(lambda self: ws)})
+
+
+def numeric(widget, draw) -> int | float:
+    """An end of the widget's range or a random point inside it."""
+    lo, hi = widget.min, widget.max
+    assert lo is not None and hi is not None, f"{widget.key} has no bounds"
+    is_int = widget.proto.data_type == (SliderProto.INT if widget.type == "slider" else NumberInputProto.INT)
+    between = st.integers(int(lo), int(hi)) if is_int else st.floats(float(lo), float(hi), allow_nan=False)
+    return draw(st.one_of(st.just(int(lo) if is_int else lo), st.just(int(hi) if is_int else hi), between))
+
+
+def set_randomly(widget, draw) -> str:
+    """Give one widget a random value within its own bounds; returns a description for failures."""
+    kind = widget.type
+    if kind in ("slider", "number_input"):
+        value = numeric(widget, draw)
+        widget.set_value(value)
+    elif kind in ("checkbox", "toggle"):
+        value = draw(st.booleans())
+        widget.set_value(value)
+    elif kind == "text_input":
+        value = draw(TEXT)
+        widget.set_value(value)
+    elif kind in ("selectbox", "select_slider"):
+        value = [draw(st.sampled_from(widget.options))]
+        send_options(widget, value)
+    elif kind == "multiselect":
+        value = draw(st.lists(st.sampled_from(widget.options), unique=True, max_size=len(widget.options)))
+        send_options(widget, value)
+    else:
+        raise AssertionError(kind)
+    return f"{kind} {widget.key}={value!r}"
+
+
+def walk(page: Path, data) -> None:
+    at = fresh(page)
+    trail = []
+    for _ in range(data.draw(st.integers(1, 3), label="moves")):
+        shown = widgets(at)
+        assert shown, f"{page.name} shows no keyed widgets"
+        key = data.draw(st.sampled_from(sorted(shown)), label="widget")
+        trail.append(set_randomly(shown[key], data.draw))
+        at.run()
+        assert not at.exception, (page.name, trail, [e.value for e in at.exception])
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def extremes(widget) -> list[tuple[str, object]]:
+    """The values at the edges of one widget: both ends, first and last option, none and all."""
+    kind = widget.type
+    if kind in ("slider", "number_input"):
+        return [("value", widget.min), ("value", widget.max)]
+    if kind in ("checkbox", "toggle"):
+        return [("value", not widget.value)]
+    if kind == "text_input":
+        return [("value", "(*[\\"), ("value", " " * 200)]
+    if kind == "multiselect":
+        return [("options", []), ("options", list(widget.options))]
+    return [("options", [widget.options[0]]), ("options", [widget.options[-1]])]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_every_widget_at_its_extremes(page):
+    """Deterministic companion of the random walk: each widget the page shows by default, at
+    each of its edges, from a fresh page."""
+    shown = widgets(fresh(page))
+    cases = [(key, how, value) for key, w in sorted(shown.items()) for how, value in extremes(w)
+             if value != (w.value if how == "value" else [w.format_func(v) for v in _as_list(w.value)])]
+    assert cases
+    for key, how, value in cases:
+        at = fresh(page)
+        widget = widgets(at)[key]
+        if how == "options":
+            send_options(widget, value)
+        else:
+            widget.set_value(int(value) if isinstance(widget.value, int) and not isinstance(value, bool) else value)
+        at.run()
+        assert not at.exception, (page.name, key, value, [e.value for e in at.exception])
+
+
+def _fuzz_test(page: Path):
+    @settings(max_examples=max(1, round(EXAMPLES.get(page.stem, DEFAULT_EXAMPLES) * SCALE)), deadline=None,
+              derandomize=SCALE == 1, database=None, print_blob=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                     HealthCheck.data_too_large])
+    @given(data=st.data())
+    def run(data):
+        walk(page, data)
+
+    return run
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_every_widget_survives_extreme_and_random_values(page):
+    _fuzz_test(page)()
+
+
+def test_single_step_divergence_is_reported_through_the_widgets():
+    at = fresh(ROOT / "app_pages" / "single_step.py")
+    at.sidebar.slider(key="lr").set_value(1.0)
+    at.sidebar.slider(key="weight_decay").set_value(10.0)
+    send_options(at.sidebar.selectbox(key="dtype"), ["float32"])
+    at.sidebar.slider(key="steps").set_value(200)
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="dtype").value == "float32"
+    assert any("diverged" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_training_divergence_is_reported_through_the_widgets():
+    """The seed task with lr·wd = 25: |1 − lr·wd| = 24, so float64 overflows within 500 steps."""
+    at = fresh(ROOT / "app_pages" / "training.py", task="seed")
+    at.sidebar.multiselect(key="wds.seed").set_value([25.0])
+    at.sidebar.select_slider(key="lr.seed").set_value(1.0)
+    at.sidebar.slider(key="epochs.seed").set_value(500)
+    at.run()
+    assert not at.exception
+    assert any("diverged at step" in w.value for w in at.warning), [w.value for w in at.warning]
