@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
+import pytest
 import torch
 from torch.testing import assert_close
 
@@ -14,6 +16,11 @@ TOLERANCES = {
 }
 DTYPES = [torch.float64, torch.float32]
 ADAM_BETAS = [(0.9, 0.999), (0.5, 0.9), (0.0, 0.99)]
+# Every Adam/AdamW option combination the oracle tests run: betas x amsgrad x maximize x weight decay.
+ADAM_GRID = [
+    pytest.param(dict(beta1=b1, beta2=b2, amsgrad=a, maximize=x), wd, id=f"b{b1},{b2}-ams{a}-max{x}-wd{wd}")
+    for (b1, b2), a, x, wd in itertools.product(ADAM_BETAS, (False, True), (False, True), (0.0, 0.1))
+]
 
 # grads(step, index, shape, dtype) -> the gradient of parameter `index` at `step`, or None
 GradSource = Callable[[int, int, tuple, torch.dtype], torch.Tensor | None]

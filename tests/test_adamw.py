@@ -8,7 +8,7 @@ import torch
 
 from core.optim import adam, adamw
 from tests.oracle_helpers import (
-    ADAM_BETAS,
+    ADAM_GRID,
     DTYPES,
     adam_torch_options,
     assert_skips_param_without_grad,
@@ -17,14 +17,9 @@ from tests.oracle_helpers import (
     torch_error,
 )
 
-GRID = [
-    pytest.param(dict(beta1=b1, beta2=b2, amsgrad=a, maximize=x), wd, id=f"b{b1},{b2}-ams{a}-max{x}-wd{wd}")
-    for (b1, b2), a, x, wd in itertools.product(ADAM_BETAS, (False, True), (False, True), (0.0, 0.1))
-]
-
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
-@pytest.mark.parametrize(("options", "weight_decay"), GRID)
+@pytest.mark.parametrize(("options", "weight_decay"), ADAM_GRID)
 def test_adamw_rule_matches_torch_adamw(options, weight_decay, dtype, gen):
     """Ten steps on random W's with random gradients: the rule is torch.optim.AdamW to 1e-12 (float64)."""
     run_side_by_side(adamw.step, torch.optim.AdamW, gen, lr=0.01, weight_decay=weight_decay, options=options,
