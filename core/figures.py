@@ -12,10 +12,13 @@ tests/test_figures.py validates every builder's output instead (go.Figure(fig.to
 from __future__ import annotations
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 
-DIVERGING = "RdBu_r"  # negative blue, positive red, white at 0
-SEQUENTIAL = "Viridis"
+# Explicit colour lists, not names: plotly.js knows "RdBu" but not plotly.py's reversed
+# "RdBu_r", and without validation nothing would translate the name.
+DIVERGING = plotly.colors.get_colorscale("RdBu_r")  # negative blue, positive red, white at 0
+SEQUENTIAL = plotly.colors.get_colorscale("Viridis")
 GRADIENT_COLOR = "#0072B2"  # Okabe-Ito blue
 DECAY_COLOR = "#E69F00"  # Okabe-Ito orange
 NEUTRAL_COLOR = "#000000"
@@ -258,12 +261,14 @@ def for_projector(fig: go.Figure) -> go.Figure:
     annotations and lines, taller plots."""
     spec = fig.to_dict()
     layout = spec["layout"]
+    margin = layout.get("margin", {})
     layout.update(template="plotly_white", font=dict(size=20, color="#000000"), hoverlabel=dict(font=dict(size=20)),
+                  margin={**margin, "l": 90, "r": 20, "t": 60, "b": max(margin.get("b", 0), 80)},
                   legend={**layout.get("legend", {}), "font": dict(size=18)},
                   height=int((layout.get("height") or 300) * 1.35))
     layout.setdefault("title", {})["font"] = dict(size=24)
     for axis in ("xaxis", "yaxis"):
-        layout[axis] = {**layout.get(axis, {}), "tickfont": dict(size=18)}
+        layout[axis] = {**layout.get(axis, {}), "tickfont": dict(size=18), "automargin": True}
         layout[axis].setdefault("title", {})["font"] = dict(size=22)
     for trace in spec["data"]:
         if trace.get("type") == "heatmap":

@@ -78,3 +78,12 @@ def test_every_builder_makes_a_figure_plotly_accepts_when_validating():
     for fig in _every_builder():
         validated = go.Figure(fig.to_dict())  # raises ValueError on any invalid property
         assert len(validated.data) == len(fig.data)
+
+
+def test_colorscales_are_explicit_lists_plotly_js_can_draw():
+    """Unvalidated figures reach plotly.js as they are: a plotly.py-only name like 'RdBu_r'
+    would silently fall back to another scale there (seen in a screenshot)."""
+    for fig in _every_builder():
+        for trace in fig.to_dict()["data"]:
+            for scale in (trace.get("colorscale"), trace.get("marker", {}).get("colorscale")):
+                assert scale is None or isinstance(scale, (list, tuple)), scale
