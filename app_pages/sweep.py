@@ -10,7 +10,7 @@ from core.sweep import MAX_RESOLUTION, Grid, SweepConfig, run_sweep
 from core.tasks import TASKS
 from core.training import COMPARED_OPTIMIZERS, History, train
 from ui.charts import show
-from ui.device import current_device
+from ui.device import current_device, training_dtype
 from ui.limits import heavy_work_slots
 from ui.state import bind, sync_query
 
@@ -62,7 +62,7 @@ def controls() -> SweepConfig:
                        options=(("sgd", (("momentum", ss.momentum),)),),
                        log10_lr=(ss.lr_lo, ss.lr_hi), log10_wd=(ss.wd_lo, ss.wd_hi),
                        resolution=(ss.resolution, ss.resolution), epochs=ss[f"sweep_epochs.{task}"], seed=int(ss.seed),
-                       device=current_device())
+                       device=current_device(), dtype=training_dtype())
 
 
 def shared_range(grids: dict[str, Grid], metric: str) -> tuple[float, float]:

@@ -18,7 +18,7 @@ from core.training import (
     train_together,
 )
 from ui.charts import show
-from ui.device import current_device
+from ui.device import current_device, training_dtype
 from ui.limits import heavy_work_slots
 from ui.state import bind, sync_query
 
@@ -130,7 +130,7 @@ def main() -> None:
         options = (("momentum", ss.momentum),) if key == "sgd" else ()
         configs[key] = default_config(task, key, lrs=(ss[f"lr.{task}"],), weight_decays=wds,
                                       epochs=ss[f"epochs.{task}"], schedule=ss.schedule, seed=int(ss.seed),
-                                      device=current_device(), options=options,
+                                      device=current_device(), dtype=training_dtype(), options=options,
                                       task_options=tuple(sorted(task_options.items())))
     try:
         histories = dict(zip(configs, cached_train(tuple(configs.values())), strict=True))

@@ -51,3 +51,13 @@ def test_resolve_dtype(name, dtype):
 def test_unknown_dtype_raises_listing_dtypes():
     with pytest.raises(ValueError, match=r"'float16'.*float32.*float64"):
         resolve_dtype("float16")
+
+
+def test_training_pages_use_float32_on_mps(monkeypatch):
+    """mps has no float64: the training and sweep pages ask for float32 there."""
+    from ui import device
+
+    monkeypatch.setattr(device, "current_device", lambda: "mps")
+    assert device.training_dtype() == "float32"
+    monkeypatch.setattr(device, "current_device", lambda: "cpu")
+    assert device.training_dtype() == "float64"

@@ -22,3 +22,8 @@ def device_picker() -> None:
 
 def current_device() -> str:
     return st.session_state.get("device", "cpu")
+
+
+def training_dtype() -> str:
+    """float64 for exact comparisons with torch.optim, float32 on mps, which has no float64."""
+    return "float32" if current_device().startswith("mps") else "float64"
