@@ -8,7 +8,7 @@ from core.exports import step_csv
 from core.problem import LOSSES
 from core.schema import Field
 from core.snippet import pytorch_snippet
-from core.step import MAX_STEPS, StepConfig, StepResult, adam_vs_adamw_pure_decay, run_step
+from core.step import MAX_STEPS, StepConfig, StepResult, adam_vs_adamw_pure_decay, run_step, step_panels
 from ui.charts import show
 from ui.device import current_device
 from ui.state import bind, sync_query
@@ -65,18 +65,7 @@ def controls() -> StepConfig:
 
 
 def heatmaps(r: StepResult) -> None:
-    wd = r.config.weight_decay
-    w_lim = figures.symmetric_limit(r.w_before, r.w_after, r.w_after_no_decay)
-    change_lim = figures.symmetric_limit(r.difference, *([r.decay_term] if r.decay_enters == "parameter" else []))
-    grad_lim = figures.symmetric_limit(r.grad, *([r.decay_term] if r.decay_enters == "gradient" else []))
-    leaves = r.decay_enters == "parameter"
-    decay_title = "Decay term lr·wd·W (leaves W)" if leaves else "Decay term wd·W (joins the gradient)"
-    panels = [
-        (r.w_before, "W before (W₀)", w_lim), (r.grad, "Gradient ∂loss/∂W", grad_lim),
-        (r.decay_term, decay_title, change_lim if leaves else grad_lim),
-        (r.w_after_no_decay, "W after, weight_decay = 0", w_lim), (r.w_after, f"W after, weight_decay = {wd:g}", w_lim),
-        (r.difference, "Difference: W after(wd) − W after(0)", change_lim),
-    ]
+    panels = step_panels(r)
     for i, (values, title, lim) in enumerate(panels):
         if i % 3 == 0:
             columns = st.columns(3)

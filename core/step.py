@@ -146,3 +146,25 @@ def adam_vs_adamw_pure_decay(lr: float, weight_decay: float, seed: int = 123, dt
         result = run_step(config)
         changes[key] = result.w_after - result.w_before
     return PureDecayComparison(result.w_before, changes["adam"], changes["adamw"])
+
+
+def step_panels(r: StepResult) -> list[tuple[np.ndarray, str, float]]:
+    """The six matrices the page draws, each with its title and colour limit. Matrices in the
+    same units share one symmetric scale: the three W's; the gradient with a decay term that
+    joins it (Adam, RMSprop, Adagrad); a decay term that leaves W (SGD, AdamW) with the
+    difference, which it then equals on step 1."""
+    from core.figures import symmetric_limit
+
+    leaves = r.decay_enters == "parameter"
+    w_lim = symmetric_limit(r.w_before, r.w_after, r.w_after_no_decay)
+    change_lim = symmetric_limit(r.difference, *([r.decay_term] if leaves else []))
+    grad_lim = symmetric_limit(r.grad, *([] if leaves else [r.decay_term]))
+    decay_title = "Decay term lr·wd·W (leaves W)" if leaves else "Decay term wd·W (joins the gradient)"
+    return [
+        (r.w_before, "W before (W₀)", w_lim),
+        (r.grad, "Gradient ∂loss/∂W", grad_lim),
+        (r.decay_term, decay_title, change_lim if leaves else grad_lim),
+        (r.w_after_no_decay, "W after, weight_decay = 0", w_lim),
+        (r.w_after, f"W after, weight_decay = {r.config.weight_decay:g}", w_lim),
+        (r.difference, "Difference: W after(wd) − W after(0)", change_lim),
+    ]

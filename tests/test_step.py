@@ -138,3 +138,21 @@ def test_divergent_run_still_gives_the_page_its_arrays():
     assert not np.isfinite(result.trajectory[-1]).all() and np.isfinite(result.trajectory[:-1]).all()
     assert np.isfinite(result.trajectory_no_decay).all()  # without decay the same run stays finite
     assert result.w_after.shape == result.difference.shape == result.gradient_part.shape == (4, 5)
+
+
+@pytest.mark.parametrize("key,decay_shares_with", [("sgd", "Difference"), ("adamw", "Difference"),
+                                                    ("adam", "Gradient"), ("rmsprop", "Gradient")])
+def test_step_panels_share_scales_by_units(key, decay_shares_with):
+    """The three W's share one scale; the decay term shares the gradient's when it joins the
+    gradient, the difference's when it leaves W."""
+    from core.step import step_panels
+
+    panels = step_panels(run_step(StepConfig(key, 0.1, 0.5)))
+
+    def limit(prefix: str) -> float:
+        return next(lim for _, title, lim in panels if title.startswith(prefix))
+
+    assert limit("W before") == limit("W after, weight_decay = 0") == limit("W after, weight_decay = 0.5")
+    assert limit("Decay term") == limit(decay_shares_with)
+    for values, _, lim in panels:
+        assert np.abs(values).max() <= lim
