@@ -272,7 +272,7 @@ def for_projector(fig: go.Figure) -> go.Figure:
         layout[axis].setdefault("title", {})["font"] = dict(size=22)
     for trace in spec["data"]:
         if trace.get("type") == "heatmap":
-            trace["textfont"] = dict(size=22)
+            trace["textfont"] = dict(size=18)  # 22 made neighbouring negative numbers touch at 1920 px
         if trace.get("type") == "scatter" and trace.get("mode") == "lines":
             trace["line"] = {**trace.get("line", {}), "width": 4}
     return go.Figure(spec, _validate=False)
