@@ -115,7 +115,6 @@ def main() -> None:
     except ValueError as err:
         st.error(f"Cannot run this configuration: {err}")
         st.stop()
-    sync_query(FIELDS)
     (st.success if r.oracle_agrees else st.error)(
         f"Written-out rule vs torch.optim.{optim.get(config.optimizer).torch_class}: "
         f"max |diff| = {r.oracle_max_abs_diff:.3g} over {len(r.trajectory) - 1} steps")

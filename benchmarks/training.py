@@ -14,14 +14,14 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python benchmarks/training.py`
-from core.training import COMPARED_OPTIMIZERS, DEFAULT_WEIGHT_DECAYS, default_config, train_together  # noqa: E402
+from core.training import default_configs, train_together  # noqa: E402
 
 
 def run_all() -> float:
     """As the page does it: per task, the three optimizers trained together."""
     start = time.perf_counter()
-    for task in DEFAULT_WEIGHT_DECAYS:
-        train_together([default_config(task, opt) for opt in COMPARED_OPTIMIZERS])
+    for group in default_configs():
+        train_together(group)
     return time.perf_counter() - start
 
 

@@ -21,6 +21,7 @@ from core import figures
 from core.problem import make_problem
 from core.schedules import lr_factors
 from core.step import PureDecayComparison, adam_vs_adamw_pure_decay
+from core.theory import run_torch
 
 
 @dataclass(frozen=True)
@@ -78,16 +79,9 @@ class AdamVsAdamW:
 
 def adam_vs_adamw(lr: float = 0.01, weight_decay: float = 0.5, steps: int = 20) -> AdamVsAdamW:
     problem = make_problem()
-    runs = []
-    for cls, kwargs in ((torch.optim.Adam, {}), (torch.optim.AdamW, {"weight_decay": 0.0})):
-        w = problem.w0.clone().requires_grad_(True)
-        opt = cls([w], lr=lr, **kwargs)
-        for _ in range(steps):
-            opt.zero_grad()
-            problem.loss(w).backward()
-            opt.step()
-        runs.append(w.detach())
-    diff = float((runs[0] - runs[1]).abs().max())
+    adam = run_torch(torch.optim.Adam, problem.w0, problem.loss, steps, lr=lr)
+    adamw = run_torch(torch.optim.AdamW, problem.w0, problem.loss, steps, lr=lr, weight_decay=0.0)
+    diff = float((adam - adamw).abs().max())
     return AdamVsAdamW(adam_vs_adamw_pure_decay(lr, weight_decay), lr, weight_decay, diff, steps)
 
 

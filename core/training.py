@@ -288,6 +288,6 @@ def default_config(task: str, optimizer: str = "sgd", **changes) -> TrainConfig:
     return replace(base, **changes)
 
 
-def default_configs() -> list[TrainConfig]:
-    """Every task x the three compared optimizers, as the page first computes them."""
-    return [default_config(task, opt) for task in DEFAULT_WEIGHT_DECAYS for opt in COMPARED_OPTIMIZERS]
+def default_configs() -> list[list[TrainConfig]]:
+    """The page's first view: per task, the three compared optimizers (trained together)."""
+    return [[default_config(task, opt) for opt in COMPARED_OPTIMIZERS] for task in DEFAULT_WEIGHT_DECAYS]

@@ -94,7 +94,9 @@ def test_limits_are_enforced_in_core():
 
 
 def test_default_configs_cover_every_task_and_the_three_optimizers():
-    configs = default_configs()
+    groups = default_configs()
+    assert all(len({c.task for c in group}) == 1 for group in groups)  # each group can train together
+    configs = [c for group in groups for c in group]
     assert {c.task for c in configs} == {"seed", "d2l", "toy"}
     assert {c.optimizer for c in configs} == {"sgd", "adam", "adamw"}
     assert all(c.runs == 4 for c in configs)
