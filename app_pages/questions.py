@@ -5,12 +5,14 @@ import streamlit as st
 
 from core.questions import BY_SLUG, QUESTIONS, Question, run_question, search
 from core.schema import Field
+from core.text import literal
 from ui.charts import show
 from ui.state import bind, sync_query
 
+SEARCH = Field("q", "", max_len=100)
 FIELDS = (
-    Field("q", ""),
-    *(Field(f"{q.slug}.{c.name}", c.default, c.low, c.high) for q in QUESTIONS for c in q.controls),
+    SEARCH,
+    *(Field(f"{q.slug}.{c.name}", c.default, c.low, c.high, step=c.step) for q in QUESTIONS for c in q.controls),
 )
 
 
@@ -47,10 +49,11 @@ def main() -> None:
     st.caption("Each answer comes with an experiment that torch runs now, on the seed's 4×5 W unless it says "
                "otherwise. Every claim here is a test in the project's suite.")
     bind(FIELDS)
-    text = st.text_input("Search the questions", key="q", placeholder="e.g. momentum, bfloat16, AdamW")
+    text = st.text_input("Search the questions", key=SEARCH.key, max_chars=SEARCH.max_len,
+                         placeholder="e.g. momentum, bfloat16, AdamW")
     found = search(text)
     if not found:
-        st.info(f"No question mentions {text!r}. Try one word, like 'Adam' or 'schedule'.")
+        st.info(f"No question mentions {literal(text)}. Try one word, like 'Adam' or 'schedule'.")
     st.markdown(" · ".join(f"[{q.title}](#{q.slug})" for q in found))
     for q in found:
         card(BY_SLUG[q.slug])

@@ -15,8 +15,8 @@ from ui.state import bind, sync_query
 
 FIELDS = (
     Field("optimizer", "sgd", choices=tuple(optim.OPTIMIZERS)),
-    Field("lr", 0.1, 0.0, 1.0),
-    Field("weight_decay", 1.0, 0.0, 10.0),
+    Field("lr", 0.1, 0.0, 1.0, step=0.001),
+    Field("weight_decay", 1.0, 0.0, 10.0, step=0.01),
     Field("loss", "sum", choices=tuple(LOSSES)),
     Field("dtype", "float64", choices=("float64", "float32")),
     Field("seed", 123, 0, 2**31 - 1),
@@ -25,7 +25,8 @@ FIELDS = (
     Field("t", 1, 0, MAX_STEPS),
     Field("row", 0, 0, 3),
     Field("col", 0, 0, 4),
-    *(Field(f"{s.key}.{o.name}", o.default, *(() if isinstance(o.default, bool) else (o.low, o.high)))
+    *(Field(f"{s.key}.{o.name}", o.default) if isinstance(o.default, bool)
+      else Field(f"{s.key}.{o.name}", o.default, o.low, o.high, step=o.step)
       for s in optim.OPTIMIZERS.values() for o in s.options),
 )
 

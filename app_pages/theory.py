@@ -10,8 +10,8 @@ from core.step import StepConfig, run_step
 from core.theory import adaptive_rescaling, l2_in_loss_vs_weight_decay, l2_penalty, normalization_scale_invariance
 from ui.state import bind, sync_query
 
-FIELDS = (Field("lr", 0.1, 0.001, 1.0), Field("weight_decay", 0.5, 0.0, 10.0), Field("row", 0, 0, 3),
-          Field("col", 0, 0, 4), Field("alpha", 0.5, 0.05, 2.0))
+FIELDS = (Field("lr", 0.1, 0.001, 1.0, step=0.001), Field("weight_decay", 0.5, 0.0, 10.0, step=0.01),
+          Field("row", 0, 0, 3), Field("col", 0, 0, 4), Field("alpha", 0.5, 0.05, 2.0, step=0.05))
 
 
 def l2_section(lr: float, wd: float, cell) -> None:

@@ -1,53 +1,144 @@
 """A page's state declared once: key, default, range. It drives widget defaults, checks
-values from a link, and writes the link back, so no page invents session keys ad hoc."""
+values from a link, and writes the link back, so no page invents session keys ad hoc.
+
+A link may set only what the widget could: its range, its step, its choices, and for a
+multiselect at most one of each choice. Anything else, of any length, is refused with a
+notice before it costs more than a look at its length.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from core.text import literal
+
+MAX_LINK_CHARS = 500  # a link value longer than this is refused before it is parsed
+NOTICE_CHARS = 60  # how much of a refused key=value a notice repeats
+LISTED_CHOICES = 12  # a refusal names the choices when there are at most this many
 
 
 @dataclass(frozen=True)
 class Field:
+    """One control's state. low, high, step and choices are the widget's own bounds. A tuple
+    default declares a list (a multiselect, "0,0.1,1" in a link) of distinct items, at most
+    max_len of them (default: one of each choice); a str default a text of at most max_len
+    characters (default: MAX_LINK_CHARS)."""
+
     key: str
     default: Any
     low: float | None = None
     high: float | None = None
     choices: tuple | None = None
+    step: float | None = None  # a slider's step, counted from low: values between steps are refused
+    max_len: int | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.default, tuple) and self.choices is None and self.max_len is None:
+            raise ValueError(f"The list field {self.key} needs choices or a max_len")
 
     def parse(self, raw: Any) -> Any:
-        """A value of the default's type inside the declared range, or ValueError. A tuple
-        default declares a list field ("0,0.1,1" in a link), each item checked alike."""
+        """A value inside the declared bounds, or ValueError saying which bound (never quoting
+        raw: the caller shows it, shortened). Any other exception would be a bug."""
+        text = str(raw)
+        if len(text) > MAX_LINK_CHARS:
+            raise ValueError(f"it is {len(text):,} characters long; a link value has at most {MAX_LINK_CHARS}")
         if isinstance(self.default, tuple):
-            item = Field(self.key, self.choices[0] if self.choices else 0.0, self.low, self.high, self.choices)
-            return [item.parse(part.strip()) for part in str(raw).split(",") if part.strip()]
-        kind = type(self.default)
-        if kind is bool:
-            text = str(raw).strip().lower()
-            if text not in ("true", "false", "1", "0"):
-                raise ValueError(f"{self.key} must be true or false, got {raw!r}")
-            return text in ("true", "1")
-        value = kind(float(raw)) if kind is int else kind(raw)
-        if self.choices is not None and value not in self.choices:
-            raise ValueError(f"{self.key} must be one of {list(self.choices)}, got {raw!r}")
-        if isinstance(value, float) and value != value:
-            raise ValueError(f"{self.key} must be a number, got {raw!r}")
+            return self._parse_list(text)
+        return self._parse_one(text)
+
+    def _parse_list(self, text: str) -> list:
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        most = self.max_len if self.max_len is not None else len(self.choices)
+        if len(parts) > most:  # before any item is parsed
+            raise ValueError(f"{self.key} takes at most {most} values, got {len(parts)}")
+        item = replace(self, default=self.choices[0] if self.choices else 0.0, max_len=None)
+        values = [item._parse_one(part) for part in parts]
+        if len(set(values)) < len(values):
+            raise ValueError(f"{self.key} lists a value more than once")
+        return values
+
+    def _parse_one(self, text: str) -> Any:
+        if isinstance(self.default, bool):
+            word = text.strip().lower()
+            if word not in ("true", "false", "1", "0"):
+                raise ValueError(f"{self.key} must be true or false")
+            return word in ("true", "1")
+        if isinstance(self.default, int):
+            value = self._whole(text)
+        elif isinstance(self.default, float):
+            value = self._finite(text)
+        else:
+            value = text
+            if self.max_len is not None and len(value) > self.max_len:
+                raise ValueError(f"{self.key} has at most {self.max_len} characters")
+        if self.choices is not None:
+            if value not in self.choices:
+                listed = ", ".join(_text(c) for c in self.choices)
+                raise ValueError(f"{self.key} must be one of {listed}" if len(self.choices) <= LISTED_CHOICES
+                                 else f"{self.key} must be one of the {len(self.choices)} options the page lists")
+            return value
+        self._check_range(value)
+        return self._on_grid(value)
+
+    def _finite(self, text: str) -> float:
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"{self.key} must be a number") from None
+        if not math.isfinite(number):
+            raise ValueError(f"{self.key} must be a finite number")
+        return number
+
+    def _whole(self, text: str) -> int:
+        """Digits, or a finite float with no fractional part ("1e3", "7.0"): never inf, nan or 3.5."""
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        number = self._finite(text)
+        if not number.is_integer():
+            raise ValueError(f"{self.key} must be a whole number")
+        return int(number)
+
+    def _check_range(self, value: float) -> None:
         if self.low is not None and value < self.low or self.high is not None and value > self.high:
-            raise ValueError(f"{self.key} must be in [{self.low}, {self.high}], got {raw!r}")
-        return value
+            bounds = (f"between {_text(self.low)} and {_text(self.high)}" if None not in (self.low, self.high)
+                      else f"at least {_text(self.low)}" if self.high is None else f"at most {_text(self.high)}")
+            raise ValueError(f"{self.key} must be {bounds}")
+
+    def _on_grid(self, value: float) -> float:
+        """The slider's own value: low + k*step, within float noise, or ValueError."""
+        if self.step is None:
+            return value
+        base = self.low if self.low is not None else 0
+        snapped = base + round((value - base) / self.step) * self.step
+        if abs(snapped - value) > 1e-6 * self.step:
+            raise ValueError(f"{self.key} moves in steps of {_text(self.step)} from {_text(base)}")
+        if isinstance(value, int):
+            return value
+        snapped = float(f"{snapped:.12g}")  # 0.1 + 2*0.1 -> 0.3, so a cache sees one value per step
+        return min(max(snapped, base), self.high if self.high is not None else snapped)
 
 
 def from_query(fields: tuple[Field, ...], params: Mapping[str, str]) -> tuple[dict, list[str]]:
-    """Values for every field: from the link where valid, else the default plus a notice."""
+    """Values for every field: from the link where valid, else the default plus a notice.
+
+    Never raises, whatever the text or its length. Notices are markdown in which the link's
+    own text appears literally and shortened (core.text.literal), ready for st.toast.
+    """
     values, notices = {}, []
     for f in fields:
         values[f.key] = f.default
         if f.key in params:
+            raw = params[f.key]
             try:
-                values[f.key] = f.parse(params[f.key])
-            except (ValueError, TypeError) as err:
-                notices.append(f"Ignored {f.key}={params[f.key]!r} from the link: {err}. Using {f.default!r}.")
+                values[f.key] = f.parse(raw)
+            except ValueError as err:
+                shown = literal(f"{f.key}={str(raw)[:NOTICE_CHARS]}", NOTICE_CHARS)
+                notices.append(f"Ignored {shown} from the link: {err}. Using {f.default!r}.")
     return values, notices
 
 

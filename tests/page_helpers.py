@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import json
 from pathlib import Path
@@ -55,3 +56,26 @@ def run_page(name: str, query: dict | None = None, timeout: float = 120, **state
     for key, value in state.items():
         at.session_state[key] = value
     return at.run()
+
+
+def open_page(name: str, query: dict | None = None, timeout: float = 120, **state):
+    """A page as a visitor following a link gets it: through app.py (shared sidebar, st.navigation)."""
+    at = AppTest.from_file(page_path("app"), default_timeout=timeout)
+    at.switch_page(f"app_pages/{name}.py")
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def page_fields(name: str) -> tuple:
+    """A page's FIELDS without running the page: its module, minus the closing main() call."""
+    path = page_path(name)
+    tree = ast.parse(Path(path).read_text(), path)
+    tree.body = [node for node in tree.body
+                 if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+                         and getattr(node.value.func, "id", None) == "main")]
+    namespace = {"__name__": f"page_{name}", "__file__": path}
+    exec(compile(tree, path, "exec"), namespace)  # noqa: S102 - the project's own page
+    return namespace["FIELDS"]

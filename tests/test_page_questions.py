@@ -7,6 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from core.questions import QUESTIONS
+from tests.test_text import outside_code_spans
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -40,3 +41,21 @@ def test_a_cards_slider_changes_its_numbers():
     before = at.info[0].value
     at.slider(key="adam-vs-adamw.weight_decay").set_value(2.0).run()
     assert not at.exception and at.info[0].value != before
+
+
+def test_a_links_search_text_is_shown_literally_not_as_markdown():
+    """A search from a link names an image on another host and a link: both stay text."""
+    evil = "![i](http://evil/i.png) [re-login](http://evil)"
+    at = open_questions(q=evil)
+    assert not at.exception and not at.subheader
+    assert at.text_input(key="q").value == evil
+    message = at.info[0].value
+    assert f"`{evil}`" in message and "](" not in outside_code_spans(message), message
+
+
+def test_an_over_long_search_from_a_link_is_refused_with_a_short_notice():
+    at = open_questions(q="a" * 5000)
+    assert not at.exception
+    assert at.text_input(key="q").value == "" and len(at.subheader) == len(QUESTIONS)
+    assert at.text_input(key="q").max_chars == 100
+    assert len(at.toast) == 1 and "5,000 characters long" in at.toast[0].value and len(at.toast[0].value) < 300

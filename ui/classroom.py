@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from core.schema import Field
-from ui.state import bind, sync_query
+from ui.state import bind, link_values, sync_query
 
 FIELDS = (Field("present", False), Field("export_format", "png", choices=("png", "svg")))
 
@@ -45,7 +45,7 @@ def classroom_controls() -> None:
 def share_link() -> None:
     """After the page ran (it wrote its state into the query): the link to this exact view."""
     base = (st.context.url or "").split("?")[0]
-    query = urlencode(st.query_params.to_dict())
+    query = urlencode(link_values())
     st.sidebar.caption("Share this view (every control is in the link):")
     st.sidebar.code(f"{base}?{query}" if query else base or "(open the app in a browser to get its link)",
                     language=None, wrap_lines=True)
