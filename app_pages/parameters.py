@@ -15,6 +15,7 @@ from core.params import (
     parameter_table,
     totals,
 )
+from core.reference_rules import mingpt_failure_for
 from core.schema import Field
 from ui.state import bind, sync_query
 
@@ -101,9 +102,11 @@ def main() -> None:
     st.dataframe(totals(table), hide_index=True)
     st.caption("n/a: the convention cannot judge the tensor: torchvision's rule needs the module type, and minGPT "
                "classifies only Linear, LayerNorm and Embedding weights (its own code would refuse the model).")
+    if failure := mingpt_failure_for(ss.model):
+        st.warning(failure)
     st.subheader(f"Param groups the {CONVENTIONS[ss.convention].label} way")
     st.number_input("weight_decay for the decayed group", 0.0, 10.0, step=0.01, key="snippet_wd")
-    st.code(optimizer_snippet(ss.convention, weight_decay=ss.snippet_wd), language="python")
+    st.code(optimizer_snippet(ss.convention, weight_decay=ss.snippet_wd, mingpt_failure=failure), language="python")
     st.caption(f"Source: {CONVENTIONS[ss.convention].source}. Expects your model as `model`.")
     sync_query(FIELDS)
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from core import formulas
+from core import formulas, numbers
+from core.convention_claims import convention_claims
 from core.explain import explain_first_step, num
 from core.schedules import lr_factors
 from core.schema import Field
@@ -57,7 +58,7 @@ def adamw_section(lr: float, wd: float, cell) -> None:
     w, g = float(r.w_before[cell]), float(r.grad[cell])
     for line in explain_first_step("adamw", w, g, lr, wd, {}).lines:
         st.latex(line)
-    st.caption(f"torch.optim.AdamW gives {r.w_after[cell]:.6g} for this cell.")
+    st.caption(f"torch.optim.AdamW gives {numbers.fmt(r.w_after[cell], 6)} for this cell.")
 
 
 def coupling_section(lr: float, wd: float, cell) -> None:
@@ -65,7 +66,7 @@ def coupling_section(lr: float, wd: float, cell) -> None:
     half = formulas.half_life_steps(lr, wd)
     st.latex(rf"\text{{shrink per step}} = 1 - \gamma\lambda = 1 - {num(lr)}\cdot{num(wd)} = "
              rf"{num(formulas.shrink_factor(lr, wd))},\qquad t_{{1/2}} = \frac{{\ln 2}}{{-\ln(1-\gamma\lambda)}} = "
-             + (num(half) if half is not None else r"\text{none}") + r"\ \text{steps}")
+             + (numbers.latex(half) if half is not None else r"\text{none}") + r"\ \text{steps}")
     r = run_step(StepConfig("sgd", lr, wd))
     w, g = float(r.w_before[cell]), float(r.grad[cell])
     popular, actual = formulas.popular_sgd_update(w, g, lr, wd), formulas.pytorch_sgd_update(w, g, lr, wd)
@@ -87,8 +88,10 @@ def exclusion_section(alpha: float) -> None:
              rf"\frac{{\lVert\nabla_{{\alpha W}}\rVert}}{{\lVert\nabla_W\rVert}} = {num(s.grad_norm_ratio)}")
     st.caption("A weight followed by normalization is scale-invariant: decaying it does not change the function, "
                "it only raises the effective learning rate. Decaying the normalization layer's own scale and bias "
-               "(and other 1-D tensors) does change the function, which is why nanoGPT, timm, Hugging Face and "
-               "torchvision's reference exclude them. The Parameters page lists each convention's choice.")
+               "(and other 1-D tensors) does change the function. Whether a recipe exempts them depends on how its "
+               "rule recognises them; counted on two real models:")
+    st.markdown("\n".join(f"- {claim}" for claim in convention_claims()))
+    st.caption("The Parameters page lists each convention's verdict tensor by tensor.")
 
 
 def main() -> None:

@@ -59,8 +59,10 @@ HF_FORBIDDEN_NAME_PATTERNS = ("bias", "layernorm", "rmsnorm", r"(?:^|\.)norm(?:$
 
 
 def hf_trainer(p: ParamInfo, no_weight_decay: frozenset[str]) -> str:
-    """Hugging Face Trainer get_decay_parameter_names: not LayerNorm parameters, not names
-    matching its bias/layernorm/rmsnorm/norm patterns (lower-cased)."""
+    """Hugging Face Trainer get_decay_parameter_names: not parameters of nn.LayerNorm modules, not
+    names matching its bias/layernorm/rmsnorm/norm patterns (lower-cased). Everything else is
+    decayed: BatchNorm scales, and the weights of a model's own norm class whose name matches no
+    pattern (nanoGPT's ln_1, ln_2, ln_f)."""
     if p.module_class is not None and issubclass(p.module_class, nn.LayerNorm):
         return NO_DECAY
     if any(re.search(pattern, p.name.lower()) for pattern in HF_FORBIDDEN_NAME_PATTERNS):
@@ -74,7 +76,9 @@ NORM_CLASSES = (nn.modules.batchnorm._BatchNorm, nn.LayerNorm, nn.GroupNorm,
 
 def torchvision_reference(p: ParamInfo, no_weight_decay: frozenset[str]) -> str:
     """torchvision's classification reference set_weight_decay with norm_weight_decay=0:
-    parameters of normalization layers are not decayed; it needs the module to tell."""
+    parameters of normalization layers are not decayed; it needs the module to tell. (Its
+    default, norm_weight_decay=None, decays every tensor, like torch_default.) The classes are
+    torch.nn's: a model's own norm class, like nanoGPT's LayerNorm, is decayed."""
     if p.module_class is None:
         return NA
     return NO_DECAY if issubclass(p.module_class, NORM_CLASSES) else DECAY
@@ -99,14 +103,25 @@ class Convention:
     label: str
     source: str
     verdict: Callable[[ParamInfo, frozenset[str]], str]
+    rule: str  # what the rule looks at, in a few words; core.convention_claims adds its counts on real models
 
 
 CONVENTIONS: dict[str, Convention] = {c.key: c for c in (
-    Convention("torch", "PyTorch default", "torch.optim: every parameter passed in", torch_default),
-    Convention("nanogpt", "nanoGPT", "karpathy/nanoGPT model.py configure_optimizers", nanogpt),
-    Convention("timm", "timm", "timm.optim param_groups_weight_decay", timm),
-    Convention("hf_trainer", "Hugging Face Trainer", "transformers Trainer.get_decay_parameter_names", hf_trainer),
+    Convention("torch", "PyTorch default", "torch.optim: every parameter passed in", torch_default,
+               "decays every parameter it is given"),
+    Convention("nanogpt", "nanoGPT", "karpathy/nanoGPT model.py configure_optimizers", nanogpt,
+               "decays tensors with two or more dimensions (matrices, convolutions, embeddings)"),
+    Convention("timm", "timm", "timm.optim param_groups_weight_decay", timm,
+               "skips tensors with at most one dimension, names ending in `.bias` and the model's "
+               "`no_weight_decay()` names"),
+    Convention("hf_trainer", "Hugging Face Trainer", "transformers Trainer.get_decay_parameter_names", hf_trainer,
+               "skips parameters of `nn.LayerNorm` modules (no other module class) and names matching bias, "
+               "layernorm, rmsnorm or norm patterns"),
     Convention("torchvision", "torchvision reference", "torchvision references/classification set_weight_decay "
-               "(norm_weight_decay=0)", torchvision_reference),
-    Convention("mingpt", "minGPT", "karpathy/minGPT model.py configure_optimizers", mingpt),
+               "(norm_weight_decay=0)", torchvision_reference,
+               "with `norm_weight_decay=0` skips parameters of torch.nn's normalization modules (BatchNorm, "
+               "LayerNorm, GroupNorm, InstanceNorm, LocalResponseNorm)"),
+    Convention("mingpt", "minGPT", "karpathy/minGPT model.py configure_optimizers", mingpt,
+               "decays `nn.Linear` weights, skips biases and `nn.LayerNorm` and `nn.Embedding` weights, and "
+               "asserts that no parameter is left over"),
 )}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from core.numbers import latex
+
 
 @dataclass(frozen=True)
 class Explanation:
@@ -18,8 +20,9 @@ class Explanation:
 
 
 def num(v: float) -> str:
-    """A number as LaTeX: 6 significant digits, with a sign only when negative."""
-    return f"{v:.6g}".replace("e", r"\times 10^{") + ("}" if "e" in f"{v:.6g}" else "")
+    """A number as LaTeX: 6 significant digits (enough to follow the arithmetic), with a sign only
+    when negative, in core.numbers' notation (1.5\times 10^{-5}, not 10^{-05})."""
+    return latex(v, 6)
 
 
 def _gradient_lines(w: float, g: float, wd: float, maximize: bool) -> tuple[list[str], float]:

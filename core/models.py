@@ -6,8 +6,10 @@ memory and builds in well under a second, so every model here is built that way.
 
 torchvision is not a dependency, so ResNet-18/50 are re-written here to reproduce
 torchvision.models.resnet's parameter names, order and shapes exactly (v1.5: stride on the
-Bottleneck's 3x3 conv); GPT-2 follows karpathy/nanoGPT's model.py naming, with nn.LayerNorm
-in place of nanoGPT's own LayerNorm class so isinstance(m, nn.LayerNorm) conventions match it.
+Bottleneck's 3x3 conv); GPT-2 follows karpathy/nanoGPT's model.py module for module, down to
+nanoGPT's own LayerNorm class (a weight, an optional bias, F.layer_norm). That class is not an
+nn.LayerNorm, and the difference is the point: rules that look for nn.LayerNorm (the Hugging Face
+Trainer, torchvision's reference, minGPT) do not recognise nanoGPT's norms.
 """
 
 from __future__ import annotations
@@ -121,6 +123,19 @@ def resnet50() -> ResNet:
 # GPT-2, in karpathy/nanoGPT's naming
 
 
+class LayerNorm(nn.Module):
+    """nanoGPT's LayerNorm: its own nn.Module rather than nn.LayerNorm, written so that the bias can
+    be left out (nanoGPT predates nn.LayerNorm's bias=False). Same parameter names: weight, bias."""
+
+    def __init__(self, ndim: int, bias: bool):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(ndim))
+        self.bias = nn.Parameter(torch.zeros(ndim)) if bias else None
+
+    def forward(self, x):
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)
+
+
 @dataclass(frozen=True)
 class GPTConfig:
     block_size: int = 1024
@@ -169,9 +184,9 @@ class MLP(nn.Module):
 class Block(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
-        self.ln_1 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.ln_1 = LayerNorm(config.n_embd, bias=config.bias)
         self.attn = CausalSelfAttention(config)
-        self.ln_2 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.ln_2 = LayerNorm(config.n_embd, bias=config.bias)
         self.mlp = MLP(config)
 
     def forward(self, x):
@@ -189,7 +204,7 @@ class GPT(nn.Module):
                 wpe=nn.Embedding(config.block_size, config.n_embd),
                 drop=nn.Dropout(config.dropout),
                 h=nn.ModuleList([Block(config) for _ in range(config.n_layer)]),
-                ln_f=nn.LayerNorm(config.n_embd, bias=config.bias),
+                ln_f=LayerNorm(config.n_embd, bias=config.bias),
             )
         )
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
@@ -255,12 +270,17 @@ class ModelSpec:
 _SPECS = [
     ModelSpec("resnet50", "ResNet-50", resnet50, "torchvision's ResNet-50 (v1.5): 25.6M parameters, 53 BatchNorms"),
     ModelSpec("resnet18", "ResNet-18", resnet18, "torchvision's ResNet-18: 11.7M parameters, BasicBlocks"),
-    ModelSpec("gpt2", "GPT-2 (124M)", lambda: GPT(GPTConfig()), "nanoGPT's GPT-2 small, lm_head tied to wte"),
+    # the counts in these two descriptions are computed and checked by tests/test_models.py
+    ModelSpec("gpt2", "GPT-2 (124M)", lambda: GPT(GPTConfig()),
+              "nanoGPT's GPT-2 small, lm_head tied to wte. Its 25 norms are nanoGPT's own LayerNorm class, not "
+              "nn.LayerNorm, so rules that look for nn.LayerNorm miss them: the Hugging Face Trainer decays their "
+              "weights (75 of 148 tensors), torchvision's reference decays all 148, and minGPT refuses the model."),
     ModelSpec(
         "gpt2-large",
         "GPT-2 large (774M)",
         lambda: GPT(GPTConfig(n_layer=36, n_head=20, n_embd=1280)),
-        "nanoGPT's GPT-2 large: 774M parameters, still no memory on the meta device",
+        "nanoGPT's GPT-2 large: 774M parameters, still no memory on the meta device; its 73 norms are "
+        "nanoGPT's own LayerNorm class too.",
     ),
     ModelSpec("small-cnn", "Small CNN", SmallCNN, "two conv+BatchNorm blocks and a Linear head"),
     ModelSpec("mlp", "MLP 2-16-16-1", mlp, "the training lab's tanh MLP, as an nn.Sequential"),

@@ -6,6 +6,8 @@ configure_optimizers does; a test executes every snippet and compares with the t
 
 from __future__ import annotations
 
+import textwrap
+
 from core.conventions import CONVENTIONS, HF_FORBIDDEN_NAME_PATTERNS
 
 _BODIES = {
@@ -41,7 +43,7 @@ for module in model.modules():
 whitelist, blacklist = (nn.Linear,), (nn.LayerNorm, nn.Embedding)
 decay_names, no_decay_names = set(), set()
 for mn, m in model.named_modules():
-    for pn, p in m.named_parameters(recurse=False):
+    for pn, p in m.named_parameters():  # recursive, as in minGPT: each tensor is seen from every ancestor
         fpn = f"{mn}.{pn}" if mn else pn
         if pn.endswith("bias"):
             no_decay_names.add(fpn)
@@ -50,15 +52,23 @@ for mn, m in model.named_modules():
         elif pn.endswith("weight") and isinstance(m, blacklist):
             no_decay_names.add(fpn)
 params = dict(model.named_parameters())
-unclassified = params.keys() - decay_names - no_decay_names
+both, unclassified = decay_names & no_decay_names, params.keys() - (decay_names | no_decay_names)
+assert not both, f"minGPT would refuse this model: {sorted(both)[:3]} are on both lists"
 assert not unclassified, f"minGPT would refuse this model: {sorted(unclassified)[:3]} are on neither list"
-decay = [params[n] for n in sorted(decay_names) if n in params and n not in no_decay_names]
-no_decay = [params[n] for n in sorted(no_decay_names) if n in params]""",
+# as minGPT does, look every name up in named_parameters(); it lists a tied tensor once, under its first
+# name, so the tensor's other name (nanoGPT's lm_head.weight) raises KeyError here, as it does in minGPT
+decay = [params[n] for n in sorted(decay_names)]
+no_decay = [params[n] for n in sorted(no_decay_names)]""",
 }
 
 
-def optimizer_snippet(convention: str, lr: float = 1e-3, weight_decay: float = 0.1) -> str:
+def optimizer_snippet(convention: str, lr: float = 1e-3, weight_decay: float = 0.1,
+                      mingpt_failure: str | None = None) -> str:
+    """The snippet for one convention; mingpt_failure (core.reference_rules.mingpt_failure for the model
+    shown) is written above minGPT's snippet as a comment, so the copied code says why it will raise."""
     c = CONVENTIONS[convention]
+    warning = textwrap.wrap(mingpt_failure, 110, initial_indent="# ", subsequent_indent="# ") \
+        if convention == "mingpt" and mingpt_failure else []
     return "\n".join([
         "import re",
         "",
@@ -66,6 +76,7 @@ def optimizer_snippet(convention: str, lr: float = 1e-3, weight_decay: float = 0
         "from torch import nn",
         "",
         f"# {c.label}: {c.source}",
+        *warning,
         _BODIES[convention],
         "groups = [",
         f'    {{"params": decay, "weight_decay": {weight_decay!r}}},',

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core import figures
+from core import figures, numbers
+from core.precision import precision, precision_answer, precision_figure, precision_summary
 from core.problem import make_problem
 from core.schedules import lr_factors
 from core.step import PureDecayComparison, adam_vs_adamw_pure_decay
@@ -247,19 +248,7 @@ def _clipping_figure(r: Clipping):
                                   "W(weight_decay option) − W(L2 in the loss), after clipping")
 
 
-# 8 -------------------------------------------------------------------------------------
-def precision(lr: float = 0.1, steps: int = 10) -> pd.DataFrame:
-    """AdamW with zero gradients for `steps` steps on the seed W in three dtypes."""
-    rows = []
-    for dtype in (torch.float64, torch.float32, torch.bfloat16):
-        for lr_wd in (1e-8, 1e-3, 4e-3):
-            run = _pure_decay_run(torch.optim.AdamW, _seed_w().to(dtype), steps, lr=lr, weight_decay=lr_wd / lr)
-            changed = [bool((b != a).any()) for a, b in zip(run[:-1], run[1:], strict=True)]
-            ratio = float(run[-1].double().norm() / run[0].double().norm())
-            rows.append({"dtype": str(dtype).removeprefix("torch."), "lr·wd": lr_wd,
-                         "steps that changed W": sum(changed), f"‖W_{steps}‖/‖W_0‖": ratio,
-                         "exact (1 − lr·wd)^steps": (1 - lr_wd) ** steps})
-    return pd.DataFrame(rows)
+# 8: the precision card lives in core.precision
 
 
 # 9 -------------------------------------------------------------------------------------
@@ -332,10 +321,11 @@ QUESTIONS: tuple[Question, ...] = (
         adam_vs_adamw,
         lambda r: figures.pure_decay_scatter(r.pure.w_before, r.pure.adam_change, r.pure.adamw_change, r.lr,
                                              r.weight_decay),
-        lambda r: (f"Pure decay, one step: Adam moved weights by {np.abs(r.pure.adam_change).min():.6g} to "
-                   f"{np.abs(r.pure.adam_change).max():.6g} (lr = {r.lr:g}); AdamW multiplied each by "
-                   f"{1 - r.lr * r.weight_decay:.6g}. AdamW(weight_decay=0) vs Adam over {r.steps} steps: "
-                   f"max |diff| = {r.wd0_max_abs_diff:g}."),
+        lambda r: (f"Pure decay, one step: Adam moved weights by "
+                   f"{numbers.fmt_range(np.abs(r.pure.adam_change).min(), np.abs(r.pure.adam_change).max())} "
+                   f"(lr = {numbers.fmt(r.lr)}); AdamW multiplied each by "
+                   f"{numbers.fmt(1 - r.lr * r.weight_decay, unlike=1.0)}. AdamW(weight_decay=0) vs Adam over "
+                   f"{r.steps} steps: max |diff| = {numbers.fmt(r.wd0_max_abs_diff)}."),
         "Loshchilov & Hutter, Decoupled Weight Decay Regularization (ICLR 2019); torch.optim.Adam and AdamW docs",
         (Control("lr", "learning rate", 0.01, 0.001, 0.1, 0.001), WD),
     ),
@@ -345,8 +335,9 @@ QUESTIONS: tuple[Question, ...] = (
         "too: 'decoupled' means decoupled from the adaptive denominator, not from the learning rate. The paper "
         "scales decay by the schedule multiplier instead; PyTorch uses the full lr.",
         schedule_changes_decay, _schedule_figure,
-        lambda r: "Final ‖W‖ with zero gradients: " + ", ".join(f"{k} {v[-1]:.4g}" for k, v in r.norms.items())
-        + f" (from {r.norms['constant'][0]:.4g}).",
+        lambda r: "Final ‖W‖ with zero gradients: " + ", ".join(f"{k} {numbers.fmt(v[-1], 4)}"
+                                                                for k, v in r.norms.items())
+        + f" (from {numbers.fmt(r.norms['constant'][0], 4)}).",
         "pytorch/pytorch issue 38853 (AdamW weight decay and lr schedulers)",
         (LR, WD),
     ),
@@ -355,7 +346,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Because the shrink per step is lr·wd, and the learning rates differ by orders of magnitude: ResNet's SGD "
         "at lr 0.1 with wd 1e-4 shrinks by 1e-5 per step, nanoGPT's AdamW at lr 6e-4 with wd 0.1 by 6e-5. A wd "
         "of 1e-4 at lr 1e-4 shrinks by 1e-8 per step: nothing visible. Add your own row below.",
-        recipes, lambda r: r,
+        recipes, lambda r: numbers.frame(r, 4),
         lambda r: "Measured shrink = one real torch.optim step with a zero gradient; it equals lr·wd in every row.",
         "torchvision classification reference, nanoGPT train.py, Hugging Face TrainingArguments, timm train.py",
         (Control("lr", "your lr", 0.01, 1e-5, 1.0, 1e-5), Control("weight_decay", "your wd", 0.05, 0.0, 1.0, 1e-4)),
@@ -365,7 +356,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Yes. torch.optim decays every parameter it is given: biases, BatchNorm scales and shifts included. "
         "Excluding them is up to you; nanoGPT, timm, Hugging Face and torchvision's reference each have a rule, "
         "and the parameter explorer shows each one's choice for real models.",
-        default_decays_everything, lambda r: r,
+        default_decays_everything, lambda r: numbers.frame(r, 4),
         lambda r: "Every tensor, BatchNorm's weight and bias too, was multiplied by 1 − lr·wd in one step with "
                   "zero gradients.",
         "pytorch/pytorch issue 2639 (weight decay on biases and BatchNorm)",
@@ -376,7 +367,7 @@ QUESTIONS: tuple[Question, ...] = (
         "frozen", "Is a frozen parameter decayed?",
         "A parameter whose .grad is None is skipped entirely: no step, no decay. One whose gradient is zeros (an "
         "unused branch under DDP, say) is still decayed every step.",
-        frozen_parameters, lambda r: r,
+        frozen_parameters, lambda r: numbers.frame(r, 4),
         lambda r: "The .grad-is-None parameter kept its value; the zero-gradient one shrank like (1 − lr·wd)^steps.",
         "torch.optim docs: parameters with grad None are skipped; PyTorch forum threads on DDP unused parameters",
         (LR, WD, Control("steps", "steps", 5, 1, 50, 1)),
@@ -387,10 +378,11 @@ QUESTIONS: tuple[Question, ...] = (
         "state the shrink per step is about lr·wd/(1 − μ), not lr·wd (exactly, the small root of "
         "s(1 − s − μ) = lr·wd(1 − s)).",
         momentum_and_decay, _momentum_figure,
-        lambda r: (f"Measured after {len(r.shrink_momentum)} steps: {r.shrink_momentum[-1]:.4g} per step with "
-                   f"momentum (" + ("no steady shrink predicted: W oscillates" if math.isnan(r.exact) else
-                                   f"{r.exact:.4g} predicted") + f", {r.approx:.4g} by lr·wd/(1−μ)), "
-                   f"{r.shrink_plain[-1]:.4g} without (lr·wd = {r.lr_wd:.4g})."),
+        lambda r: (f"Measured after {len(r.shrink_momentum)} steps: {numbers.fmt(r.shrink_momentum[-1], 4)} per step "
+                   f"with momentum (" + ("no steady shrink predicted: W oscillates" if math.isnan(r.exact) else
+                                         f"{numbers.fmt(r.exact, 4)} predicted")
+                   + f", {numbers.fmt(r.approx, 4)} by lr·wd/(1−μ)), {numbers.fmt(r.shrink_plain[-1], 4)} without "
+                   f"(lr·wd = {numbers.fmt(r.lr_wd, 4)})."),
         "torch.optim.SGD docs (algorithm box)",
         (Control("lr", "learning rate", 0.01, 0.001, 0.1, 0.001), Control("weight_decay", "weight decay", 0.1, 0.0,
                                                                           1.0, 0.01),
@@ -402,20 +394,18 @@ QUESTIONS: tuple[Question, ...] = (
         "term written into the loss is part of the gradient and is clipped with it, so the two give different "
         "weights.",
         clipping_and_decay, _clipping_figure,
-        lambda r: (f"‖∇loss‖ = {r.grad_norm:.4g} clipped to {r.max_norm:g}: max |difference| between the two "
-                   f"ways = {r.max_abs_diff:.4g}."),
+        lambda r: (f"‖∇loss‖ = {numbers.fmt(r.grad_norm, 4)} clipped to {numbers.fmt(r.max_norm)}: max |difference| "
+                   f"between the two ways = {numbers.fmt(r.max_abs_diff, 4)}."),
         "torch.nn.utils.clip_grad_norm_ docs; torch.optim.SGD algorithm box",
         (LR, Control("weight_decay", "weight decay", 1.0, 0.0, 5.0, 0.01),
          Control("max_norm", "max_norm", 1.0, 0.01, 10.0, 0.01)),
     ),
     Question(
         "precision", "Why does my weight decay do nothing?",
-        "Check lr·wd against your dtype: in float32, 1 − 1e-8 rounds to 1, so a tiny lr·wd does nothing at all; "
-        "with bfloat16 weights a relative change below about 2⁻⁸ ≈ 0.004 is rounded away.",
-        precision, lambda r: r,
-        lambda r: "'steps that changed W' counts the steps after which any weight differed from before.",
-        "torch.finfo; IEEE 754 rounding",
-        (Control("lr", "learning rate", 0.1, 0.01, 1.0, 0.01),),
+        precision_answer(),
+        precision, precision_figure, precision_summary,
+        "torch.finfo; IEEE 754 rounding to nearest",
+        (Control("lr_wd", "lr·wd", 3e-3, 1e-4, 1e-2, 1e-4),),
     ),
     Question(
         "order", "Shrink then step, or step then shrink?",
@@ -424,8 +414,8 @@ QUESTIONS: tuple[Question, ...] = (
         shrink_then_step,
         lambda r: figures.matrix_heatmap(r.step_then_shrink - r.torch_adamw, "(θ + u)(1 − lr·wd) − torch's AdamW",
                                          fmt=".2e"),
-        lambda r: (f"max |difference| = {np.abs(r.step_then_shrink - r.torch_adamw).max():.3g} = lr·wd·max|u| = "
-                   f"{r.lr_wd * np.abs(r.update).max():.3g}."),
+        lambda r: (f"max |difference| = {numbers.fmt(np.abs(r.step_then_shrink - r.torch_adamw).max())} = "
+                   f"lr·wd·max|u| = {numbers.fmt(r.lr_wd * np.abs(r.update).max())}."),
         "torch.optim.AdamW docs (algorithm box)",
         (LR, WD),
     ),
@@ -437,7 +427,7 @@ QUESTIONS: tuple[Question, ...] = (
         lambda r: figures.lines({"weight_decay_t": (np.arange(len(r.wds)), r.wds),
                                  "‖W_t‖": (np.arange(len(r.norms)), r.norms)},
                                 "A cosine weight-decay schedule under AdamW (zero gradients)", "step", "value"),
-        lambda r: f"‖W‖ went from {r.norms[0]:.4g} to {r.norms[-1]:.4g}.",
+        lambda r: f"‖W‖ went from {numbers.fmt_range(r.norms[0], r.norms[-1], 4)}.",
         "torch.optim docs: param_groups",
         (LR, WD),
         code=wd_schedule_snippet,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from core import optim
+from core import numbers, optim
 from core.problem import make_problem
 from core.rollout import rollout, stepwise_oracle_diff
 
@@ -165,6 +165,6 @@ def step_panels(r: StepResult) -> list[tuple[np.ndarray, str, float]]:
         (r.grad, "Gradient ∂loss/∂W", grad_lim),
         (r.decay_term, decay_title, change_lim if leaves else grad_lim),
         (r.w_after_no_decay, "W after, weight_decay = 0", w_lim),
-        (r.w_after, f"W after, weight_decay = {r.config.weight_decay:g}", w_lim),
+        (r.w_after, f"W after, weight_decay = {numbers.fmt(r.config.weight_decay, 4)}", w_lim),
         (r.difference, "Difference: W after(wd) − W after(0)", change_lim),
     ]

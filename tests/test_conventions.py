@@ -130,8 +130,30 @@ def test_gpt2_tied_embedding_is_judged_once_as_an_embedding():
     assert "lm_head.weight" not in v
     assert v["transformer.wte.weight"] == (D, D, D, D, D, N)
     assert v["transformer.h.0.attn.c_attn.weight"] == (D, D, D, D, D, D)
-    assert v["transformer.h.0.ln_1.weight"] == (D, N, N, N, N, N)
-    assert v["transformer.ln_f.bias"] == (D, N, N, N, N, N)
+
+
+def test_nanogpts_own_layernorm_escapes_the_rules_that_look_for_nn_layernorm():
+    """nanoGPT's LayerNorm is not an nn.LayerNorm and 'ln_1' matches no HF pattern: the HF Trainer and
+    torchvision's reference decay its weight, minGPT cannot classify it; shape rules are unaffected."""
+    v = verdicts(build("gpt2"))
+    #                                          torch nanogpt timm hf tv mingpt
+    assert v["transformer.h.0.ln_1.weight"] == (D, N, N, D, D, X)
+    assert v["transformer.h.11.ln_2.weight"] == (D, N, N, D, D, X)
+    assert v["transformer.ln_f.weight"] == (D, N, N, D, D, X)
+    assert v["transformer.ln_f.bias"] == (D, N, N, N, D, N)  # HF: the 'bias' pattern; torchvision decays it
+
+
+def test_gpt2_decayed_tensor_counts_under_each_convention():
+    """The issue's counts: the HF Trainer decays 75 of nanoGPT's 148 tensors (50 matrices and embeddings plus
+    25 LayerNorm weights), torchvision's reference all 148; computed from the rules, not typed in."""
+    table = parameter_table(infos_from_model(build("gpt2")))
+    decayed = {key: int((table[key] == DECAY).sum()) for key in ORDER}
+    matrices = int((table["shape"].str.contains("x")).sum())
+    ln_weights = int(((table["module"] == "LayerNorm") & table["name"].str.endswith(".weight")).sum())
+    assert (matrices, ln_weights, len(table)) == (50, 25, 148)
+    assert decayed["hf_trainer"] == matrices + ln_weights == 75
+    assert decayed["torchvision"] == len(table) == 148
+    assert decayed["nanogpt"] == decayed["timm"] == matrices
 
 
 @pytest.mark.parametrize(

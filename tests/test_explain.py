@@ -48,6 +48,7 @@ def test_unknown_optimizer_raises():
         explain_first_step("lion", 0.5, 0.1, 0.1, 0.0, {})
 
 
-@pytest.mark.parametrize(("value", "latex"), [(0.5, "0.5"), (-0.25, "-0.25"), (1.5e-05, r"1.5\times 10^{-05}")])
+@pytest.mark.parametrize(("value", "latex"), [(0.5, "0.5"), (-0.25, "-0.25"), (1.5e-05, r"1.5\times 10^{-5}"),
+                                            (69314717.7094, r"6.93147\times 10^{7}"), (1e-8, r"1\times 10^{-8}")])
 def test_num_writes_latex_numbers(value, latex):
     assert num(value) == latex

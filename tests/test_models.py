@@ -298,12 +298,57 @@ def test_module_classes_cover_every_parameter(key):
     assert module_types(model) == {name: cls.__name__ for name, cls in classes.items()}
 
 
-def test_module_classes_support_isinstance_conventions():
-    """GPT-2 uses nn.LayerNorm, so the usual "no decay for norms" isinstance check finds every norm."""
-    classes = module_classes(build("gpt2"))
-    norms = [name for name, cls in classes.items() if issubclass(cls, nn.LayerNorm)]
+def test_gpt2_norms_are_nanogpts_own_layernorm_class_not_nn_layernorm():
+    """As in nanoGPT: 25 norms of its own LayerNorm class (weight, optional bias, F.layer_norm), which an
+    isinstance(m, nn.LayerNorm) check does not find. This is what the HF Trainer and torchvision miss."""
+    model = build("gpt2")
+    classes = module_classes(model)
+    norms = [name for name, cls in classes.items() if cls is models.LayerNorm]
     assert len(norms) == 2 * (2 * 12 + 1)
+    assert not any(issubclass(cls, nn.LayerNorm) for cls in classes.values())
+    assert not issubclass(models.LayerNorm, nn.LayerNorm)
     assert classes["transformer.wte.weight"] is nn.Embedding
+    assert {n for n, _ in model.transformer.ln_f.named_parameters()} == {"weight", "bias"}
+
+
+def test_nanogpt_layernorm_computes_layer_norm_and_can_drop_its_bias():
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 8)
+    ours = models.LayerNorm(8, bias=True)
+    with torch.no_grad():
+        ours.weight.uniform_()
+        ours.bias.uniform_()
+    reference = nn.LayerNorm(8, eps=1e-5)
+    reference.load_state_dict(ours.state_dict())
+    torch.testing.assert_close(ours(x), reference(x))
+    no_bias = models.LayerNorm(8, bias=False)
+    assert [n for n, _ in no_bias.named_parameters()] == ["weight"]
+    without = build_gpt(bias=False)
+    assert not any(n.endswith(".bias") for n, _ in without.named_parameters())
+
+
+def build_gpt(**config) -> nn.Module:
+    with torch.device("meta"):
+        return models.GPT(models.GPTConfig(n_layer=2, **config))
+
+
+def test_gpt2_description_counts_are_what_the_rules_give():
+    """The model picker's words about nanoGPT's norms, recomputed from the conventions' verdicts."""
+    from core.params import infos_from_model, parameter_table, totals
+    from core.reference_rules import mingpt_failure_for
+
+    table = parameter_table(infos_from_model(build("gpt2")))
+    rows = dict(zip(table.columns[6:], totals(table).to_dict("records"), strict=True))
+    norms = (table["module"] == "LayerNorm").sum() // 2
+    description = MODELS["gpt2"].description
+    assert f"Its {norms} norms" in description
+    assert f"(75 of {len(table)} tensors)" in description and rows["hf_trainer"]["decay tensors"] == 75
+    assert f"decays all {len(table)}" in description and rows["torchvision"]["decay tensors"] == len(table) == 148
+    assert "minGPT refuses the model" in description and mingpt_failure_for("gpt2").startswith("minGPT would raise")
+    large = parameter_table(infos_from_model(build("gpt2-large")))
+    assert f"its {(large['module'] == 'LayerNorm').sum() // 2} norms" in MODELS["gpt2-large"].description
+    resnet = parameter_table(infos_from_model(build("resnet50")))
+    assert f"{(resnet['module'] == 'BatchNorm2d').sum() // 2} BatchNorms" in MODELS["resnet50"].description
 
 
 # ----------------------------------------------------------------------------- torchvision (optional)

@@ -75,3 +75,21 @@ def test_a_link_with_an_unknown_model_falls_back():
     at.run()
     assert not at.exception
     assert at.sidebar.selectbox(key="model").value == "resnet50"
+
+
+def test_mingpt_failure_is_shown_with_its_reason_and_in_the_snippet():
+    """nanoGPT's GPT-2: minGPT's code would raise; the page says so (the totals alone showed 48 decayed)."""
+    from core.reference_rules import mingpt_failure_for
+
+    at = run(model="gpt2", convention="mingpt")
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert warnings == [mingpt_failure_for("gpt2")]
+    assert "KeyError: 'lm_head.weight' because lm_head.weight is tied to transformer.wte.weight" in warnings[0]
+    assert "# minGPT would raise AssertionError" in at.code[0].value
+
+
+def test_no_mingpt_warning_where_minGPT_builds_its_groups():
+    at = run(model="mlp", convention="mingpt")
+    assert not at.exception and not at.warning
+    assert "minGPT would raise" not in at.code[0].value

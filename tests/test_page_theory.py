@@ -25,3 +25,17 @@ def test_range_ends_render_without_exceptions(state):
         at.session_state[key] = value
     at.run()
     assert not at.exception
+
+
+def test_exclusion_section_shows_the_generated_convention_sentences():
+    """The page said Hugging Face and torchvision's reference exclude norm scales; it now shows core's counted
+    sentences, among them that the HF Trainer decays all 53 BatchNorm weights of ResNet-50."""
+    from core.convention_claims import convention_claims
+
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    shown = "\n".join(m.value for m in at.markdown)
+    assert all(claim in shown for claim in convention_claims())
+    assert "Hugging Face Trainer** skips parameters of `nn.LayerNorm` modules" in shown
+    assert "all 53 BatchNorm2d weights" in shown
+    assert not any("torchvision's reference exclude them" in c.value for c in at.caption)

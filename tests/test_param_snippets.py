@@ -11,6 +11,7 @@ from core.conventions import CONVENTIONS
 from core.models import MODELS, build
 from core.param_snippets import optimizer_snippet
 from core.params import infos_from_model, no_weight_decay_names, parameter_table, totals
+from core.reference_rules import mingpt_failure, mingpt_outcome
 
 PRINTED = re.compile(r"^(decayed|not decayed): (\d+) tensors, ([\d,]+) parameters$", re.MULTILINE)
 
@@ -78,7 +79,42 @@ def test_snippet_names_its_source_and_is_valid_python(convention):
     compile(code, "<snippet>", "exec")
 
 
-def test_mingpt_refuses_exactly_the_models_with_convs_or_batchnorms():
-    """Conv2d/BatchNorm weights are on neither of minGPT's lists; the transformer and MLPs are fine."""
+def test_mingpt_refuses_exactly_the_models_with_convs_batchnorms_or_nanogpts_layernorm():
+    """Conv2d/BatchNorm weights, and nanoGPT's own LayerNorm class, are on neither of minGPT's lists; the
+    MLPs are fine. The snippet, core.reference_rules and the table agree on which."""
     refused = {key for key in MODELS if (model_and_table(key)[1]["mingpt"] == "n/a").any()}
-    assert refused == {"resnet50", "resnet18", "small-cnn"}
+    assert refused == {"resnet50", "resnet18", "small-cnn", "gpt2", "gpt2-large"}
+    assert refused == {key for key in MODELS if mingpt_outcome(model_and_table(key)[0]).error is AssertionError}
+
+
+class TiedGPT(nn.Module):
+    """minGPT's own layout (nn.LayerNorm, nn.Embedding, nn.Linear) with nanoGPT's weight tying."""
+
+    def __init__(self, tie: bool = True):
+        super().__init__()
+        self.transformer = nn.ModuleDict(dict(wte=nn.Embedding(10, 4), ln_f=nn.LayerNorm(4)))
+        self.lm_head = nn.Linear(4, 10, bias=False)
+        if tie:
+            self.transformer.wte.weight = self.lm_head.weight
+
+
+def test_mingpt_snippet_raises_keyerror_on_a_tied_lm_head_as_mingpt_does():
+    """Every tensor is classified, so the asserts pass; the lookup of lm_head.weight, which named_parameters()
+    lists only as transformer.wte.weight, raises. The old snippet skipped it with `if n in params`."""
+    model = TiedGPT()
+    assert mingpt_outcome(model).error is KeyError
+    with pytest.raises(KeyError, match="lm_head.weight"):
+        run_snippet(optimizer_snippet("mingpt"), model)
+    run_snippet(optimizer_snippet("mingpt"), TiedGPT(tie=False))  # untied, as in minGPT itself: no error
+
+
+def test_mingpt_snippet_carries_the_failure_sentence_as_a_comment():
+    failure = mingpt_failure(TiedGPT())
+    assert failure.startswith("minGPT would raise KeyError: 'lm_head.weight' because lm_head.weight is tied to "
+                              "transformer.wte.weight")
+    code = optimizer_snippet("mingpt", mingpt_failure=failure)
+    comment = " ".join(line.removeprefix("# ") for line in code.splitlines() if line.startswith("# ")
+                       and not line.startswith("# minGPT: "))
+    assert failure in comment
+    assert "minGPT would raise" not in optimizer_snippet("nanogpt", mingpt_failure=failure)
+    compile(code, "<snippet>", "exec")

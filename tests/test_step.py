@@ -156,3 +156,11 @@ def test_step_panels_share_scales_by_units(key, decay_shares_with):
     assert limit("Decay term") == limit(decay_shares_with)
     for values, _, lim in panels:
         assert np.abs(values).max() <= lim
+
+
+def test_step_panel_title_writes_weight_decay_with_core_numbers():
+    """A tiny weight decay reads 1e-8 in the panel title, not 1e-08."""
+    from core.step import step_panels
+
+    titles = [title for _, title, _ in step_panels(run_step(StepConfig("sgd", 0.1, 1e-8)))]
+    assert "W after, weight_decay = 1e-8" in titles
