@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from core import figures, optim
+from core.divergence import criterion
 from core.exports import sweep_csv
 from core.schema import Field
 from core.sweep import MAX_RESOLUTION, Grid, SweepConfig, run_sweep
@@ -96,8 +97,8 @@ def main() -> None:
             show(column, figures.sweep_heatmap(config.lrs, config.weight_decays, getattr(grid, metric),
                                                       grid.diverged, grid.best, title, label, zrange, chosen),
                                 key=f"{metric}-{key}")
-    st.caption("Shared colour scale per row; grey × = diverged (inf/NaN, or a training loss that ended 100× above "
-               "where it started); ★ = lowest final test loss; □ = the cell chosen below.")
+    st.caption(f"Shared colour scale per row; grey × = diverged ({criterion()}); ★ = lowest final test loss; "
+               "□ = the cell chosen below.")
     for key, grid in grids.items():
         if grid.best is not None:
             r, c = grid.best
@@ -118,8 +119,8 @@ def main() -> None:
         show(column, figures.curves({f"‖{n}‖": v for n, v in h.norms.items()}, (wd,),
                                            f"{optim.OPTIMIZERS[key].torch_class}: weight norm", "norm", True),
                             key=f"cell-norm-{key}")
-        if h.diverged_at[0] is not None:
-            column.warning(f"Diverged at step {h.diverged_at[0]}: a weight or the loss became inf/NaN.")
+        if h.divergences[0] is not None:
+            column.warning(f"Diverged: {h.divergences[0].message()}.")
     sync_query(FIELDS)
 
 

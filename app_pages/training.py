@@ -91,9 +91,9 @@ def show_optimizer(h: History, log_y: bool) -> None:
     flat = [h.decayed_weights(i) for i in range(len(wds))]
     show(st, figures.weight_histogram(flat, wds, f"Final decayed weights ({', '.join(h.decayed)})"),
                     key=f"hist-{c.optimizer}")
-    for i, step in enumerate(h.diverged_at):
-        if step is not None:
-            st.warning(f"wd={wds[i]:g} diverged at step {step}: a weight became inf/NaN. Its curves stop there.")
+    for wd, found in zip(wds, h.divergences, strict=True):
+        if found is not None:
+            st.warning(f"wd={wd:g} diverged: {found.message()}. Its curves stop there.")
 
 
 def step_through(histories: dict[str, History]) -> None:

@@ -20,6 +20,7 @@ LOSSES = {
     "sum": "sum(x @ W): the seed's loss; its gradient x.T @ 1 does not depend on W",
     "mse": "mean((x @ W - y)²) against a seeded target y; its gradient depends on W",
 }
+NONNEGATIVE_LOSSES = frozenset({"mse"})  # sum(x @ W) is signed: no loss-growth criterion for it
 
 
 @dataclass(frozen=True)

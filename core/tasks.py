@@ -35,6 +35,7 @@ class Task:
     default_lr = 0.1
     default_epochs = 100
     has_test_set = True
+    loss_is_nonnegative = True  # core.divergence's loss-growth criterion needs a loss bounded below by 0
 
     def data(self, seed: int, dtype: torch.dtype, device: torch.device) -> Data:
         raise NotImplementedError
@@ -75,6 +76,7 @@ class SeedTask(Task):
     default_lr = 0.1
     default_epochs = 50
     has_test_set = False
+    loss_is_nonnegative = False  # sum(x @ W) is signed and unbounded below
 
     def data(self, seed, dtype, device):
         x, _, y = (torch.tensor(a, dtype=dtype, device=device) for a in seed_arrays(seed))

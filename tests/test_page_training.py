@@ -56,7 +56,17 @@ def test_seed_task_overlays_the_closed_form_and_names_the_regimes():
 def test_a_diverging_run_is_reported_with_its_step():
     at = run(task="seed", **{"wds.seed": [25.0], "lr.seed": 1.0, "epochs.seed": 500})
     assert not at.exception
-    assert any("diverged at step" in w.value for w in at.warning)
+    assert any("diverged: the weights grew past" in w.value and "at step" in w.value for w in at.warning)
+
+
+def test_a_loss_overflow_is_not_called_a_weight_overflow():
+    """The defect: 'a weight became inf/NaN' when the weights were finite. Whatever tripped, the
+    message names the reason the shared criterion found."""
+    at = run(task="d2l", **{"wds.d2l": [3.0], "lr.d2l": 1.0})
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert warnings and all("diverged:" in w for w in warnings)
+    assert not any("a weight became inf/NaN" in w for w in warnings if "grew past" in w or "loss" in w)
 
 
 def test_no_weight_decay_chosen_gets_a_hint():
