@@ -6,7 +6,7 @@ from core import figures, formulas, optim
 from core.decay_facts import decay_facts
 from core.explain import explain_first_step
 from core.exports import step_csv
-from core.problem import LOSSES
+from core.problem import LOSSES, SEED
 from core.schema import Field
 from core.snippet import pytorch_snippet
 from core.step import MAX_STEPS, StepConfig, StepResult, adam_vs_adamw_pure_decay, run_step, step_panels
@@ -20,7 +20,7 @@ FIELDS = (
     Field("weight_decay", 1.0, 0.0, 10.0),
     Field("loss", "sum", choices=tuple(LOSSES)),
     Field("dtype", "float64", choices=("float64", "float32")),
-    Field("seed", 123, 0, 2**31 - 1),
+    Field("seed", SEED, 0, 2**31 - 1),
     Field("pure_decay", False),
     Field("steps", 20, 1, MAX_STEPS),
     Field("t", 1, 0, MAX_STEPS),

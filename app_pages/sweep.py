@@ -26,7 +26,7 @@ FIELDS = (
     Field("wd_lo", -4.0, -6.0, 2.0), Field("wd_hi", 1.0, -6.0, 2.0),
     Field("momentum", 0.0, 0.0, 0.99),
     *(Field(f"sweep_epochs.{k}", EPOCHS[k], 1, MAX_EPOCHS[k]) for k in TASKS),
-    Field("seed", 0, 0, 2**31 - 1),
+    *(Field(f"sweep_seed.{k}", t.default_seed, 0, 2**31 - 1) for k, t in TASKS.items()),
     Field("cell_lr", 6, 0, MAX_RESOLUTION - 1), Field("cell_wd", 6, 0, MAX_RESOLUTION - 1),
 )
 
@@ -58,11 +58,12 @@ def controls() -> SweepConfig:
     sb.slider("log10 weight decay from", -6.0, 2.0, step=0.5, key="wd_lo")
     sb.slider("log10 weight decay to", -6.0, 2.0, step=0.5, key="wd_hi")
     sb.slider("SGD momentum", 0.0, 0.99, step=0.01, key="momentum")
-    sb.number_input("Seed", 0, 2**31 - 1, key="seed")
+    sb.number_input("Seed", 0, 2**31 - 1, key=f"sweep_seed.{task}")
     return SweepConfig(task=task, optimizers=tuple(ss.optimizers),
                        options=(("sgd", (("momentum", ss.momentum),)),),
                        log10_lr=(ss.lr_lo, ss.lr_hi), log10_wd=(ss.wd_lo, ss.wd_hi),
-                       resolution=(ss.resolution, ss.resolution), epochs=ss[f"sweep_epochs.{task}"], seed=int(ss.seed),
+                       resolution=(ss.resolution, ss.resolution), epochs=ss[f"sweep_epochs.{task}"],
+                       seed=int(ss[f"sweep_seed.{task}"]),
                        device=current_device(), dtype=training_dtype())
 
 

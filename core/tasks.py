@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from core.problem import seed_arrays
+from core.problem import SEED, seed_arrays
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Task:
     batch_size: int | None = None  # None: full batch
     default_lr = 0.1
     default_epochs = 100
+    default_seed = 0
     has_test_set = True
     loss_is_nonnegative = True  # core.divergence's loss-growth criterion needs a loss bounded below by 0
 
@@ -75,6 +76,7 @@ class SeedTask(Task):
     decayed = frozenset({"W"})
     default_lr = 0.1
     default_epochs = 50
+    default_seed = SEED  # the seed experiment's W_0, the same as on the single-step and theory pages
     has_test_set = False
     loss_is_nonnegative = False  # sum(x @ W) is signed and unbounded below
 

@@ -302,7 +302,7 @@ def default_config(task: str, optimizer: str = "sgd", **changes) -> TrainConfig:
     """The training page's starting point for one task: the task's lr, epochs and decays."""
     cls = TASKS[task]
     base = TrainConfig(task=task, optimizer=optimizer, lrs=(cls.default_lr,), epochs=cls.default_epochs,
-                       weight_decays=DEFAULT_WEIGHT_DECAYS[task])
+                       weight_decays=DEFAULT_WEIGHT_DECAYS[task], seed=cls.default_seed)
     return replace(base, **changes)
 
 

@@ -102,3 +102,14 @@ def test_a_link_restores_the_weight_decays_and_task():
     assert at.sidebar.multiselect(key="wds.seed").value == [0.0, 15.0]
     at.sidebar.multiselect(key="wds.seed").set_value([0.0, 1.0, 25.0]).run()
     assert at.query_params["wds.seed"] in ("0,1,25", ["0,1,25"])
+
+
+def test_the_seed_task_starts_from_the_seed_experiments_w0():
+    """The defect: the training page's seed task used seed 0, so W_0 differed from single step and theory."""
+    from core.problem import SEED, make_problem
+
+    at = run(task="seed")
+    assert not at.exception
+    assert at.session_state["seed.seed"] == SEED
+    first = np.linalg.norm(make_problem().w0.numpy())
+    assert all(np.isclose(curve[0], first) for curve in norm_curves(at))
