@@ -8,7 +8,7 @@ from core.closed_form import seed_norm_curves
 from core.exports import history_csv
 from core.schedules import SCHEDULES
 from core.schema import Field
-from core.tasks import TASKS, TOY_DATASETS, decision_boundary, make_task, training_points
+from core.tasks import TASKS, TOY_DATASETS, ToyClassifier, accuracy, decision_boundary, make_task, training_points
 from core.training import (
     COMPARED_OPTIMIZERS,
     DEFAULT_WEIGHT_DECAYS,
@@ -17,23 +17,22 @@ from core.training import (
     default_config,
     train_together,
 )
-from core.training_claims import generalization_sentence, run_sentences, steps_sentence
+from core.training_claims import generalization_sentence, run_sentences, steps_sentence, toy_sentence
 from ui.charts import show
 from ui.device import current_device, training_dtype
 from ui.limits import heavy_work_slots
 from ui.state import bind, sync_query
 
 LRS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-WDS = (0.0, 0.0001, 0.001, 0.01, 0.1, 0.5, 1.0, 3.0, 5.0, 10.0, 15.0, 25.0)
+WDS = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 5.0, 10.0, 15.0, 25.0)
 MAX_EPOCHS = {"seed": 500, "d2l": 300, "toy": 1000}
 FIELDS = (
     Field("task", "d2l", choices=tuple(TASKS)),
     Field("schedule", "constant", choices=tuple(SCHEDULES)),
-    Field("momentum", 0.0, 0.0, 0.99),
     Field("log_y", True),
-    Field("dataset", "circle", choices=TOY_DATASETS),
-    Field("noise", 0.1, 0.0, 0.5),
-    Field("train_fraction", 0.5, 0.1, 0.9),
+    Field("dataset", ToyClassifier.dataset, choices=TOY_DATASETS),
+    Field("noise", ToyClassifier.noise, 0.0, 0.5),
+    Field("train_fraction", ToyClassifier.train_fraction, 0.1, 0.9),
     Field("anim_optimizer", "sgd", choices=COMPARED_OPTIMIZERS),
     Field("anim_run", 0, 0, len(WDS) - 1),
     Field("anim_tensor", "w"),
@@ -41,6 +40,7 @@ FIELDS = (
     *(Field(f"wds.{k}", DEFAULT_WEIGHT_DECAYS[k], choices=WDS) for k in TASKS),
     *(Field(f"epochs.{k}", t.default_epochs, 1, MAX_EPOCHS[k]) for k, t in TASKS.items()),
     *(Field(f"seed.{k}", t.default_seed, 0, 2**31 - 1) for k, t in TASKS.items()),
+    *(Field(f"momentum.{k}", t.default_momentum, 0.0, 0.99) for k, t in TASKS.items()),
 )
 CAPTIONS = {  # the setting only; what the runs did is generated from them (core.training_claims)
     "seed": "loss = sum(x @ W) has a constant gradient g, so only weight decay can hold W in place. "
@@ -68,7 +68,7 @@ def controls() -> tuple[str, dict]:
     sb.select_slider("Learning rate", LRS, key=f"lr.{task}")
     sb.slider("Epochs", 1, MAX_EPOCHS[task], key=f"epochs.{task}")
     sb.selectbox("Learning-rate schedule", list(SCHEDULES), key="schedule")
-    sb.slider("SGD momentum", 0.0, 0.99, step=0.01, key="momentum")
+    sb.slider("SGD momentum", 0.0, 0.99, step=0.01, key=f"momentum.{task}")
     sb.number_input("Seed", 0, 2**31 - 1, key=f"seed.{task}")
     sb.toggle("Log-scale y axes", key="log_y")
     task_options = {}
@@ -128,7 +128,7 @@ def main() -> None:
         st.stop()
     configs = {}
     for key in COMPARED_OPTIMIZERS:
-        options = (("momentum", ss.momentum),) if key == "sgd" else ()
+        options = (("momentum", ss[f"momentum.{task}"]),) if key == "sgd" else ()
         configs[key] = default_config(task, key, lrs=(ss[f"lr.{task}"],), weight_decays=wds,
                                       epochs=ss[f"epochs.{task}"], schedule=ss.schedule, seed=int(ss[f"seed.{task}"]),
                                       device=current_device(), dtype=training_dtype(), options=options,
@@ -155,15 +155,18 @@ def main() -> None:
                        key="csv")
     step_through(histories)
     if task == "toy":
-        st.subheader("Decision boundaries: decay gives smoother boundaries")
-        toy = make_task("toy", **task_options)
-        points, labels = training_points(toy, int(ss[f"seed.{task}"]))
+        st.subheader("Decision boundaries")
+        st.caption(figures.BOUNDARY_LEGEND)
+        toy, seed = make_task("toy", **task_options), int(ss[f"seed.{task}"])
+        points, labels = training_points(toy, seed)
         for key, h in histories.items():
             xs, ys, probs = decision_boundary(toy, h.final)
+            _, test_acc = accuracy(toy, h.final, seed)
+            st.caption(toy_sentence(h, test_acc, optim.get(key).torch_class))
             for i, column in enumerate(st.columns(len(wds))):
                 show(column, figures.boundary(xs, ys, probs[i], points, labels,
-                                                     f"{optim.get(key).torch_class}, wd={wds[i]:g}"),
-                                    key=f"boundary-{key}-{i}")
+                                              f"{optim.get(key).torch_class}, wd={wds[i]:g}: test {test_acc[i]:.0%}"),
+                     key=f"boundary-{key}-{i}")
 
 
 main()

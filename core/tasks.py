@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -35,6 +36,7 @@ class Task:
     default_lr = 0.1
     default_epochs = 100
     default_seed = 0
+    default_momentum = 0.0  # SGD's, on the training page
     has_test_set = True
     loss_is_nonnegative = True  # core.divergence's loss-growth criterion needs a loss bounded below by 0
 
@@ -167,8 +169,8 @@ TOY_DATASETS = ("circle", "xor", "gaussian", "spiral")
 class ToyClassifier(Task):
     """A small tanh MLP (2 -> 16 -> 16 -> 1) on a 2-D toy dataset; decay smooths its boundary."""
 
-    dataset: str = "circle"
-    noise: float = 0.1  # 0..0.5, the playground's noise slider as a fraction
+    dataset: str = "xor"  # the defaults let SGD, Adam and AdamW all learn, and decay visibly act on each
+    noise: float = 0.2  # 0..0.5, the playground's noise slider as a fraction
     train_fraction: float = 0.5
     hidden: int = 16
     n_points: int = 200
@@ -178,6 +180,7 @@ class ToyClassifier(Task):
     decayed = frozenset({"W1", "W2", "W3"})  # weights, not biases, as the playground regularizes
     default_lr = 0.1
     default_epochs = 200
+    default_momentum = 0.9  # plain SGD at lr 0.1 learns nothing in 200 full-batch steps; with momentum it does
 
     def __post_init__(self):
         if self.dataset not in TOY_DATASETS:
@@ -226,6 +229,16 @@ def make_task(key: str, **options) -> Task:
     except KeyError:
         raise ValueError(f"Unknown task {key!r}; choose one of {sorted(TASKS)}") from None
     return cls(**options)
+
+
+def accuracy(task: ToyClassifier, final: dict, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per run, the fraction of training and of test points on the right side of P = 0.5."""
+    data = task.data(seed, torch.float64, torch.device("cpu"))
+    params = {k: torch.as_tensor(v, dtype=torch.float64) for k, v in final.items()}
+    with torch.no_grad():
+        right = [((task.forward(params, x) > 0).double() == y).double().mean(dim=(1, 2)).numpy()
+                 for x, y in ((data.x_train, data.y_train), (data.x_test, data.y_test))]
+    return right[0], right[1]
 
 
 def training_points(task: ToyClassifier, seed: int) -> tuple:

@@ -294,15 +294,18 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     ) for c, m in zip(configs, members, strict=True)]
 
 
-DEFAULT_WEIGHT_DECAYS = {"seed": (0.0, 0.5, 1.0, 5.0), "d2l": (0.0, 1.0, 3.0, 10.0), "toy": (0.0, 0.001, 0.01, 0.1)}
+# Toy: 0.003 smooths SGD's and Adam's boundaries while they still learn, 0.03 already erases them, and AdamW
+# (shrink lr·wd per step) needs wd = 1 to act as strongly: the same number means different things.
+DEFAULT_WEIGHT_DECAYS = {"seed": (0.0, 0.5, 1.0, 5.0), "d2l": (0.0, 1.0, 3.0, 10.0), "toy": (0.0, 0.003, 0.03, 1.0)}
 COMPARED_OPTIMIZERS = ("sgd", "adam", "adamw")
 
 
 def default_config(task: str, optimizer: str = "sgd", **changes) -> TrainConfig:
     """The training page's starting point for one task: the task's lr, epochs and decays."""
     cls = TASKS[task]
+    options = (("momentum", cls.default_momentum),) if optimizer == "sgd" and cls.default_momentum else ()
     base = TrainConfig(task=task, optimizer=optimizer, lrs=(cls.default_lr,), epochs=cls.default_epochs,
-                       weight_decays=DEFAULT_WEIGHT_DECAYS[task], seed=cls.default_seed)
+                       weight_decays=DEFAULT_WEIGHT_DECAYS[task], seed=cls.default_seed, options=options)
     return replace(base, **changes)
 
 

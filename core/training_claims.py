@@ -91,3 +91,25 @@ def generalization_sentence(h: History, label: str) -> str:
     return (f"{label}: wd = {wds[best]:g} ends with test loss {_n(test[best])}, {_n(test[zero] / test[best])}× "
             f"lower than without decay ({_n(test[zero])}); training losses {_n(train[best])} and "
             f"{_n(train[zero])}.")
+
+
+def _direction(values: np.ndarray) -> str:
+    steps = np.diff(values)
+    if (steps < 0).all():
+        return "falls"
+    if (steps > 0).all():
+        return "rises"
+    return "changes"
+
+
+def toy_sentence(h: History, test_accuracy: np.ndarray, label: str) -> str:
+    """Across the weight decays shown: how the weight norm and the test accuracy go, with the numbers."""
+    wds = h.config.weight_decays
+    norms = total_norms(h)[:, -1]
+    if len(wds) < 2:
+        return f"{label}: wd = {wds[0]:g} ends with ‖W‖ = {_n(norms[0])}, test accuracy {test_accuracy[0]:.0%}."
+    chain = " → ".join(_n(v) for v in norms)
+    accs = " → ".join(f"{a:.0%}" for a in test_accuracy)
+    return (f"{label}: as wd goes {' → '.join(f'{w:g}' for w in wds)}, ‖W‖ {_direction(norms)} ({chain}) and "
+            f"test accuracy {_direction(test_accuracy) if len(set(np.round(test_accuracy, 4))) > 1 else 'stays'} "
+            f"({accs}).")
