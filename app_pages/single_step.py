@@ -3,9 +3,10 @@
 import streamlit as st
 
 from core import figures, formulas, optim
+from core.decay_facts import decay_facts
 from core.explain import explain_first_step
 from core.exports import step_csv
-from core.problem import LOSSES
+from core.problem import LOSSES, SEED
 from core.schema import Field
 from core.snippet import pytorch_snippet
 from core.step import MAX_STEPS, StepConfig, StepResult, adam_vs_adamw_pure_decay, run_step, step_panels
@@ -19,7 +20,7 @@ FIELDS = (
     Field("weight_decay", 1.0, 0.0, 10.0, step=0.01),
     Field("loss", "sum", choices=tuple(LOSSES)),
     Field("dtype", "float64", choices=("float64", "float32")),
-    Field("seed", 123, 0, 2**31 - 1),
+    Field("seed", SEED, 0, 2**31 - 1),
     Field("pure_decay", False),
     Field("steps", 20, 1, MAX_STEPS),
     Field("t", 1, 0, MAX_STEPS),
@@ -85,6 +86,9 @@ def one_cell(r: StepResult) -> None:
     for line in ex.lines:
         right.latex(line)
     right.caption(f"The last number is W after step 1 at ({row},{col}); torch.optim gave {r.w_after[row, col]:.6g}.")
+    opts = dict(c.options)
+    if c.optimizer != "sgd" or opts.get("momentum") or opts.get("maximize"):
+        return  # the callout's two formulas are plain SGD's first step
     popular = formulas.popular_sgd_update(w, g, c.lr, c.weight_decay)
     actual = formulas.pytorch_sgd_update(w, g, c.lr, c.weight_decay)
     st.info("**An often-quoted formula is not what PyTorch does.** For plain SGD, `w - lr*dw - wd*w` forgets the "
@@ -96,13 +100,15 @@ def one_cell(r: StepResult) -> None:
 
 
 def decay_numbers(r: StepResult) -> None:
+    """The selected optimizer's own update and what decay alone does under it."""
     c = r.config
-    half = formulas.half_life_steps(c.lr, c.weight_decay)
-    a, b = st.columns(2)
-    a.metric("Shrink factor per step 1 − lr·wd", f"{formulas.shrink_factor(c.lr, c.weight_decay):.6g}")
-    b.metric("Half-life (steps)", "never halves" if half is None else f"{half:.4g}")
-    st.caption("Pure decay multiplies W by 1 − lr·wd each step under SGD without momentum and under AdamW; "
-               "a factor ≤ 0 flips signs every step. For Adam's L2-style weight_decay no such factor exists.")
+    facts = decay_facts(c.optimizer, c.lr, c.weight_decay, dict(c.options))
+    st.markdown(f"**{optim.get(c.optimizer).torch_class} step:** `{facts.formula}`")
+    if facts.factor is not None:
+        a, b = st.columns(2)
+        a.metric("Shrink factor per step 1 − lr·wd", f"{facts.factor:.6g}")
+        b.metric("Half-life of |W| (steps)", "never halves" if facts.half_life is None else f"{facts.half_life:.4g}")
+    st.caption(facts.sentence)
 
 
 def main() -> None:
@@ -119,10 +125,8 @@ def main() -> None:
     (st.success if r.oracle_agrees else st.error)(
         f"Written-out rule vs torch.optim.{optim.get(config.optimizer).torch_class}: "
         f"max |diff| = {r.oracle_max_abs_diff:.3g} over {len(r.trajectory) - 1} steps")
-    if r.diverged_at is not None:
-        st.warning(f"The run diverged: W became inf/NaN at step {r.diverged_at} "
-                   f"(|1 − lr·wd| = {abs(formulas.shrink_factor(config.lr, config.weight_decay)):.3g}). "
-                   "Curves stop there.")
+    if r.divergence is not None:
+        st.warning(f"The run diverged: {r.divergence.message()}. The step-through stops there.")
     heatmaps(r)
     st.subheader("One cell, written out")
     one_cell(r)

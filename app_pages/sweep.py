@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from core import figures, optim
+from core.divergence import criterion
 from core.exports import sweep_csv
 from core.schema import Field
 from core.sweep import MAX_RESOLUTION, Grid, SweepConfig, run_sweep
@@ -25,7 +26,7 @@ FIELDS = (
     Field("wd_lo", -4.0, -6.0, 2.0, step=0.5), Field("wd_hi", 1.0, -6.0, 2.0, step=0.5),
     Field("momentum", 0.0, 0.0, 0.99, step=0.01),
     *(Field(f"sweep_epochs.{k}", EPOCHS[k], 1, MAX_EPOCHS[k]) for k in TASKS),
-    Field("seed", 0, 0, 2**31 - 1),
+    *(Field(f"sweep_seed.{k}", t.default_seed, 0, 2**31 - 1) for k, t in TASKS.items()),
     Field("cell_lr", 6, 0, MAX_RESOLUTION - 1), Field("cell_wd", 6, 0, MAX_RESOLUTION - 1),
 )
 
@@ -57,11 +58,12 @@ def controls() -> SweepConfig:
     sb.slider("log10 weight decay from", -6.0, 2.0, step=0.5, key="wd_lo")
     sb.slider("log10 weight decay to", -6.0, 2.0, step=0.5, key="wd_hi")
     sb.slider("SGD momentum", 0.0, 0.99, step=0.01, key="momentum")
-    sb.number_input("Seed", 0, 2**31 - 1, key="seed")
+    sb.number_input("Seed", 0, 2**31 - 1, key=f"sweep_seed.{task}")
     return SweepConfig(task=task, optimizers=tuple(ss.optimizers),
                        options=(("sgd", (("momentum", ss.momentum),)),),
                        log10_lr=(ss.lr_lo, ss.lr_hi), log10_wd=(ss.wd_lo, ss.wd_hi),
-                       resolution=(ss.resolution, ss.resolution), epochs=ss[f"sweep_epochs.{task}"], seed=int(ss.seed),
+                       resolution=(ss.resolution, ss.resolution), epochs=ss[f"sweep_epochs.{task}"],
+                       seed=int(ss[f"sweep_seed.{task}"]),
                        device=current_device(), dtype=training_dtype())
 
 
@@ -96,8 +98,8 @@ def main() -> None:
             show(column, figures.sweep_heatmap(config.lrs, config.weight_decays, getattr(grid, metric),
                                                       grid.diverged, grid.best, title, label, zrange, chosen),
                                 key=f"{metric}-{key}")
-    st.caption("Shared colour scale per row; grey × = diverged (inf/NaN, or a training loss that ended 100× above "
-               "where it started); ★ = lowest final test loss; □ = the cell chosen below.")
+    st.caption(f"Shared colour scale per row; grey × = diverged ({criterion()}); ★ = lowest final test loss; "
+               "□ = the cell chosen below.")
     for key, grid in grids.items():
         if grid.best is not None:
             r, c = grid.best
@@ -118,8 +120,8 @@ def main() -> None:
         show(column, figures.curves({f"‖{n}‖": v for n, v in h.norms.items()}, (wd,),
                                            f"{optim.OPTIMIZERS[key].torch_class}: weight norm", "norm", True),
                             key=f"cell-norm-{key}")
-        if h.diverged_at[0] is not None:
-            column.warning(f"Diverged at step {h.diverged_at[0]}: a weight or the loss became inf/NaN.")
+        if h.divergences[0] is not None:
+            column.warning(f"Diverged: {h.divergences[0].message()}.")
     sync_query(FIELDS)
 
 

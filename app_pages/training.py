@@ -4,11 +4,11 @@ import numpy as np
 import streamlit as st
 
 from core import figures, optim
-from core.closed_form import seed_norm_curves, seed_regime
+from core.closed_form import seed_norm_curves
 from core.exports import history_csv
 from core.schedules import SCHEDULES
 from core.schema import Field
-from core.tasks import TASKS, TOY_DATASETS, decision_boundary, make_task, training_points
+from core.tasks import TASKS, TOY_DATASETS, ToyClassifier, accuracy, decision_boundary, make_task, training_points
 from core.training import (
     COMPARED_OPTIMIZERS,
     DEFAULT_WEIGHT_DECAYS,
@@ -17,36 +17,37 @@ from core.training import (
     default_config,
     train_together,
 )
+from core.training_claims import generalization_sentence, run_sentences, steps_sentence, toy_sentence
 from ui.charts import show
 from ui.device import current_device, training_dtype
 from ui.limits import heavy_work_slots
 from ui.state import bind, sync_query
 
 LRS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-WDS = (0.0, 0.0001, 0.001, 0.01, 0.1, 0.5, 1.0, 3.0, 5.0, 10.0, 15.0, 25.0)
+WDS = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 5.0, 10.0, 15.0, 25.0)
 MAX_EPOCHS = {"seed": 500, "d2l": 300, "toy": 1000}
 FIELDS = (
     Field("task", "d2l", choices=tuple(TASKS)),
     Field("schedule", "constant", choices=tuple(SCHEDULES)),
-    Field("momentum", 0.0, 0.0, 0.99, step=0.01),
-    Field("seed", 0, 0, 2**31 - 1),
     Field("log_y", True),
-    Field("dataset", "circle", choices=TOY_DATASETS),
-    Field("noise", 0.1, 0.0, 0.5, step=0.05),
-    Field("train_fraction", 0.5, 0.1, 0.9, step=0.1),
+    Field("dataset", ToyClassifier.dataset, choices=TOY_DATASETS),
+    Field("noise", ToyClassifier.noise, 0.0, 0.5, step=0.05),
+    Field("train_fraction", ToyClassifier.train_fraction, 0.1, 0.9, step=0.1),
     Field("anim_optimizer", "sgd", choices=COMPARED_OPTIMIZERS),
     Field("anim_run", 0, 0, len(WDS) - 1),
     Field("anim_tensor", "w", choices=tuple(sorted(set().union(*(t.decayed for t in TASKS.values()))))),
     *(Field(f"lr.{k}", t.default_lr, choices=LRS) for k, t in TASKS.items()),
     *(Field(f"wds.{k}", DEFAULT_WEIGHT_DECAYS[k], choices=WDS) for k in TASKS),
     *(Field(f"epochs.{k}", t.default_epochs, 1, MAX_EPOCHS[k]) for k, t in TASKS.items()),
+    *(Field(f"seed.{k}", t.default_seed, 0, 2**31 - 1) for k, t in TASKS.items()),
+    *(Field(f"momentum.{k}", t.default_momentum, 0.0, 0.99, step=0.01) for k, t in TASKS.items()),
 )
-CAPTIONS = {
-    "seed": "loss = sum(x @ W) has a constant gradient g: without decay SGD walks off forever, with decay W "
-            "converges to −g/wd. Dotted black: the closed form (SGD without momentum, constant lr).",
-    "d2l": "Dive into Deep Learning's setting: 200 features but 20 training points. Without decay the training "
-           "loss falls to ~0 while the test loss stays high; with wd = 3 the test loss falls far lower.",
-    "toy": "A 2→16→16→1 tanh MLP on TensorFlow Playground-style data; weights decayed, biases not.",
+CAPTIONS = {  # the setting only; what the runs did is generated from them (core.training_claims)
+    "seed": "loss = sum(x @ W) has a constant gradient g, so only weight decay can hold W in place. "
+            "Dotted black: the closed form (SGD without momentum, constant lr).",
+    "d2l": "Dive into Deep Learning's setting: {t.num_inputs} features but {t.n_train} training points, "
+           "{t.n_test} test points.",
+    "toy": "A 2→{t.hidden}→{t.hidden}→1 tanh MLP on TensorFlow Playground-style data; weights decayed, biases not.",
 }
 
 
@@ -67,8 +68,8 @@ def controls() -> tuple[str, dict]:
     sb.select_slider("Learning rate", LRS, key=f"lr.{task}")
     sb.slider("Epochs", 1, MAX_EPOCHS[task], key=f"epochs.{task}")
     sb.selectbox("Learning-rate schedule", list(SCHEDULES), key="schedule")
-    sb.slider("SGD momentum", 0.0, 0.99, step=0.01, key="momentum")
-    sb.number_input("Seed", 0, 2**31 - 1, key="seed")
+    sb.slider("SGD momentum", 0.0, 0.99, step=0.01, key=f"momentum.{task}")
+    sb.number_input("Seed", 0, 2**31 - 1, key=f"seed.{task}")
     sb.toggle("Log-scale y axes", key="log_y")
     task_options = {}
     if task == "toy":
@@ -91,9 +92,9 @@ def show_optimizer(h: History, log_y: bool) -> None:
     flat = [h.decayed_weights(i) for i in range(len(wds))]
     show(st, figures.weight_histogram(flat, wds, f"Final decayed weights ({', '.join(h.decayed)})"),
                     key=f"hist-{c.optimizer}")
-    for i, step in enumerate(h.diverged_at):
-        if step is not None:
-            st.warning(f"wd={wds[i]:g} diverged at step {step}: a weight became inf/NaN. Its curves stop there.")
+    for wd, found in zip(wds, h.divergences, strict=True):
+        if found is not None:
+            st.warning(f"wd={wd:g} diverged: {found.message()}. Its curves stop there.")
 
 
 def step_through(histories: dict[str, History]) -> None:
@@ -121,15 +122,15 @@ def main() -> None:
     task, task_options = controls()
     ss = st.session_state
     wds = tuple(sorted(ss[f"wds.{task}"]))
-    st.caption(CAPTIONS[task])
+    st.caption(CAPTIONS[task].format(t=make_task(task, **task_options)))
     if not wds:
         st.info("Choose at least one weight decay in the sidebar.")
         st.stop()
     configs = {}
     for key in COMPARED_OPTIMIZERS:
-        options = (("momentum", ss.momentum),) if key == "sgd" else ()
+        options = (("momentum", ss[f"momentum.{task}"]),) if key == "sgd" else ()
         configs[key] = default_config(task, key, lrs=(ss[f"lr.{task}"],), weight_decays=wds,
-                                      epochs=ss[f"epochs.{task}"], schedule=ss.schedule, seed=int(ss.seed),
+                                      epochs=ss[f"epochs.{task}"], schedule=ss.schedule, seed=int(ss[f"seed.{task}"]),
                                       device=current_device(), dtype=training_dtype(), options=options,
                                       task_options=tuple(sorted(task_options.items())))
     try:
@@ -138,13 +139,15 @@ def main() -> None:
         st.error(f"Cannot train this configuration: {err}")
         st.stop()
     sync_query(FIELDS)
-    if task == "seed":
-        lr = ss[f"lr.{task}"]
-        st.markdown("\n".join(f"- wd = {wd:g}: lr·wd = {lr * wd:.3g}, {seed_regime(lr, wd)}" for wd in wds))
+    st.caption(steps_sentence(next(iter(configs.values()))))
     for column, (key, h) in zip(st.columns(len(histories)), histories.items(), strict=True):
         with column:
             st.subheader(optim.get(key).label)
             show_optimizer(h, ss.log_y)
+            if task == "seed":
+                st.markdown("\n".join(f"- {line}" for line in run_sentences(h)))
+            else:
+                st.caption(generalization_sentence(h, optim.get(key).torch_class))
     first = next(iter(histories.values()))
     show(st, figures.schedule(first.lr_factor, ss[f"lr.{task}"], wds), key="schedule-chart")
     st.caption("PyTorch's SGD and AdamW shrink W by lr_t·wd each step, so the schedule schedules the decay too.")
@@ -152,15 +155,18 @@ def main() -> None:
                        key="csv")
     step_through(histories)
     if task == "toy":
-        st.subheader("Decision boundaries: decay gives smoother boundaries")
-        toy = make_task("toy", **task_options)
-        points, labels = training_points(toy, int(ss.seed))
+        st.subheader("Decision boundaries")
+        st.caption(figures.BOUNDARY_LEGEND)
+        toy, seed = make_task("toy", **task_options), int(ss[f"seed.{task}"])
+        points, labels = training_points(toy, seed)
         for key, h in histories.items():
             xs, ys, probs = decision_boundary(toy, h.final)
+            _, test_acc = accuracy(toy, h.final, seed)
+            st.caption(toy_sentence(h, test_acc, optim.get(key).torch_class))
             for i, column in enumerate(st.columns(len(wds))):
                 show(column, figures.boundary(xs, ys, probs[i], points, labels,
-                                                     f"{optim.get(key).torch_class}, wd={wds[i]:g}"),
-                                    key=f"boundary-{key}-{i}")
+                                              f"{optim.get(key).torch_class}, wd={wds[i]:g}: test {test_acc[i]:.0%}"),
+                     key=f"boundary-{key}-{i}")
 
 
 main()

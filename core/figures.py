@@ -158,17 +158,25 @@ def schedule(lr_factor: np.ndarray, lr: float, weight_decays) -> go.Figure:
                    "Learning rate and the decay it applies per step", hovermode="x unified")
 
 
+BOUNDARY_LEGEND = ("Background: the network's P(class 1), blue 0 → white 0.5 → red 1; dark line: P = 0.5, the "
+                   "decision boundary; points: the training data, ● class 0 (blue), ◆ class 1 (red), "
+                   "outlined in white.")
+
+
 def boundary(xs: np.ndarray, ys: np.ndarray, probs: np.ndarray, points: np.ndarray, labels: np.ndarray,
              title: str) -> go.Figure:
-    """P(class 1) as a diverging map centred at 0.5, with the training points on top."""
+    """P(class 1) as a diverging map centred at 0.5, with the training points on top: a symbol
+    per class and a white outline, so a point never vanishes into a background of its colour."""
+    cls = labels.ravel()
     data = [
         dict(type="heatmap", x=xs, y=ys, z=probs, zmin=0, zmax=1, zmid=0.5, colorscale=DIVERGING, showscale=False,
              hovertemplate="x=%{x:.2f}, y=%{y:.2f}: P(1)=%{z:.3f}<extra></extra>"),
         dict(type="contour", x=xs, y=ys, z=probs, contours=dict(start=0.5, end=0.5, coloring="none"),
              showscale=False, line=dict(color=NEUTRAL_COLOR, width=2), hoverinfo="skip"),
-        dict(type="scatter", x=points[:, 0], y=points[:, 1], mode="markers", hoverinfo="skip",
-             marker=dict(color=labels.ravel(), colorscale=DIVERGING, cmin=0, cmax=1, size=6,
-                         line=dict(color=NEUTRAL_COLOR, width=0.5))),
+        *(dict(type="scatter", x=points[cls == c, 0], y=points[cls == c, 1], mode="markers", hoverinfo="skip",
+               name=f"class {c}", marker=dict(color=DIVERGING[-1 if c else 0][1], symbol=symbol, size=7,
+                                              line=dict(color="#ffffff", width=1.5)))
+          for c, symbol in ((0, "circle"), (1, "diamond"))),
     ]
     return _figure(data, 300, _axis("x₁", range=[xs[0], xs[-1]]),
                    _axis("x₂", range=[ys[0], ys[-1]], scaleanchor="x"), title, showlegend=False)

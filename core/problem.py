@@ -14,12 +14,14 @@ from torch import Tensor
 
 from core.devices import resolve_device, resolve_dtype
 
+SEED = 123  # the seed notebook's np.random.seed: every page's seed experiment starts here
 X_SHAPE = (3, 4)
 W_SHAPE = (4, 5)
 LOSSES = {
     "sum": "sum(x @ W): the seed's loss; its gradient x.T @ 1 does not depend on W",
     "mse": "mean((x @ W - y)²) against a seeded target y; its gradient depends on W",
 }
+NONNEGATIVE_LOSSES = frozenset({"mse"})  # sum(x @ W) is signed: no loss-growth criterion for it
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Problem:
         return self.x.T @ residual * (2.0 / residual.numel())
 
 
-def seed_arrays(seed: int = 123) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def seed_arrays(seed: int = SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """x, W, y as float64 numpy arrays, drawn in the seed notebook's order."""
     if not 0 <= int(seed) < 2**32:
         raise ValueError(f"seed must be in [0, 2**32), got {seed}")
@@ -59,7 +61,7 @@ def seed_arrays(seed: int = 123) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, w, y
 
 
-def make_problem(seed: int = 123, loss: str = "sum", dtype: str = "float64", device: str = "cpu") -> Problem:
+def make_problem(seed: int = SEED, loss: str = "sum", dtype: str = "float64", device: str = "cpu") -> Problem:
     if loss not in LOSSES:
         raise ValueError(f"Unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
     dev, dt = resolve_device(device, dtype), resolve_dtype(dtype)

@@ -1,7 +1,8 @@
 """Run k steps of an update rule on one tensor: the written-out rule, or torch.optim itself.
 
 Both take the same gradient function, so the page's "rule vs torch.optim" check compares
-like with like. A run stops at the first step whose weights are not finite.
+like with like. A run stops at the first step whose weights have diverged (core.divergence:
+inf/NaN, or past its weight limit).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from core.divergence import weights_blown_up
 from core.optim import OptimizerSpec
 
 GradFn = Callable[[Tensor], Tensor | None]
@@ -24,7 +26,11 @@ class Rollout:
     weights: Tensor  # (T + 1, *shape)
     states: tuple[dict, ...]  # optimizer state after each step, as torch names it
     first_decay_term: Tensor
-    diverged_at: int | None  # first step with a non-finite weight, else None
+    diverged_at: int | None  # first step whose weights diverged (core.divergence), else None
+
+    def cut(self, step: int) -> Rollout:
+        """The run up to and including W_step, marked as diverged there."""
+        return Rollout(self.weights[:step + 1], self.states[:step], self.first_decay_term, step)
 
 
 def rollout(spec: OptimizerSpec, w0: Tensor, grad_fn: GradFn, *, steps: int, lr: float,
@@ -37,7 +43,7 @@ def rollout(spec: OptimizerSpec, w0: Tensor, grad_fn: GradFn, *, steps: int, lr:
         states.append(update.state)
         first_decay = update.decay_term if first_decay is None else first_decay
         weights.append(update.param)
-        if not torch.isfinite(update.param).all():  # keep the bad step so it can be shown
+        if weights_blown_up(update.param):  # keep the bad step so it can be shown
             diverged_at = t
             break
     if first_decay is None:
@@ -56,7 +62,7 @@ def rollout_torch(spec: OptimizerSpec, w0: Tensor, grad_fn: GradFn, *, steps: in
         param.grad = None if grad is None else grad.clone()
         opt.step()
         weights.append(param.detach().clone())
-        if not torch.isfinite(param).all():
+        if weights_blown_up(param):
             break
     return torch.stack(weights)
 

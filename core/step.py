@@ -13,7 +13,8 @@ import numpy as np
 import torch
 
 from core import numbers, optim
-from core.problem import make_problem
+from core.divergence import Divergence, first_divergence
+from core.problem import NONNEGATIVE_LOSSES, SEED, make_problem
 from core.rollout import rollout, stepwise_oracle_diff
 
 MAX_STEPS = 200  # upper bound of the step-through, so one visitor cannot ask for a million
@@ -30,7 +31,7 @@ class StepConfig:
     options: tuple[tuple[str, float | bool], ...] = ()  # (name, value) pairs, hashable
     loss: str = "sum"
     dtype: str = "float64"
-    seed: int = 123
+    seed: int = SEED
     device: str = "cpu"
     steps: int = 1
     pure_decay: bool = False  # the loss gradient is replaced by zeros: decay alone acts
@@ -53,8 +54,12 @@ class StepResult:
     trajectory: np.ndarray  # (T + 1, 4, 5) with the chosen weight decay
     trajectory_no_decay: np.ndarray  # the same steps with weight_decay = 0
     oracle_max_abs_diff: float  # rule vs torch.optim, each step from the rule's own state, both runs
-    diverged_at: int | None = None
+    divergence: Divergence | None = None  # the shared criterion of core.divergence, on the decayed run
     losses: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def diverged_at(self) -> int | None:
+        return None if self.divergence is None else self.divergence.step
 
     @property
     def w_after(self) -> np.ndarray:
@@ -98,13 +103,17 @@ def run_step(config: StepConfig) -> StepResult:
     options = dict(config.options)
 
     def checked(weight_decay: float):
+        """The rule's run cut at core.divergence's first diverged step, its losses, and its oracle check."""
         kw = dict(lr=config.lr, weight_decay=weight_decay, options=options)
         with torch.no_grad():
             run = rollout(spec, problem.w0, grad_fn, steps=config.steps, **kw)
-        return run, stepwise_oracle_diff(spec, run, grad_fn, **kw)
+        losses = [float(problem.loss(w)) for w in run.weights]
+        found = first_divergence(run.weights, torch.tensor(losses), config.loss in NONNEGATIVE_LOSSES)
+        if found is not None:  # the rollout stops on weights alone; a loss criterion may trip earlier
+            run, losses = run.cut(found.step), losses[:found.step + 1]
+        return run, losses, found, stepwise_oracle_diff(spec, run, grad_fn, **kw)
 
-    (ours, diff), (ours0, diff0) = checked(config.weight_decay), checked(0.0)
-    losses = [float(problem.loss(w)) for w in ours.weights]
+    (ours, losses, divergence, diff), (ours0, _, _, diff0) = checked(config.weight_decay), checked(0.0)
     as_np = lambda t: t.detach().double().cpu().numpy()  # noqa: E731
     return StepResult(
         config=config,
@@ -115,7 +124,7 @@ def run_step(config: StepConfig) -> StepResult:
         trajectory=as_np(ours.weights),
         trajectory_no_decay=_pad(as_np(ours0.weights), len(ours.weights)),
         oracle_max_abs_diff=max(diff, diff0),
-        diverged_at=ours.diverged_at,
+        divergence=divergence,
         losses=np.array(losses),
     )
 
@@ -137,7 +146,7 @@ class PureDecayComparison:
     adamw_change: np.ndarray  # W_1 - W_0 under AdamW(weight_decay=wd)
 
 
-def adam_vs_adamw_pure_decay(lr: float, weight_decay: float, seed: int = 123, dtype: str = "float64",
+def adam_vs_adamw_pure_decay(lr: float, weight_decay: float, seed: int = SEED, dtype: str = "float64",
                              device: str = "cpu") -> PureDecayComparison:
     """Adam-L2 moves each weight by about lr toward 0; AdamW multiplies it by 1 - lr*wd."""
     changes = {}

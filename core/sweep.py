@@ -86,15 +86,11 @@ class Grid:
         return tuple(int(i) for i in np.unravel_index(np.nanargmin(self.test_loss), self.test_loss.shape))
 
 
-BLOW_UP = 100.0  # a final training loss this many times the initial one counts as diverged
-
-
 def blown_up(history: History) -> np.ndarray:
-    """Per run: weights or loss went inf/NaN, or the training loss ended BLOW_UP times higher
-    than it started. Such a cell is diverged, not a colour on the heatmap."""
-    first, last = history.train_loss[:, 0], history.train_loss[:, -1]
-    exploded = ~np.isfinite(last) | (last > BLOW_UP * np.abs(first))
-    return np.array([d is not None for d in history.diverged_at]) | exploded
+    """Per run: diverged by core.divergence's one criterion (inf/NaN, weights past their
+    limit, or a training loss past LOSS_GROWTH times its start). Such a cell is diverged,
+    not a colour on the heatmap."""
+    return np.array([d is not None for d in history.divergences])
 
 
 def _grid(history: History, shape: tuple[int, int]) -> Grid:

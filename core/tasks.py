@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from core.problem import seed_arrays
+from core.problem import SEED, seed_arrays
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,10 @@ class Task:
     batch_size: int | None = None  # None: full batch
     default_lr = 0.1
     default_epochs = 100
+    default_seed = 0
+    default_momentum = 0.0  # SGD's, on the training page
     has_test_set = True
+    loss_is_nonnegative = True  # core.divergence's loss-growth criterion needs a loss bounded below by 0
 
     def data(self, seed: int, dtype: torch.dtype, device: torch.device) -> Data:
         raise NotImplementedError
@@ -74,7 +78,9 @@ class SeedTask(Task):
     decayed = frozenset({"W"})
     default_lr = 0.1
     default_epochs = 50
+    default_seed = SEED  # the seed experiment's W_0, the same as on the single-step and theory pages
     has_test_set = False
+    loss_is_nonnegative = False  # sum(x @ W) is signed and unbounded below
 
     def data(self, seed, dtype, device):
         x, _, y = (torch.tensor(a, dtype=dtype, device=device) for a in seed_arrays(seed))
@@ -163,8 +169,8 @@ TOY_DATASETS = ("circle", "xor", "gaussian", "spiral")
 class ToyClassifier(Task):
     """A small tanh MLP (2 -> 16 -> 16 -> 1) on a 2-D toy dataset; decay smooths its boundary."""
 
-    dataset: str = "circle"
-    noise: float = 0.1  # 0..0.5, the playground's noise slider as a fraction
+    dataset: str = "xor"  # the defaults let SGD, Adam and AdamW all learn, and decay visibly act on each
+    noise: float = 0.2  # 0..0.5, the playground's noise slider as a fraction
     train_fraction: float = 0.5
     hidden: int = 16
     n_points: int = 200
@@ -174,6 +180,7 @@ class ToyClassifier(Task):
     decayed = frozenset({"W1", "W2", "W3"})  # weights, not biases, as the playground regularizes
     default_lr = 0.1
     default_epochs = 200
+    default_momentum = 0.9  # plain SGD at lr 0.1 learns nothing in 200 full-batch steps; with momentum it does
 
     def __post_init__(self):
         if self.dataset not in TOY_DATASETS:
@@ -222,6 +229,16 @@ def make_task(key: str, **options) -> Task:
     except KeyError:
         raise ValueError(f"Unknown task {key!r}; choose one of {sorted(TASKS)}") from None
     return cls(**options)
+
+
+def accuracy(task: ToyClassifier, final: dict, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per run, the fraction of training and of test points on the right side of P = 0.5."""
+    data = task.data(seed, torch.float64, torch.device("cpu"))
+    params = {k: torch.as_tensor(v, dtype=torch.float64) for k, v in final.items()}
+    with torch.no_grad():
+        right = [((task.forward(params, x) > 0).double() == y).double().mean(dim=(1, 2)).numpy()
+                 for x, y in ((data.x_train, data.y_train), (data.x_test, data.y_test))]
+    return right[0], right[1]
 
 
 def training_points(task: ToyClassifier, seed: int) -> tuple:

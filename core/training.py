@@ -18,6 +18,7 @@ from torch import Tensor
 
 from core import optim
 from core.devices import resolve_device, resolve_dtype
+from core.divergence import REASONS, Divergence, max_abs, reason_codes
 from core.schedules import lr_factors
 from core.tasks import TASKS, make_task
 
@@ -61,7 +62,7 @@ class History:
     test_loss: np.ndarray  # (G, T + 1); the training loss again for tasks without a test set
     norms: dict[str, np.ndarray]  # name -> (G, T + 1) Frobenius norm of that parameter
     final: dict[str, np.ndarray]  # name -> (G, ...) final weights (last finite ones)
-    diverged_at: tuple[int | None, ...]  # per run: first step with a non-finite weight
+    divergences: tuple[Divergence | None, ...]  # per run: where and why it diverged (core.divergence)
     decayed: tuple[str, ...] = field(default=())
     snapshot_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     snapshots: dict[str, np.ndarray] = field(default_factory=dict)  # decayed name -> (G, S, ...) at those steps
@@ -69,6 +70,10 @@ class History:
     @property
     def steps(self) -> int:
         return len(self.lr_factor)
+
+    @property
+    def diverged_at(self) -> tuple[int | None, ...]:
+        return tuple(None if d is None else d.step for d in self.divergences)
 
     def decayed_weights(self, run: int) -> np.ndarray:
         """All decayed tensors of one run's final weights, flattened together (for histograms)."""
@@ -150,24 +155,37 @@ def _step(members: list[_Member], params: dict[str, Tensor], grads, factor: floa
 
 
 class _Divergence:
-    """Which runs went inf/NaN and at which step; each keeps its last finite weights."""
+    """Which runs diverged (core.divergence's one criterion), at which step and why; each run
+    keeps its last weights from before that step."""
 
-    def __init__(self, params: dict[str, Tensor]):
+    def __init__(self, params: dict[str, Tensor], judge_growth: bool = True):
         groups = next(iter(params.values())).shape[0]
+        self.judge_growth = judge_growth  # only for losses bounded below by 0
         self.diverged = torch.zeros(groups, dtype=torch.bool)
-        self.at: list[int | None] = [None] * groups
+        self.found: list[Divergence | None] = [None] * groups
+        self.first_loss: Tensor | None = None
         self.last_good = dict(params)
 
+    @property
+    def at(self) -> list[int | None]:
+        return [None if d is None else d.step for d in self.found]
+
     def update(self, step: int, before: dict[str, Tensor], after: dict[str, Tensor], losses: list[Tensor]) -> None:
-        bad = torch.zeros_like(self.diverged)
-        for loss in losses:
-            bad |= ~torch.isfinite(loss).cpu()
-        for p in after.values():  # a sum is inf/NaN when any entry is (or when they are astronomically large)
-            bad |= ~torch.isfinite(p.flatten(1).sum(dim=1)).cpu()
-        fresh = bad & ~self.diverged
+        """losses are those of `before` (train first); a bad loss or bad weights mark `step`."""
+        train = losses[0].detach().double()
+        if self.first_loss is None:
+            self.first_loss = train
+        finite = torch.stack([torch.isfinite(lo) for lo in losses]).all(dim=0)  # the test loss counts too
+        loss = torch.where(finite, train, torch.full_like(train, float("nan")))
+        peak = max_abs(after)
+        codes = reason_codes(peak, loss, self.first_loss if self.judge_growth else None).cpu()
+        fresh = (codes > 0) & ~self.diverged
         if bool(fresh.any()):
+            peak_cpu, peak_before, loss_cpu = peak.cpu(), max_abs(before).cpu(), loss.cpu()
             for i in torch.nonzero(fresh).flatten().tolist():
-                self.at[i] = step
+                reason = REASONS[int(codes[i]) - 1]
+                value = {"loss_growth": loss_cpu, "loss_overflow": peak_before}.get(reason, peak_cpu)[i].item()
+                self.found[i] = Divergence(step, reason, value)
             self.last_good = self._merge(fresh, before, self.last_good)
             self.diverged |= fresh
         self.last_good = after if not bool(self.diverged.any()) else self._merge(~self.diverged, after, self.last_good)
@@ -220,7 +238,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     snapshot_at = set(np.linspace(0, total, min(total, SNAPSHOTS) + 1).round().astype(int).tolist())
     snapshot_at = snapshot_at if curves else set()
     snapshots: dict[int, dict[str, Tensor]] = {}
-    divergence = _Divergence(params)
+    divergence = _Divergence(params, task.loss_is_nonnegative)
     for t in range(total):
         leaves = {name: p.detach().requires_grad_(True) for name, p in params.items()}
         record = curves or t == 0
@@ -268,7 +286,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
         test_loss=stack(test_losses, m.runs),
         norms={name: stack([n[name] for n in norms], m.runs) for name in params},
         final={name: p[m.runs].double().cpu().numpy() for name, p in divergence.last_good.items()},
-        diverged_at=tuple(divergence.at[m.runs]),
+        divergences=tuple(divergence.found[m.runs]),
         decayed=tuple(sorted(task.decayed)),
         snapshot_steps=np.array(sorted(snapshots), dtype=int),
         snapshots={name: torch.stack([snapshots[t][name][m.runs] for t in sorted(snapshots)], dim=1).double().cpu()
@@ -276,15 +294,18 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     ) for c, m in zip(configs, members, strict=True)]
 
 
-DEFAULT_WEIGHT_DECAYS = {"seed": (0.0, 0.5, 1.0, 5.0), "d2l": (0.0, 1.0, 3.0, 10.0), "toy": (0.0, 0.001, 0.01, 0.1)}
+# Toy: 0.003 smooths SGD's and Adam's boundaries while they still learn, 0.03 already erases them, and AdamW
+# (shrink lr·wd per step) needs wd = 1 to act as strongly: the same number means different things.
+DEFAULT_WEIGHT_DECAYS = {"seed": (0.0, 0.5, 1.0, 5.0), "d2l": (0.0, 1.0, 3.0, 10.0), "toy": (0.0, 0.003, 0.03, 1.0)}
 COMPARED_OPTIMIZERS = ("sgd", "adam", "adamw")
 
 
 def default_config(task: str, optimizer: str = "sgd", **changes) -> TrainConfig:
     """The training page's starting point for one task: the task's lr, epochs and decays."""
     cls = TASKS[task]
+    options = (("momentum", cls.default_momentum),) if optimizer == "sgd" and cls.default_momentum else ()
     base = TrainConfig(task=task, optimizer=optimizer, lrs=(cls.default_lr,), epochs=cls.default_epochs,
-                       weight_decays=DEFAULT_WEIGHT_DECAYS[task])
+                       weight_decays=DEFAULT_WEIGHT_DECAYS[task], seed=cls.default_seed, options=options)
     return replace(base, **changes)
 
 

@@ -128,3 +128,23 @@ def test_the_app_offers_a_share_link_and_presentation_toggle():
     at.sidebar.toggle(key="present").set_value(True).run()
     assert not at.exception
     assert at.query_params["present"] in ("true", ["true"])
+
+
+@pytest.mark.parametrize("key", ["adam", "rmsprop", "adagrad"])
+def test_an_adaptive_optimizer_shows_its_own_formula_not_sgds(key):
+    """The defect: with Adam selected the page still said 'PyTorch SGD: w - lr*(dw+wd*w)', 'shrink factor
+    -1.515' and 'never halves'."""
+    at = run({"optimizer": key, "lr": "0.5", "weight_decay": "5"})
+    assert not at.exception
+    metrics = [m.label for m in at.metric]
+    assert not any("SGD" in label or "Shrink factor" in label or "Half-life" in label for label in metrics)
+    texts = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert optim.get(key).torch_class in texts and "no shrink factor" in texts
+
+
+def test_a_negative_shrink_factor_is_explained():
+    at = run({"lr": "0.5", "weight_decay": "5", "steps": "200"})
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "flips sign and grows" in captions
+    assert any("diverged" in w.value and "weights grew past" in w.value for w in at.warning)

@@ -56,7 +56,17 @@ def test_seed_task_overlays_the_closed_form_and_names_the_regimes():
 def test_a_diverging_run_is_reported_with_its_step():
     at = run(task="seed", **{"wds.seed": [25.0], "lr.seed": 1.0, "epochs.seed": 500})
     assert not at.exception
-    assert any("diverged at step" in w.value for w in at.warning)
+    assert any("diverged: the weights grew past" in w.value and "at step" in w.value for w in at.warning)
+
+
+def test_a_loss_overflow_is_not_called_a_weight_overflow():
+    """The defect: 'a weight became inf/NaN' when the weights were finite. Whatever tripped, the
+    message names the reason the shared criterion found."""
+    at = run(task="d2l", **{"wds.d2l": [3.0], "lr.d2l": 1.0})
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert warnings and all("diverged:" in w for w in warnings)
+    assert not any("a weight became inf/NaN" in w for w in warnings if "grew past" in w or "loss" in w)
 
 
 def test_no_weight_decay_chosen_gets_a_hint():
@@ -92,3 +102,14 @@ def test_a_link_restores_the_weight_decays_and_task():
     assert at.sidebar.multiselect(key="wds.seed").value == [0.0, 15.0]
     at.sidebar.multiselect(key="wds.seed").set_value([0.0, 1.0, 25.0]).run()
     assert at.query_params["wds.seed"] in ("0,1,25", ["0,1,25"])
+
+
+def test_the_seed_task_starts_from_the_seed_experiments_w0():
+    """The defect: the training page's seed task used seed 0, so W_0 differed from single step and theory."""
+    from core.problem import SEED, make_problem
+
+    at = run(task="seed")
+    assert not at.exception
+    assert at.session_state["seed.seed"] == SEED
+    first = np.linalg.norm(make_problem().w0.numpy())
+    assert all(np.isclose(curve[0], first) for curve in norm_curves(at))

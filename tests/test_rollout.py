@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from core.divergence import WEIGHT_LIMIT
 from core.optim import OPTIMIZERS
 from core.problem import make_problem
 from core.rollout import rollout, rollout_torch
@@ -60,13 +61,15 @@ def test_missing_gradient_leaves_weights_and_decay_term_at_rest():
     [("float32", 1.0, 10.0), ("float64", 1e300, 1e10), ("float32", 1e30, 1e10)],
     ids=["float32-shrink-factor--9", "float64-overflow-at-once", "float32-overflow-at-once"],
 )
-def test_divergence_stops_both_rollouts_at_the_first_non_finite_step(dtype, lr, weight_decay):
-    """A run that blows up stops at the first non-finite W, keeping it so the page can show it."""
+def test_divergence_stops_both_rollouts_at_the_first_diverged_step(dtype, lr, weight_decay):
+    """A run that blows up stops at the first W that is inf/NaN or past the weight limit, keeping it so the
+    page can show it."""
     problem = make_problem(dtype=dtype)
     kw = dict(steps=200, lr=lr, weight_decay=weight_decay)
     ours = rollout(OPTIMIZERS["sgd"], problem.w0, problem.grad, **kw)
     theirs = rollout_torch(OPTIMIZERS["sgd"], problem.w0, problem.grad, **kw)
     assert ours.diverged_at is not None and ours.diverged_at < 200
     assert len(ours.weights) == len(theirs) == ours.diverged_at + 1
-    assert not torch.isfinite(ours.weights[-1]).all()
-    assert torch.isfinite(ours.weights[:-1]).all()
+    last = ours.weights[-1]
+    assert not torch.isfinite(last).all() or last.abs().max() > WEIGHT_LIMIT
+    assert torch.isfinite(ours.weights[:-1]).all() and ours.weights[:-1].abs().max() <= WEIGHT_LIMIT

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from core.divergence import WEIGHT_LIMIT
 from core.optim import OPTIMIZERS
 from core.problem import make_problem
 from core.step import MAX_STEPS, StepConfig, adam_vs_adamw_pure_decay, run_step
@@ -46,11 +47,20 @@ def test_written_out_rule_matches_torch_over_20_steps(key, loss):
 
 
 def test_oracle_agreement_is_relative_to_the_size_of_w():
-    """Nesterov SGD with lr = wd = 1 grows W past 1e20 without overflowing; 1e-15 relative error is agreement."""
+    """Nesterov SGD with lr = wd = 1 grows W geometrically (the loss too); 1e-15 relative error is agreement."""
     result = run_step(StepConfig("sgd", lr=1.0, weight_decay=1.0, loss="mse", steps=200,
                                  options=(("momentum", 0.9), ("nesterov", True))))
-    assert result.diverged_at is None and np.abs(result.trajectory[-1]).max() > 1e20
+    assert result.divergence is not None and result.divergence.reason in ("weights", "loss_growth")
     assert result.oracle_agrees
+
+
+def test_a_run_that_grows_without_overflowing_is_diverged():
+    """The defect: lr*wd = 2.5 grew W to 1e36 over 200 steps with no warning (diverged_at None)."""
+    result = run_step(StepConfig("sgd", lr=0.25, weight_decay=10.0, steps=200))
+    d = result.divergence
+    assert d is not None and d.reason == "weights" and "grew past" in d.message()
+    assert np.abs(result.trajectory[-1]).max() > WEIGHT_LIMIT >= np.abs(result.trajectory[-2]).max()
+    assert np.isfinite(result.trajectory).all()
 
 
 @pytest.mark.parametrize("weight_decay", [0.0, 1.0])
@@ -129,13 +139,14 @@ def test_config_rejects_unknown_optimizer_and_option():
 
 
 def test_divergent_run_still_gives_the_page_its_arrays():
-    """SGD with lr*wd = 10 multiplies W by -9 per step; in float32 it overflows, and the page can still plot it."""
+    """SGD with lr*wd = 10 multiplies W by -9 per step: it stops at the step W passes the weight limit, and
+    the page can still plot it."""
     result = run_step(StepConfig("sgd", lr=1.0, weight_decay=10.0, steps=200, dtype="float32"))
     n = result.diverged_at
     assert n is not None and n < 200
     assert result.trajectory.shape == result.trajectory_no_decay.shape == (n + 1, 4, 5)
     assert len(result.losses) == len(result.norms) == len(result.norms_no_decay) == n + 1
-    assert not np.isfinite(result.trajectory[-1]).all() and np.isfinite(result.trajectory[:-1]).all()
+    assert np.abs(result.trajectory[-1]).max() > WEIGHT_LIMIT >= np.abs(result.trajectory[:-1]).max()
     assert np.isfinite(result.trajectory_no_decay).all()  # without decay the same run stays finite
     assert result.w_after.shape == result.difference.shape == result.gradient_part.shape == (4, 5)
 
