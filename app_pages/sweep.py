@@ -6,8 +6,10 @@ import streamlit as st
 from core import figures, optim
 from core.divergence import criterion
 from core.exports import sweep_csv
+from core.numbers import fmt
 from core.schema import Field
-from core.sweep import MAX_RESOLUTION, Grid, SweepConfig, run_sweep
+from core.sweep import DECAY_MODES, DEFAULT_LOG10_WD, MAX_RESOLUTION, Grid, SweepConfig, run_sweep
+from core.sweep_claims import ridge, ridge_sentence
 from core.tasks import TASKS
 from core.training import COMPARED_OPTIMIZERS, History, train
 from ui.charts import show
@@ -18,12 +20,15 @@ from ui.state import bind, sync_query
 METRICS = {"test_loss": "final test loss", "train_loss": "final train loss", "weight_norm": "final ‖W‖"}
 EPOCHS = {"seed": 50, "d2l": 100, "toy": 200}  # defaults; a grid cell costs epochs x steps per epoch
 MAX_EPOCHS = {"seed": 300, "d2l": 200, "toy": 500}
+WD_BOUNDS = (-6.0, 3.0)  # log10 weight decay the sliders span
 FIELDS = (
     Field("task", "d2l", choices=tuple(TASKS)),
     Field("optimizers", COMPARED_OPTIMIZERS, choices=COMPARED_OPTIMIZERS),
     Field("resolution", 12, 2, MAX_RESOLUTION),
     Field("lr_lo", -4.0, -6.0, 1.0, step=0.5), Field("lr_hi", 0.0, -6.0, 1.0, step=0.5),
-    Field("wd_lo", -4.0, -6.0, 2.0, step=0.5), Field("wd_hi", 1.0, -6.0, 2.0, step=0.5),
+    Field("decay", "coupled", choices=tuple(DECAY_MODES)),
+    *(Field(f"wd_lo.{m}", lo, *WD_BOUNDS, step=0.5) for m, (lo, _) in DEFAULT_LOG10_WD.items()),
+    *(Field(f"wd_hi.{m}", hi, *WD_BOUNDS, step=0.5) for m, (_, hi) in DEFAULT_LOG10_WD.items()),
     Field("momentum", 0.0, 0.0, 0.99, step=0.01),
     *(Field(f"sweep_epochs.{k}", EPOCHS[k], 1, MAX_EPOCHS[k]) for k in TASKS),
     *(Field(f"sweep_seed.{k}", t.default_seed, 0, 2**31 - 1) for k, t in TASKS.items()),
@@ -55,13 +60,17 @@ def controls() -> SweepConfig:
     sb.slider("Cells per axis", 2, MAX_RESOLUTION, key="resolution")
     sb.slider("log10 learning rate from", -6.0, 1.0, step=0.5, key="lr_lo")
     sb.slider("log10 learning rate to", -6.0, 1.0, step=0.5, key="lr_hi")
-    sb.slider("log10 weight decay from", -6.0, 2.0, step=0.5, key="wd_lo")
-    sb.slider("log10 weight decay to", -6.0, 2.0, step=0.5, key="wd_hi")
+    decay = sb.radio("Weight-decay parameterization", list(DECAY_MODES), key="decay",
+                     format_func=lambda m: {"coupled": "PyTorch (lr·wd)", "independent": "independent (wd)"}[m],
+                     help="; ".join(f"{m}: {text}" for m, text in DECAY_MODES.items()))
+    sb.slider("log10 weight decay from", *WD_BOUNDS, step=0.5, key=f"wd_lo.{decay}")
+    sb.slider("log10 weight decay to", *WD_BOUNDS, step=0.5, key=f"wd_hi.{decay}")
     sb.slider("SGD momentum", 0.0, 0.99, step=0.01, key="momentum")
     sb.number_input("Seed", 0, 2**31 - 1, key=f"sweep_seed.{task}")
     return SweepConfig(task=task, optimizers=tuple(ss.optimizers),
                        options=(("sgd", (("momentum", ss.momentum),)),),
-                       log10_lr=(ss.lr_lo, ss.lr_hi), log10_wd=(ss.wd_lo, ss.wd_hi),
+                       log10_lr=(ss.lr_lo, ss.lr_hi), log10_wd=(ss[f"wd_lo.{decay}"], ss[f"wd_hi.{decay}"]),
+                       decay=decay,
                        resolution=(ss.resolution, ss.resolution), epochs=ss[f"sweep_epochs.{task}"],
                        seed=int(ss[f"sweep_seed.{task}"]),
                        device=current_device(), dtype=training_dtype())
@@ -77,9 +86,9 @@ def shared_range(grids: dict[str, Grid], metric: str) -> tuple[float, float]:
 
 def main() -> None:
     st.title("Sweep: learning rate × weight decay")
-    st.caption("Every cell is its own training run, all trained at once. As in Loshchilov & Hutter's Fig. 2: with "
-               "L2-style decay (SGD, Adam's weight_decay) the good region lies on a diagonal, because lr and wd "
-               "act through their product; with AdamW's decoupled decay it is more aligned with the axes.")
+    st.caption("Every cell is its own training run, all trained at once. Where the good region lies tells how "
+               "the weight decay is coupled to the learning rate: the sentences below the heatmaps fit the ridge "
+               "of best weight decays and say what it is.")
     bind(FIELDS)
     try:
         config = controls()
@@ -91,20 +100,27 @@ def main() -> None:
     n = config.resolution[0]
     ss.cell_lr, ss.cell_wd = min(ss.cell_lr, n - 1), min(ss.cell_wd, n - 1)
     chosen = (ss.cell_wd, ss.cell_lr)
+    ridges = {key: ridge(grid, config.lrs, config.weight_decays) for key, grid in grids.items()}
     for metric, label in METRICS.items():
         zrange = shared_range(grids, metric)
         for column, (key, grid) in zip(st.columns(len(grids)), grids.items(), strict=True):
             title = f"{optim.OPTIMIZERS[key].torch_class}: {label}"
             show(column, figures.sweep_heatmap(config.lrs, config.weight_decays, getattr(grid, metric),
-                                                      grid.diverged, grid.best, title, label, zrange, chosen),
-                                key=f"{metric}-{key}")
+                                               grid.diverged, grid.best, title, label, zrange, chosen,
+                                               ridges[key] if metric == "test_loss" else None),
+                 key=f"{metric}-{key}")
     st.caption(f"Shared colour scale per row; grey × = diverged ({criterion()}); ★ = lowest final test loss; "
-               "□ = the cell chosen below.")
+               "□ = the cell chosen below; white dots and dashed line (test-loss row) = the best wd of each lr "
+               "and the ridge fitted through them.")
+    st.markdown(f"**Weight decay {config.decay}**: {DECAY_MODES[config.decay]} "
+                "([pytorch/pytorch#38853](https://github.com/pytorch/pytorch/issues/38853)).")
     for key, grid in grids.items():
+        lines = [ridge_sentence(optim.OPTIMIZERS[key].torch_class, ridges[key])]
         if grid.best is not None:
             r, c = grid.best
-            st.write(f"**{optim.OPTIMIZERS[key].label}** best: lr = {config.lrs[c]:.3g}, wd = "
-                     f"{config.weight_decays[r]:.3g}, test loss {grid.test_loss[r, c]:.4g}")
+            lines.append(f"best cell: lr = {fmt(config.lrs[c])}, wd = {fmt(config.weight_decays[r])}, "
+                         f"test loss {fmt(grid.test_loss[r, c], 4)}")
+        st.markdown("- " + "; ".join(lines))
     st.download_button("Download the grids as CSV", sweep_csv(config, grids), "sweep.csv", "text/csv", key="csv")
     st.subheader("One cell's curves")
     left, right = st.columns(2)

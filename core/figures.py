@@ -184,9 +184,10 @@ def boundary(xs: np.ndarray, ys: np.ndarray, probs: np.ndarray, points: np.ndarr
 
 def sweep_heatmap(lrs: np.ndarray, weight_decays: np.ndarray, values: np.ndarray, diverged: np.ndarray,
                   best: tuple[int, int] | None, title: str, value_name: str, zrange: tuple[float, float],
-                  chosen: tuple[int, int] | None = None) -> go.Figure:
+                  chosen: tuple[int, int] | None = None, ridge=None) -> go.Figure:
     """Final values over the lr x wd grid on log axes, coloured by log10 on a shared range;
-    diverged cells grey with an x, the best cell a star, the chosen cell a square."""
+    diverged cells grey with an x, the best cell a star, the chosen cell a square; with a
+    core.sweep_claims.Ridge, each column's best wd as a dot and the fitted line dashed."""
     x, y = np.log10(lrs), np.log10(weight_decays)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.log10(values)
@@ -202,6 +203,14 @@ def sweep_heatmap(lrs: np.ndarray, weight_decays: np.ndarray, values: np.ndarray
         dict(type="scatter", x=x[cols], y=y[rows], mode="markers", hoverinfo="skip", showlegend=False,
              marker=dict(symbol="x-thin", size=7, line=dict(color="white", width=1.5))),
     ]
+    if ridge is not None and len(ridge.log10_lrs):
+        data.append(dict(type="scatter", x=ridge.log10_lrs, y=ridge.log10_wds, mode="markers", showlegend=False,
+                         hovertemplate="best wd of this lr<extra></extra>",
+                         marker=dict(size=6, color="white", line=dict(color=NEUTRAL_COLOR, width=1))))
+        if ridge.slope is not None:
+            xs = np.array([x.min(), x.max()])
+            data.append(dict(type="scatter", x=xs, y=ridge.slope * xs + ridge.intercept, mode="lines",
+                             showlegend=False, hoverinfo="skip", line=dict(color="white", width=2, dash="dash")))
     for cell, symbol, name in ((best, "star", "best"), (chosen, "square-open", "chosen")):
         if cell is not None:
             data.append(dict(type="scatter", x=[x[cell[1]]], y=[y[cell[0]]], mode="markers", name=name,
@@ -210,7 +219,10 @@ def sweep_heatmap(lrs: np.ndarray, weight_decays: np.ndarray, values: np.ndarray
                                                                                            width=2))))
 
     def ticks(v):
-        return dict(tickmode="array", tickvals=np.arange(np.floor(v.min()), np.ceil(v.max()) + 1))
+        """Integer powers of ten, and the range pinned to the cells so the ridge line cannot widen it."""
+        half = (v[-1] - v[0]) / (2 * max(len(v) - 1, 1))
+        return dict(tickmode="array", tickvals=np.arange(np.floor(v.min()), np.ceil(v.max()) + 1),
+                    range=[v[0] - half, v[-1] + half])
 
     return _figure(data, 340, _axis("learning rate (log10)", **ticks(x)), _axis("weight decay (log10)", **ticks(y)),
                    title)

@@ -15,6 +15,12 @@ import numpy as np
 from core.training import History, TrainConfig, train_together
 
 MAX_RESOLUTION = 24  # cells per axis: 24 x 24 = 576 runs per optimizer
+DECAY_MODES = {  # how the wd axis is parameterized; both run through torch.optim's own weight_decay
+    "coupled": "PyTorch's: the shrink per step is lr·wd (AdamW, and plain SGD's L2 term)",
+    "independent": "independent of lr: the shrink per step is wd·(schedule factor), as in Loshchilov & Hutter's "
+                   "paper and optax's add_decayed_weights; computed as torch's weight_decay = wd / lr",
+}
+DEFAULT_LOG10_WD = {"coupled": (-3.0, 3.0), "independent": (-5.0, 1.0)}  # the d2l optimum inside the grid
 
 
 @dataclass(frozen=True)
@@ -26,8 +32,9 @@ class SweepConfig:
     optimizers: tuple[str, ...] = ("sgd", "adam", "adamw")
     options: tuple[tuple[str, tuple[tuple[str, float | bool], ...]], ...] = ()  # per optimizer
     log10_lr: tuple[float, float] = (-4.0, 0.0)
-    log10_wd: tuple[float, float] = (-4.0, 1.0)
+    log10_wd: tuple[float, float] = DEFAULT_LOG10_WD["coupled"]
     resolution: tuple[int, int] = (12, 12)  # (lr cells, wd cells)
+    decay: str = "coupled"  # a key of DECAY_MODES
     epochs: int = 100
     seed: int = 0
     dtype: str = "float64"
@@ -42,6 +49,8 @@ class SweepConfig:
                 raise ValueError(f"The {name} range must go from low to high, got 1e{lo:g} to 1e{hi:g}")
         if not self.optimizers:
             raise ValueError("Choose at least one optimizer to sweep")
+        if self.decay not in DECAY_MODES:
+            raise ValueError(f"Unknown decay parameterization {self.decay!r}; choose one of {sorted(DECAY_MODES)}")
 
     @property
     def lrs(self) -> np.ndarray:
@@ -51,19 +60,25 @@ class SweepConfig:
     def weight_decays(self) -> np.ndarray:
         return np.logspace(*self.log10_wd, self.resolution[1])
 
+    def torch_weight_decay(self, lr, weight_decay):
+        """torch's weight_decay for a cell: the axis value when coupled; wd / lr when independent,
+        so that torch's per-step shrink lr_t·weight_decay becomes wd·(lr_t / lr), lr-free."""
+        return weight_decay if self.decay == "coupled" else weight_decay / lr
+
     def cell(self, optimizer: str, lr: float, weight_decay: float) -> TrainConfig:
         """The ordinary single-run configuration of one cell (for its curves, or a check)."""
         return TrainConfig(task=self.task, task_options=self.task_options, optimizer=optimizer,
                            options=dict(self.options).get(optimizer, ()), lrs=(float(lr),),
-                           weight_decays=(float(weight_decay),), epochs=self.epochs, seed=self.seed,
-                           dtype=self.dtype, device=self.device)
+                           weight_decays=(float(self.torch_weight_decay(lr, weight_decay)),), epochs=self.epochs,
+                           seed=self.seed, dtype=self.dtype, device=self.device)
 
     def grid_configs(self) -> list[TrainConfig]:
         """One config per optimizer whose runs are the cells, row-major over (wd, lr)."""
         lr_grid, wd_grid = np.meshgrid(self.lrs, self.weight_decays)
         return [TrainConfig(task=self.task, task_options=self.task_options, optimizer=opt,
                             options=dict(self.options).get(opt, ()), lrs=tuple(map(float, lr_grid.ravel())),
-                            weight_decays=tuple(map(float, wd_grid.ravel())), epochs=self.epochs, seed=self.seed,
+                            weight_decays=tuple(map(float, self.torch_weight_decay(lr_grid, wd_grid).ravel())),
+                            epochs=self.epochs, seed=self.seed,
                             dtype=self.dtype, device=self.device) for opt in self.optimizers]
 
 

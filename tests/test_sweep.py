@@ -13,11 +13,13 @@ from core.training import train_together
 SMALL = dict(task="d2l", resolution=(5, 4), epochs=5, log10_lr=(-3.0, 0.5), log10_wd=(-3.0, 1.5))
 
 
-@pytest.mark.parametrize("optimizer,options", [
-    ("sgd", ()), ("sgd", (("momentum", 0.9),)), ("adam", ()), ("adamw", ()), ("adam", (("amsgrad", True),)),
+@pytest.mark.parametrize("optimizer,options,decay", [
+    ("sgd", (), "coupled"), ("sgd", (("momentum", 0.9),), "coupled"), ("adam", (), "coupled"),
+    ("adamw", (), "coupled"), ("adam", (("amsgrad", True),), "coupled"), ("adamw", (), "independent"),
+    ("sgd", (), "independent"),
 ])
-def test_sampled_cells_equal_plain_torch_optim_runs(optimizer, options):
-    sweep = SweepConfig(**SMALL, optimizers=(optimizer,), options=((optimizer, options),))
+def test_sampled_cells_equal_plain_torch_optim_runs(optimizer, options, decay):
+    sweep = SweepConfig(**SMALL, optimizers=(optimizer,), options=((optimizer, options),), decay=decay)
     (config,) = sweep.grid_configs()
     (history,) = train_together([config], curves=False)
     shown = np.flatnonzero(~blown_up(history))  # the cells the heatmap shows a value for
