@@ -6,6 +6,7 @@ from core import figures, formulas, optim
 from core.decay_facts import decay_facts
 from core.explain import explain_first_step
 from core.exports import step_csv
+from core.numbers import fmt
 from core.problem import LOSSES, SEED
 from core.schema import Field
 from core.snippet import pytorch_snippet
@@ -107,7 +108,7 @@ def decay_numbers(r: StepResult) -> None:
     if facts.factor is not None:
         a, b = st.columns(2)
         a.metric("Shrink factor per step 1 − lr·wd", f"{facts.factor:.6g}")
-        b.metric("Half-life of |W| (steps)", "never halves" if facts.half_life is None else f"{facts.half_life:.4g}")
+        b.metric("Half-life of |W| (steps)", "never halves" if facts.half_life is None else fmt(facts.half_life, 4))
     st.caption(facts.sentence)
 
 
@@ -124,7 +125,7 @@ def main() -> None:
         st.stop()
     (st.success if r.oracle_agrees else st.error)(
         f"Written-out rule vs torch.optim.{optim.get(config.optimizer).torch_class}: "
-        f"max |diff| = {r.oracle_max_abs_diff:.3g} over {len(r.trajectory) - 1} steps")
+        f"max |diff| = {fmt(r.oracle_max_abs_diff)} over {len(r.trajectory) - 1} steps")
     if r.divergence is not None:
         st.warning(f"The run diverged: {r.divergence.message()}. The step-through stops there.")
     heatmaps(r)

@@ -124,9 +124,9 @@ def main() -> None:
     st.download_button("Download the grids as CSV", sweep_csv(config, grids), "sweep.csv", "text/csv", key="csv")
     st.subheader("One cell's curves")
     left, right = st.columns(2)
-    left.select_slider("Learning rate", range(n), key="cell_lr", format_func=lambda i: f"{config.lrs[i]:.3g}")
+    left.select_slider("Learning rate", range(n), key="cell_lr", format_func=lambda i: fmt(config.lrs[i]))
     right.select_slider("Weight decay", range(n), key="cell_wd",
-                        format_func=lambda i: f"{config.weight_decays[i]:.3g}")
+                        format_func=lambda i: fmt(config.weight_decays[i]))
     lr, wd = float(config.lrs[ss.cell_lr]), float(config.weight_decays[ss.cell_wd])
     for column, key in zip(st.columns(len(grids)), grids, strict=True):
         h = cached_cell(config, key, lr, wd)
