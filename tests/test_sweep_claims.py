@@ -6,7 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from core.numbers import fmt
 from core.sweep import DEFAULT_LOG10_WD, Grid, SweepConfig, run_sweep
 from core.sweep_claims import ALIGNED, DIAGONAL, ridge, ridge_sentence, shape_words
 
@@ -67,3 +70,27 @@ def test_default_d2l_basin_flips_between_diagonal_and_axis_aligned():
         assert 0 < best_row < config.resolution[1] - 1  # the best cell is inside the grid
     assert slopes["coupled"] <= DIAGONAL
     assert abs(slopes["independent"]) < ALIGNED
+
+
+@settings(max_examples=20, deadline=None)
+@given(decay=st.sampled_from(["coupled", "independent"]), n=st.integers(3, 6), epochs=st.integers(2, 15),
+       lr_lo=st.sampled_from([-4.0, -3.0, -2.0]), wd=st.sampled_from([(-5.0, 1.0), (-3.0, 3.0), (-2.0, 0.0)]),
+       task=st.sampled_from(["d2l", "seed"]))
+def test_random_views_state_the_ridge_that_their_grid_has(decay, n, epochs, lr_lo, wd, task):
+    """On random sweeps, the sentence's slope and words are recomputed here from the grid's best cells."""
+    config = SweepConfig(task=task, optimizers=("adamw",), decay=decay, resolution=(n, n), epochs=epochs,
+                         log10_lr=(lr_lo, 0.0), log10_wd=wd)
+    grid = run_sweep(config)["adamw"]
+    xs, ys = [], []
+    for c in range(n):
+        column = grid.test_loss[:, c]
+        if not np.isnan(column).all() and 0 < int(np.nanargmin(column)) < n - 1:
+            xs.append(np.log10(config.lrs[c]))
+            ys.append(np.log10(config.weight_decays[int(np.nanargmin(column))]))
+    text = ridge_sentence("AdamW", ridge(grid, config.lrs, config.weight_decays))
+    if len(xs) < 3 or np.ptp(xs) == 0:
+        assert "too few" in text
+        return
+    slope = np.polyfit(xs, ys, 1)[0]
+    assert f"wd* = {fmt(slope, 2)} ·" in text and f"over {len(xs)} learning rates" in text
+    assert shape_words(slope) in text
