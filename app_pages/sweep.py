@@ -15,7 +15,7 @@ from ui.limits import heavy_work_slots
 from ui.state import bind, sync_query
 
 METRICS = {"test_loss": "final test loss", "train_loss": "final train loss", "weight_norm": "final ‖W‖"}
-EPOCHS = {"seed": 50, "d2l": 100, "toy": 200}  # defaults; a grid cell costs epochs x steps per epoch
+EPOCHS = {"seed": 50, "d2l": 100, "toy": 25}  # defaults: a 12 x 12 grid of each within the request budget
 MAX_EPOCHS = {"seed": 300, "d2l": 200, "toy": 500}
 FIELDS = (
     Field("task", "d2l", choices=tuple(TASKS)),

@@ -35,6 +35,12 @@ class Task:
     default_lr = 0.1
     default_epochs = 100
     has_test_set = True
+    # What one training step costs on the reference 2-core CPU (one thread, float64, the three
+    # compared optimizers together), measured by benchmarks/cost.py: a fixed part per step and a
+    # part per run, the largest seen over run counts up to the biggest sweep (big batches fall out
+    # of the CPU caches). core.training budgets every request by them.
+    step_us = 0.0
+    run_step_us = 0.0
 
     def data(self, seed: int, dtype: torch.dtype, device: torch.device) -> Data:
         raise NotImplementedError
@@ -75,6 +81,7 @@ class SeedTask(Task):
     default_lr = 0.1
     default_epochs = 50
     has_test_set = False
+    step_us, run_step_us = 1000.0, 2.5
 
     def data(self, seed, dtype, device):
         x, _, y = (torch.tensor(a, dtype=dtype, device=device) for a in seed_arrays(seed))
@@ -105,6 +112,7 @@ class D2LRegression(Task):
     batch_size = 5
     default_lr = 0.003
     default_epochs = 100
+    step_us, run_step_us = 3000.0, 15.0
     num_inputs, n_train, n_test = 200, 20, 100
 
     def data(self, seed, dtype, device):
@@ -174,6 +182,7 @@ class ToyClassifier(Task):
     decayed = frozenset({"W1", "W2", "W3"})  # weights, not biases, as the playground regularizes
     default_lr = 0.1
     default_epochs = 200
+    step_us, run_step_us = 6000.0, 400.0  # ~27x a d2l run-step: 200 points through two tanh layers, full batch
 
     def __post_init__(self):
         if self.dataset not in TOY_DATASETS:
