@@ -245,7 +245,7 @@ def decision_boundary(task: ToyClassifier, final: dict, resolution: int = 60, ex
     axis = torch.linspace(-extent, extent, resolution, dtype=torch.float64)
     gy, gx = torch.meshgrid(axis, axis, indexing="ij")
     grid = torch.stack([gx.flatten(), gy.flatten()], 1)
-    params = {k: torch.as_tensor(v, dtype=torch.float64) for k, v in final.items()}
+    params = {k: torch.tensor(v, dtype=torch.float64) for k, v in final.items()}  # a copy: results are read-only
     with torch.no_grad():
         probs = torch.sigmoid(task.forward(params, grid)).reshape(-1, resolution, resolution)
     return axis.numpy(), axis.numpy(), probs.numpy()
