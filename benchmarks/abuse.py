@@ -27,12 +27,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import collections
 import concurrent.futures
-import io
 import json
 import os
-import pickle
 import random
 import shutil
 import signal
@@ -41,10 +38,10 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/load.py's protocol helpers
+from crafted import many_tensors_safetensors, stride0_pt, zip_bomb_pt  # noqa: E402
 from load import ROOT, Session, free_port, wait_healthy, xsrf_cookie  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
@@ -110,54 +107,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-
-
-# The crafted uploads.
-
-def zip_bomb_pt(path: Path, numel: int) -> Path:
-    """A torch .pt (a zip) whose one float32 tensor of numel zeros is deflated ~1000:1. The
-    pickle is written directly, as torch.save would write it, so the bomb never exists in memory."""
-    storage = object()
-
-    class Tensor:
-        def __reduce__(self):
-            import torch
-
-            return torch._utils._rebuild_tensor_v2, (storage, 0, (numel,), (1,), False, collections.OrderedDict())
-
-    class Pickler(pickle.Pickler):
-        def persistent_id(self, obj):
-            import torch
-
-            return ("storage", torch.FloatStorage, "0", "cpu", numel) if obj is storage else None
-
-    pkl = io.BytesIO()
-    Pickler(pkl, protocol=2).dump({"weight": Tensor()})
-    zeros = bytes(2**20)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        z.writestr("archive/data.pkl", pkl.getvalue())
-        z.writestr("archive/byteorder", "little")
-        z.writestr("archive/version", "3\n")
-        with z.open("archive/data/0", "w", force_zip64=True) as f:
-            for start in range(0, numel * 4, len(zeros)):
-                f.write(zeros[:min(len(zeros), numel * 4 - start)])
-    return path
-
-
-def many_tensors_safetensors(path: Path, count: int) -> Path:
-    import torch
-    from safetensors.torch import save_file
-
-    save_file({f"layer{i}.weight": torch.zeros(1) for i in range(count)}, str(path))
-    return path
-
-
-def stride0_pt(path: Path) -> Path:
-    import torch
-
-    huge = torch.zeros(1).expand(2**31, 2**31)  # 2^62 elements, one number stored
-    torch.save({f"w{i}": huge for i in range(4)} | {"b": torch.zeros(3)}, str(path))
-    return path
 
 
 # The two kinds of visitor.
