@@ -5,12 +5,17 @@ multipage app until the first st.navigation call, so a fresh server's first visi
 following a link to /training would run that page without this file.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.classroom import classroom_controls, presentation_requested, share_link
 from ui.device import device_picker
 from ui.warmup import warm_up
 
+# A file of ours, sent inline: a ":material/...:" page icon makes the browser fetch the favicon
+# from fonts.gstatic.com, and the app must work offline.
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.svg"
 PAGES = {
     "Labs": [
         st.Page("app_pages/single_step.py", title="Single step", icon=":material/grid_on:", default=True),
@@ -28,7 +33,7 @@ PAGES = {
 
 
 def main() -> None:
-    st.set_page_config(page_title="Weight Decay Lab", page_icon=":material/balance:", layout="wide",
+    st.set_page_config(page_title="Weight Decay Lab", page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="collapsed" if presentation_requested() else "auto")
     warm_up()
     page = st.navigation(PAGES)

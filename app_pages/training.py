@@ -14,13 +14,14 @@ from core.training import (
     DEFAULT_WEIGHT_DECAYS,
     History,
     TrainConfig,
+    check_request,
     default_config,
     train_together,
 )
 from core.training_claims import generalization_sentence, run_sentences, steps_sentence, toy_sentence
 from ui.charts import show
 from ui.device import current_device, training_dtype
-from ui.limits import heavy_work_slots
+from ui.heavy import cached_heavy
 from ui.state import bind, sync_query
 
 LRS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
@@ -51,14 +52,10 @@ CAPTIONS = {  # the setting only; what the runs did is generated from them (core
 }
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
 def cached_train(configs: tuple[TrainConfig, ...]) -> list[History]:
-    """The progress bar lives inside, so a cache hit replays it as already gone."""
-    bar = st.progress(0.0, text="Training…")
-    with heavy_work_slots():
-        results = train_together(list(configs), lambda done: bar.progress(done, text=f"Training… {done:.0%}"))
-    bar.empty()
-    return results
+    """Refused before it queues when too costly; then trained once for every visitor (ui.heavy)."""
+    check_request(configs)
+    return cached_heavy(("train", configs), "Training…", lambda progress: train_together(list(configs), progress))
 
 
 def controls() -> tuple[str, dict]:

@@ -39,6 +39,12 @@ class Task:
     default_momentum = 0.0  # SGD's, on the training page
     has_test_set = True
     loss_is_nonnegative = True  # core.divergence's loss-growth criterion needs a loss bounded below by 0
+    # What one training step costs on the reference 2-core CPU (one thread, float64, the three
+    # compared optimizers together), measured by benchmarks/cost.py: a fixed part per step and a
+    # part per run, the largest seen over run counts up to the biggest sweep (big batches fall out
+    # of the CPU caches). core.training budgets every request by them.
+    step_us = 0.0
+    run_step_us = 0.0
 
     def data(self, seed: int, dtype: torch.dtype, device: torch.device) -> Data:
         raise NotImplementedError
@@ -81,6 +87,7 @@ class SeedTask(Task):
     default_seed = SEED  # the seed experiment's W_0, the same as on the single-step and theory pages
     has_test_set = False
     loss_is_nonnegative = False  # sum(x @ W) is signed and unbounded below
+    step_us, run_step_us = 1000.0, 2.5
 
     def data(self, seed, dtype, device):
         x, _, y = (torch.tensor(a, dtype=dtype, device=device) for a in seed_arrays(seed))
@@ -111,6 +118,7 @@ class D2LRegression(Task):
     batch_size = 5
     default_lr = 0.003
     default_epochs = 100
+    step_us, run_step_us = 3000.0, 15.0
     num_inputs, n_train, n_test = 200, 20, 100
 
     def data(self, seed, dtype, device):
@@ -181,6 +189,7 @@ class ToyClassifier(Task):
     default_lr = 0.1
     default_epochs = 200
     default_momentum = 0.9  # plain SGD at lr 0.1 learns nothing in 200 full-batch steps; with momentum it does
+    step_us, run_step_us = 6000.0, 400.0  # ~27x a d2l run-step: 200 points through two tanh layers, full batch
 
     def __post_init__(self):
         if self.dataset not in TOY_DATASETS:
@@ -253,7 +262,7 @@ def decision_boundary(task: ToyClassifier, final: dict, resolution: int = 60, ex
     axis = torch.linspace(-extent, extent, resolution, dtype=torch.float64)
     gy, gx = torch.meshgrid(axis, axis, indexing="ij")
     grid = torch.stack([gx.flatten(), gy.flatten()], 1)
-    params = {k: torch.as_tensor(v, dtype=torch.float64) for k, v in final.items()}
+    params = {k: torch.tensor(v, dtype=torch.float64) for k, v in final.items()}  # a copy: results are read-only
     with torch.no_grad():
         probs = torch.sigmoid(task.forward(params, grid)).reshape(-1, resolution, resolution)
     return axis.numpy(), axis.numpy(), probs.numpy()

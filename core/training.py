@@ -20,11 +20,11 @@ from core import optim
 from core.devices import resolve_device, resolve_dtype
 from core.divergence import REASONS, Divergence, max_abs, reason_codes
 from core.schedules import lr_factors
-from core.tasks import TASKS, make_task
+from core.tasks import TASKS, Task, make_task
 
-MAX_STEPS = 5000  # bounds one visitor's work: steps x runs is what a request costs
+MAX_STEPS = 5000  # a run's length: bounds the curves one request keeps
 MAX_RUNS = 3 * 24 * 24  # the largest sweep: three optimizers on a 24 x 24 grid
-MAX_RUN_STEPS = MAX_RUNS * 400  # runs x steps of one request: that sweep on the d2l task
+MAX_REQUEST_SECONDS = 5.0  # one request's estimated compute on the reference 2-core CPU (Task.step_us)
 SNAPSHOTS = 60  # weights kept for the step-through animation: enough frames, little memory
 
 
@@ -84,7 +84,27 @@ def steps_per_epoch(n_train: int, batch_size: int | None) -> int:
     return 1 if batch_size is None else -(-n_train // batch_size)
 
 
-def _validate(configs: list[TrainConfig], total_steps: int) -> None:
+def estimated_seconds(task: Task, runs: int, steps: int) -> float:
+    """What training `runs` runs for `steps` steps costs on the reference machine, from the
+    task's measured costs: a fixed part per step and a part per run and step."""
+    return steps * (task.step_us + runs * task.run_step_us) / 1e6
+
+
+def _over_budget(task: Task, runs: int, steps: int, per_epoch: int) -> str:
+    """Why the request is refused and what would fit instead, in the page's terms."""
+    budget_us = MAX_REQUEST_SECONDS * 1e6
+    epochs = steps // per_epoch
+    epochs_fit = int(budget_us / (task.step_us + runs * task.run_step_us)) // per_epoch
+    runs_fit = int((budget_us / steps - task.step_us) / task.run_step_us)
+    fits = [f"at most {epochs_fit} epochs with these {runs} runs"] if epochs_fit >= 1 else []
+    fits += [f"at most {runs_fit} runs with these {epochs} epochs"] if runs_fit >= 1 else []
+    return (f"{runs} runs x {epochs} epochs of the {task.key} task would take about "
+            f"{estimated_seconds(task, runs, steps):.3g} s of computing; one request may take at most "
+            f"{MAX_REQUEST_SECONDS:g} s. Ask for less: {' or '.join(fits) or 'fewer runs and epochs'} "
+            "(runs are weight decays or grid cells, times optimizers).")
+
+
+def _validate(configs: list[TrainConfig], task: Task, per_epoch: int) -> None:
     first = configs[0]
     for c in configs:
         if (c.task, c.task_options, c.epochs, c.schedule, c.seed, c.dtype, c.device) != (
@@ -93,14 +113,25 @@ def _validate(configs: list[TrainConfig], total_steps: int) -> None:
                              "dtype and device")
         if len(c.lrs) not in (1, c.runs):
             raise ValueError(f"lrs must have 1 or {c.runs} entries, got {len(c.lrs)}")
-    runs = sum(c.runs for c in configs)
+    runs, total_steps = sum(c.runs for c in configs), first.epochs * per_epoch
     if not 1 <= runs <= MAX_RUNS or any(c.runs < 1 for c in configs):
         raise ValueError(f"Choose between 1 and {MAX_RUNS} runs, got {runs}")
     if not 1 <= total_steps <= MAX_STEPS:
         raise ValueError(f"A run is limited to {MAX_STEPS} steps; this one asks for {total_steps}")
-    if runs * total_steps > MAX_RUN_STEPS:
-        raise ValueError(f"{runs} runs x {total_steps} steps is more work than one request may ask for "
-                         f"({MAX_RUN_STEPS:,} run-steps): use fewer cells, optimizers or epochs")
+    if estimated_seconds(task, runs, total_steps) > MAX_REQUEST_SECONDS:
+        raise ValueError(_over_budget(task, runs, total_steps, per_epoch))
+
+
+def check_request(configs: list[TrainConfig] | tuple[TrainConfig, ...]) -> None:
+    """Refuse what train_together would refuse, before any work: pages call it before a
+    request queues for a training slot. Cheap: it builds the task's data on the CPU only."""
+    configs = list(configs)
+    if not configs:
+        raise ValueError("Nothing to train: no configuration given")
+    first = configs[0]
+    task = make_task(first.task, **dict(first.task_options))
+    n_train = len(task.data(first.seed, torch.float64, torch.device("cpu")).x_train)
+    _validate(configs, task, steps_per_epoch(n_train, task.batch_size))
 
 
 def _per_run(values, like: Tensor) -> Tensor:
@@ -217,7 +248,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     n_train, full_batch = len(data.x_train), task.batch_size is None
     per_epoch = steps_per_epoch(n_train, task.batch_size)
     total = first.epochs * per_epoch
-    _validate(configs, total)
+    _validate(configs, task, per_epoch)
     factors = lr_factors(first.schedule, total)
     params = task.init_params(sum(c.runs for c in configs), first.seed, dtype, device)
     members = _members(configs, params, task.decayed)

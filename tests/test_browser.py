@@ -168,3 +168,46 @@ def test_presentation_mode_screenshot_at_1920x1080(server, browser, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"present_{name}.png"))
     page.close()
+
+
+OFFLINE_PAGES = ("", "training?task=seed", "sweep?task=seed&resolution=2", "parameters", "theory", "questions")
+
+
+def test_every_page_loads_everything_from_this_server(server, browser):
+    """The app must work offline: no request (fonts, icons, scripts, telemetry) may leave for
+    another host, and the favicon must not either (a ":material/...:" page icon points the
+    favicon at fonts.gstatic.com; browsers fetch favicons outside Playwright's request events,
+    so the link itself is checked)."""
+    from urllib.parse import urlsplit
+
+    local = {urlsplit(server).hostname, "127.0.0.1", "localhost"}
+    seen, elsewhere = [], []
+
+    def route(r):
+        url = r.request.url
+        seen.append(url)
+        if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).hostname in local:
+            r.continue_()
+        else:
+            elsewhere.append(url)
+            r.abort()
+
+    context = browser.new_context(viewport={"width": 1600, "height": 1200})
+    context.route("**/*", route)
+    context.on("request", lambda request: seen.append(request.url))
+    page = context.new_page()
+    for path in OFFLINE_PAGES:
+        page.goto(f"{server}/{path}")
+        page.locator("[data-testid='stHeading'], h1").first.wait_for(timeout=90_000)
+        page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=90_000)
+        page.wait_for_timeout(1500)  # charts, KaTeX and icon fonts load
+        assert page.locator("[data-testid='stException']").count() == 0, path
+        icons = page.evaluate("[...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)")
+        assert icons, path
+        for href in icons:
+            assert urlsplit(href).scheme == "data" or urlsplit(href).hostname in local, (path, href)
+    context.close()
+    assert len(seen) > len(OFFLINE_PAGES)  # the recording worked
+    others = sorted({u for u in seen if urlsplit(u).scheme not in ("data", "blob")
+                     and urlsplit(u).hostname not in local})
+    assert not elsewhere and not others, others or elsewhere

@@ -36,6 +36,27 @@ def test_training_refuses_more_than_max_steps():
         training.train(training.TrainConfig(task="d2l", epochs=training.MAX_STEPS // per_epoch + 1))
 
 
+def test_the_toy_sweep_link_is_refused_before_any_training_starts(monkeypatch):
+    """/sweep?task=toy&resolution=24&sweep_epochs.toy=400 was inside the runs x steps cap but
+    took 124 s: a toy step costs ~50x a d2l step. The budget is by estimated cost per task."""
+    def no_training(*args, **kwargs):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(training, "_step", no_training)
+    monkeypatch.setattr(training.TASKS["toy"], "init_params", no_training)
+    config = sweep.SweepConfig(task="toy", resolution=(24, 24), epochs=400)
+    with pytest.raises(ValueError, match="Ask for less: at most .* epochs"):
+        sweep.run_sweep(config)
+    with pytest.raises(ValueError, match="at most 5 s"):
+        training.check_request(config.grid_configs())
+
+
+def test_every_default_request_is_within_the_budget():
+    for group in training.default_configs():  # the training page's first view of each task
+        training.check_request(group)
+    training.check_request(sweep.SweepConfig().grid_configs())  # the sweep page's first view
+
+
 def test_training_refuses_more_than_max_runs():
     too_many = tuple(float(i) for i in range(training.MAX_RUNS + 1))
     with pytest.raises(ValueError, match="runs"):
@@ -109,6 +130,13 @@ def test_training_page_cannot_ask_for_more_than_the_core_allows(task):
     assert by_key(at, f"epochs.{task}").max * per_epoch <= training.MAX_STEPS
     runs = len(by_key(at, f"wds.{task}").options) * len(training.COMPARED_OPTIMIZERS)
     assert runs <= training.MAX_RUNS
+
+
+@pytest.mark.parametrize("name", ["training", "sweep"])
+@pytest.mark.parametrize("task", list(TASKS))
+def test_every_page_default_of_every_task_is_within_the_budget(name, task):
+    at = page(name, task=task)
+    assert not at.error, [e.value for e in at.error]
 
 
 def test_sweep_page_resolution_stays_within_the_core_bound():

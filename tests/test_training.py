@@ -129,3 +129,32 @@ def test_configurations_that_cannot_share_a_program_are_refused():
 
     with pytest.raises(ValueError, match="must share"):
         train_together([TrainConfig(task="seed", epochs=5), TrainConfig(task="seed", epochs=6)])
+
+
+def test_every_task_declares_what_a_step_costs():
+    from core.tasks import TASKS
+
+    for cls in TASKS.values():  # the request budget trusts these (benchmarks/cost.py measures them)
+        assert cls.step_us > 0 and cls.run_step_us > 0, cls.key
+
+
+def test_a_costly_request_says_what_would_fit_and_that_is_true():
+    """The refusal's numbers come from the same estimate: its "at most N epochs" and "at most
+    M runs" are accepted, one more is not."""
+    import re
+
+    from core.training import check_request
+
+    def request(runs: int, epochs: int) -> list[TrainConfig]:
+        return [TrainConfig(task="toy", weight_decays=(0.1,) * runs, epochs=epochs)]
+
+    with pytest.raises(ValueError, match="at most") as refused:
+        check_request(request(300, 400))
+    message = str(refused.value)
+    epochs = int(re.search(r"at most (\d+) epochs with these 300 runs", message)[1])
+    runs = int(re.search(r"at most (\d+) runs with these 400 epochs", message)[1])
+    check_request(request(300, epochs))
+    check_request(request(runs, 400))
+    for too_much in (request(300, epochs + 1), request(runs + 1, 400)):
+        with pytest.raises(ValueError, match="at most"):
+            check_request(too_much)

@@ -1,16 +1,29 @@
-"""A process-wide cap on concurrent trainings: with many visitors retraining at once, the
-sessions share one interpreter, so letting all of them compute together only makes every
-one slow. Extra requests wait their turn (their progress bar stays at 0) instead."""
+"""Process-wide limits shared by every visitor's session, each stated once here.
+
+Training slots: with many visitors retraining at once, the sessions share one interpreter,
+so letting all of them compute together only makes every one slow. Extra requests wait
+their turn, and are told so (core.slots), instead.
+
+Results cache: trained curves and grids are kept for every visitor to reuse, bounded by
+the bytes they hold (core.cache), not by a count of entries.
+"""
 
 from __future__ import annotations
 
-import threading
-
 import streamlit as st
 
+from core.cache import ByteLRU
+from core.slots import Slots
+
 HEAVY_SLOTS = 2  # one per core on the 2-core demo machine
+RESULTS_CACHE_BYTES = 256 * 2**20  # all trained results kept, for all visitors together
 
 
 @st.cache_resource(show_spinner=False)
-def heavy_work_slots() -> threading.BoundedSemaphore:
-    return threading.BoundedSemaphore(HEAVY_SLOTS)
+def heavy_work_slots() -> Slots:
+    return Slots(HEAVY_SLOTS)
+
+
+@st.cache_resource(show_spinner=False)
+def results_cache() -> ByteLRU:
+    return ByteLRU(RESULTS_CACHE_BYTES)
