@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 import pandas as pd
-import regex
 import torch
 from torch import nn
 
 from core.conventions import CONVENTIONS, DECAY, NA, NO_DECAY, ParamInfo
 from core.models import module_classes
+from core.search import compile_search, matches
 
 VERDICTS = (DECAY, NO_DECAY, NA)
 
@@ -57,41 +56,13 @@ def parameter_table(infos: list[ParamInfo], no_weight_decay: frozenset[str] = fr
     return pd.DataFrame(rows, columns=["name", "module", "shape", "numel", "share", "dtype", *CONVENTIONS])
 
 
-MAX_PATTERN = 200
-SEARCH_SECONDS = 0.5  # for the whole table: a pattern that backtracks longer is refused
-
-
-def compile_search(pattern: str):
-    """A user's search pattern, compiled with the `regex` package rather than `re`: its
-    searches take a timeout. A pattern like (.*)*! backtracks exponentially, and Python's re,
-    holding the interpreter lock, would stall every visitor of the server meanwhile."""
-    if len(pattern) > MAX_PATTERN:
-        raise ValueError(f"The pattern is {len(pattern)} characters; the limit is {MAX_PATTERN}")
-    try:
-        return regex.compile(pattern, flags=regex.VERSION0)
-    except regex.error as err:
-        raise ValueError(f"Invalid regular expression {pattern!r}: {err}") from None
-
-
-def _matches(compiled, names) -> list[bool]:
-    deadline = time.monotonic() + SEARCH_SECONDS
-    out = []
-    try:
-        for name in names:
-            out.append(compiled.search(name, timeout=max(deadline - time.monotonic(), 1e-3)) is not None)
-    except TimeoutError:
-        raise ValueError(f"The pattern took over {SEARCH_SECONDS:g} s on this table (it backtracks too much); "
-                         "simplify it, e.g. write (a+) instead of (a+)+") from None
-    return out
-
-
 def filter_table(table: pd.DataFrame, pattern: str = "", regex: bool = False, convention: str | None = None,
                  verdict: str | None = None) -> pd.DataFrame:
     """Rows whose name contains pattern (a regular expression if regex), and whose verdict under
     convention is verdict. An invalid expression raises ValueError with the reason."""
     if pattern:
         if regex:
-            mask = pd.Series(_matches(compile_search(pattern), table["name"]), index=table.index)
+            mask = pd.Series(matches(compile_search(pattern), table["name"]), index=table.index)
         else:
             mask = table["name"].str.contains(pattern, regex=False)
         table = table[mask.astype(bool)]
