@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from core.checkpoints import TensorSpec
 from core.conventions import CONVENTIONS, DECAY, NA, NO_DECAY, ParamInfo
 from core.models import module_classes
 from core.search import compile_search, matches
@@ -27,8 +28,8 @@ def infos_from_model(model: nn.Module) -> list[ParamInfo]:
             for name, p in model.named_parameters()]
 
 
-def infos_from_state_dict(state: dict[str, torch.Tensor]) -> list[ParamInfo]:
-    """An uploaded checkpoint has names and tensors but no modules: module-based rules say n/a."""
+def infos_from_state_dict(state: dict[str, TensorSpec | torch.Tensor]) -> list[ParamInfo]:
+    """An uploaded checkpoint has names, shapes and dtypes but no modules: module-based rules say n/a."""
     return [ParamInfo(name, tuple(t.shape), str(t.dtype).removeprefix("torch.")) for name, t in state.items()]
 
 
@@ -40,6 +41,9 @@ def no_weight_decay_names(model: nn.Module | None) -> frozenset[str]:
 
 def shape_text(shape: tuple[int, ...]) -> str:
     return "x".join(map(str, shape)) if shape else "scalar"
+
+
+MAX_STYLED_ROWS = 500  # rows the page colours by verdict: pandas' Styler costs ~0.5 ms a row
 
 
 def parameter_table(infos: list[ParamInfo], no_weight_decay: frozenset[str] = frozenset()) -> pd.DataFrame:
@@ -73,6 +77,16 @@ def filter_table(table: pd.DataFrame, pattern: str = "", regex: bool = False, co
     return table
 
 
+def numel_sum(table: pd.DataFrame) -> int:
+    """Exact at any size: pandas sums int64 with wrap-around (four 2^62-element tensors sum to 0)."""
+    return sum(int(n) for n in table["numel"])
+
+
+def summary(shown: pd.DataFrame, table: pd.DataFrame) -> str:
+    """The line above the table: how much of the model the filters keep."""
+    return f"{len(shown):,} of {len(table):,} tensors, {numel_sum(shown):,} of {numel_sum(table):,} parameters"
+
+
 def totals(table: pd.DataFrame) -> pd.DataFrame:
     """Per convention: tensors and parameters decayed, not decayed, and not judged."""
     rows = []
@@ -81,7 +95,7 @@ def totals(table: pd.DataFrame) -> pd.DataFrame:
         for verdict in VERDICTS:
             chosen = table[table[key] == verdict]
             row[f"{verdict} tensors"] = len(chosen)
-            row[f"{verdict} params"] = int(chosen["numel"].sum())
+            row[f"{verdict} params"] = numel_sum(chosen)
         rows.append(row)
     return pd.DataFrame(rows)
 

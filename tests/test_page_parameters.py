@@ -3,12 +3,17 @@ the verdict filter and the snippet."""
 
 from __future__ import annotations
 
+import os
+import pickle
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.checkpoints import MAX_TENSORS, MAX_UPLOAD_BYTES, UPLOAD_LIMIT_MB
 from core.models import MODELS
+from core.params import MAX_STYLED_ROWS
+from tests.checkpoint_helpers import safetensors_header_only
 from tests.page_helpers import run_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,3 +80,50 @@ def test_a_link_with_an_unknown_model_falls_back():
     at.run()
     assert not at.exception
     assert at.sidebar.selectbox(key="model").value == "resnet50"
+
+
+# ----------------------------------------------------------------------------- uploads
+
+def upload(data: bytes, filename: str) -> AppTest:
+    at = run(model="upload")
+    at.sidebar.file_uploader(key="upload").upload(filename, data)
+    return at.run()
+
+
+def test_a_pattern_too_costly_to_compile_gets_its_reason():
+    at = run_page("parameters", query={"regex": "true", "search": "a{100000000}"})
+    assert not at.exception
+    assert "repeats something 100,000,000 times" in at.error[0].value.replace("\\", "")
+
+
+def test_a_pickle_calling_os_system_is_reported_as_code():
+    class System:
+        def __reduce__(self):
+            return os.system, ("true",)
+
+    at = upload(pickle.dumps(System(), protocol=2), "evil.pt")
+    assert not at.exception
+    shown = at.error[0].value.replace("\\", "")
+    assert "refused because it contains code" in shown and f"{os.system.__module__}.system" in shown
+
+
+def test_as_many_tensors_as_the_limit_render_without_colouring():
+    """Beyond MAX_STYLED_ROWS rows the Styler is dropped (it costs ~0.5 ms a row, and pandas refuses more than
+    262,144 cells), and the page says so."""
+    at = upload(safetensors_header_only(MAX_TENSORS), "big.safetensors")
+    assert not at.exception
+    assert len(shown_table(at)) == MAX_TENSORS
+    assert f"at most {MAX_STYLED_ROWS:,} rows" in " ".join(c.value for c in at.caption)
+    assert at.markdown[0].value.startswith(f"{MAX_TENSORS:,} of {MAX_TENSORS:,} tensors")
+
+
+def test_the_reported_21846_tensors_get_a_message_not_a_traceback():
+    at = upload(safetensors_header_only(21_846), "many.safetensors")
+    assert not at.exception
+    assert "the limit is" in at.error[0].value.replace("\\", "")
+
+
+def test_the_uploader_refuses_in_the_browser_what_the_core_refuses():
+    at = run(model="upload")
+    assert at.sidebar.file_uploader(key="upload").proto.max_upload_size_mb == UPLOAD_LIMIT_MB
+    assert MAX_UPLOAD_BYTES == UPLOAD_LIMIT_MB * 10**6

@@ -20,6 +20,7 @@ from core.params import (
     no_weight_decay_names,
     parameter_table,
     shape_text,
+    summary,
     totals,
 )
 from core.search import MAX_PATTERN, MAX_REPEAT, MAX_WRITTEN_OUT
@@ -106,6 +107,19 @@ def test_resnet50_known_totals(resnet50):
 
 def test_totals_labels_follow_the_registry(resnet50):
     assert list(totals(resnet50)["convention"]) == [c.label for c in CONVENTIONS.values()]
+
+
+def test_totals_and_summary_are_exact_beyond_64_bits():
+    """Four 2^31 x 2^31 tensors (the reported stride-0 upload) hold 2^64 elements: pandas' int64 sum wraps to 0."""
+    table = parameter_table([ParamInfo(f"t{i}", (2**31, 2**31), "float32") for i in range(4)])
+    row = totals_by_key(table)["torch"]
+    assert row["decay params"] == 2**64 and row["decay tensors"] == 4
+    assert summary(table.iloc[:1], table) == f"1 of 4 tensors, {2**62:,} of {2**64:,} parameters"
+    assert list(table["share"]) == [0.25] * 4
+
+
+def test_summary_counts_the_filtered_rows(resnet50):
+    assert summary(filter_table(resnet50, "fc."), resnet50) == "2 of 161 tensors, 2,049,000 of 25,557,032 parameters"
 
 
 # ----------------------------------------------------------------------------- filter_table
