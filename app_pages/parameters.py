@@ -18,6 +18,7 @@ from core.params import (
     totals,
 )
 from core.schema import Field
+from ui.literal import literal
 from ui.state import bind, sync_query
 
 UPLOAD = "upload"
@@ -67,8 +68,8 @@ def source_table() -> pd.DataFrame | None:
         return None
     try:
         return upload_table(upload.getvalue(), upload.name)
-    except CheckpointError as err:
-        st.error(str(err))
+    except CheckpointError as err:  # its message quotes the file's name, and perhaps text from inside it
+        st.error(literal(str(err)))
         return None
 
 
@@ -89,8 +90,8 @@ def main() -> None:
     ss = st.session_state
     try:
         shown = filter_table(table, ss.search, ss.regex, ss.convention, None if ss.verdict == ANY else ss.verdict)
-    except ValueError as err:
-        st.error(str(err))
+    except ValueError as err:  # its message quotes the pattern, which a link may carry
+        st.error(literal(str(err)))
         shown = table.iloc[0:0]
     st.write(summary(shown, table))
     styled = len(shown) <= MAX_STYLED_ROWS  # pandas' Styler costs ~0.5 ms a row

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.checkpoints import MAX_TENSORS, MAX_UPLOAD_BYTES, UPLOAD_LIMIT_MB
-from core.models import MODELS
-from core.params import MAX_STYLED_ROWS
+from core.checkpoints import MAX_TENSORS, MAX_UPLOAD_BYTES, UPLOAD_LIMIT_MB, CheckpointError, read_checkpoint
+from core.models import MODELS, build
+from core.params import MAX_STYLED_ROWS, filter_table, infos_from_model, parameter_table
 from tests.checkpoint_helpers import safetensors_header_only
 from tests.page_helpers import run_page
+from ui.literal import literal
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "parameters.py")
@@ -26,6 +27,10 @@ def run(**state) -> AppTest:
 
 def shown_table(at):
     return at.dataframe[0].value
+
+
+def model_table_for_test():
+    return parameter_table(infos_from_model(build("resnet50")))
 
 
 def test_default_render_lists_resnet50():
@@ -82,7 +87,10 @@ def test_a_link_with_an_unknown_model_falls_back():
     assert at.sidebar.selectbox(key="model").value == "resnet50"
 
 
-# ----------------------------------------------------------------------------- uploads
+# ----------------------------------------------------------------------------- uploads and link text, shown literally
+
+EVIL = "[re-login](http://evil)[![x](http://evil/x.png)](http://evil)"
+
 
 def upload(data: bytes, filename: str) -> AppTest:
     at = run(model="upload")
@@ -90,10 +98,33 @@ def upload(data: bytes, filename: str) -> AppTest:
     return at.run()
 
 
+def assert_literal(shown: str, message: str):
+    """What st.error got is message escaped: no link, image or other markdown can form."""
+    assert shown == literal(message)
+    assert "](" not in shown and "![" not in shown and "<" not in shown.replace("\\<", "")
+
+
+def test_a_regex_error_from_a_link_is_shown_literally_not_as_markdown():
+    """A link could put a remote image and a 're-login' link inside the app's error box."""
+    at = run_page("parameters", query={"regex": "true", "search": EVIL + "("})
+    assert not at.exception
+    with pytest.raises(ValueError) as err:
+        filter_table(model_table_for_test(), EVIL + "(", regex=True)
+    assert_literal(at.error[0].value, str(err.value))
+
+
 def test_a_pattern_too_costly_to_compile_gets_its_reason():
     at = run_page("parameters", query={"regex": "true", "search": "a{100000000}"})
     assert not at.exception
     assert "repeats something 100,000,000 times" in at.error[0].value.replace("\\", "")
+
+
+def test_an_upload_name_is_shown_literally():
+    at = upload(b"not a checkpoint", EVIL + ".pt")
+    assert not at.exception
+    with pytest.raises(CheckpointError) as err:
+        read_checkpoint(b"not a checkpoint", EVIL + ".pt")
+    assert_literal(at.error[0].value, str(err.value))
 
 
 def test_a_pickle_calling_os_system_is_reported_as_code():
