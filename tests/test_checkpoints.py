@@ -254,9 +254,10 @@ def test_more_tensors_than_the_limit_are_refused_with_the_limit():
         read_checkpoint(data, "many.pt")
 
 
-def test_exactly_the_tensor_limit_is_read():
-    assert len(read_checkpoint(torch_bytes({f"t{i}": torch.zeros(0) for i in range(MAX_TENSORS)}), "m.pt")) \
-        == MAX_TENSORS
+def test_exactly_the_tensor_limit_is_read_with_names_of_a_hundred_characters():
+    """The pickle's limits leave room for MAX_TENSORS tensors with long names."""
+    data = torch_bytes({f"{i:0>100}": torch.zeros(0) for i in range(MAX_TENSORS)})
+    assert len(read_checkpoint(data, "m.pt")) == MAX_TENSORS
 
 
 # ----------------------------------------------------------------------------- one upload limit, three layers

@@ -43,8 +43,9 @@ def test_one_tensor_over_the_limit_is_refused_before_any_entry_is_checked(monkey
         read_checkpoint(data, "many.safetensors")
 
 
-def test_exactly_the_tensor_limit_is_read():
-    assert len(read_checkpoint(safetensors_header_only(MAX_TENSORS), "m.safetensors")) == MAX_TENSORS
+def test_exactly_the_tensor_limit_is_read_with_names_of_a_hundred_characters():
+    data = safetensors_header_only(MAX_TENSORS, name="{:0>100}")
+    assert len(read_checkpoint(data, "m.safetensors")) == MAX_TENSORS
 
 
 def test_a_header_over_its_limit_is_refused_before_parsing(monkeypatch):
