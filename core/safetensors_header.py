@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from core.checkpoints import MAX_HEADER_BYTES, CheckpointError, TensorSpec, check_tensor_count, natural_key
+from core.checkpoints import MAX_HEADER_BYTES, MAX_TENSORS, CheckpointError, TensorSpec, check_tensor_count, natural_key
 
 DTYPES = {  # safetensors' dtype name -> (torch's name, bytes per element)
     "BOOL": ("bool", 1), "U8": ("uint8", 1), "I8": ("int8", 1), "U16": ("uint16", 2), "I16": ("int16", 2),
@@ -35,7 +35,8 @@ def read_header(data: bytes, filename: str) -> dict[str, TensorSpec]:
         raise invalid(f"its header claims {length:,} bytes, more than the file holds")
     if length > MAX_HEADER_BYTES:
         raise CheckpointError(f"{filename}'s safetensors header is {length:,} bytes; the limit is "
-                              f"{MAX_HEADER_BYTES:,} bytes")
+                              f"{MAX_HEADER_BYTES:,} bytes, room for the {MAX_TENSORS:,} tensors the table lists "
+                              "at most")
     try:
         header = json.loads(data[8:8 + length])
     except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError
