@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from core.closed_form import seed_regime
+from core.minibatch import steps_per_epoch
 from core.numbers import fmt
 from core.tasks import TASKS
-from core.training import History, TrainConfig, steps_per_epoch
+from core.training import History, TrainConfig
 
 SETTLED = 1e-3  # relative change of ||W|| over the last tenth of the run below which it has settled
 
