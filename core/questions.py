@@ -22,7 +22,7 @@ from core.precision import precision, precision_answer, precision_figure, precis
 from core.problem import make_problem
 from core.schedules import lr_factors
 from core.step import PureDecayComparison, adam_vs_adamw_pure_decay
-from core.theory import run_torch
+from core.torch_loop import final_weights as run_torch
 
 
 @dataclass(frozen=True)
