@@ -5,8 +5,8 @@ checks against, the theory page's derivations, the question cards, the reference
 trainer is checked against) runs its steps here, so "k ordinary steps" means one thing:
 
     for t in range(k):
-        opt.zero_grad()
-        loss(t).backward()   # or: set_grads(t) writes .grad itself (a zero gradient, say)
+        opt.zero_grad()      # or, instead of these two lines, set_grads(t) writes every
+        loss(t).backward()   # .grad itself (a zero gradient, a gradient function's value)
         opt.step()
         scheduler.step()     # only with lr factors: LambdaLR, as a user's schedule would
 """
@@ -22,8 +22,9 @@ from torch import Tensor
 def run_steps(opt: torch.optim.Optimizer, steps: int, *, loss: Callable[[int], Tensor] | None = None,
               set_grads: Callable[[int], None] | None = None, lr_factors: Sequence[float] | None = None,
               after_step: Callable[[int], bool | None] | None = None) -> int:
-    """`steps` steps of `opt`; returns how many ran. Gradients come from loss(t).backward() or are
-    written by set_grads(t) (exactly one of the two); lr_factors[t] multiplies every group's lr at
+    """`steps` steps of `opt`; returns how many ran. Gradients come from loss(t).backward() after
+    zero_grad, or set_grads(t) writes them itself (exactly one of the two; torch skips a
+    parameter whose .grad is None); lr_factors[t] multiplies every group's lr at
     step t; after_step(t) runs after each step and stops the loop by returning True."""
     if (loss is None) == (set_grads is None):
         raise ValueError("Give run_steps either loss or set_grads, not both or neither")
@@ -32,8 +33,8 @@ def run_steps(opt: torch.optim.Optimizer, steps: int, *, loss: Callable[[int], T
         last = len(lr_factors) - 1
         scheduler = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: lr_factors[min(t, last)])
     for t in range(steps):
-        opt.zero_grad()
         if loss is not None:
+            opt.zero_grad()
             loss(t).backward()
         else:
             set_grads(t)

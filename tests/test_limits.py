@@ -152,17 +152,15 @@ def test_the_largest_sweep_the_page_offers_is_one_the_core_runs():
 
 
 REDOS = """
-import sys, time
+import sys
 import pandas as pd
 sys.path.insert(0, {root!r})
 from core.params import filter_table
 table = pd.DataFrame({{"name": ["transformer.h.11.mlp.c_proj.weight_and_a_long_suffix"] * 3}})
-start = time.perf_counter()
 try:
     filter_table(table, "(.*)*!", regex=True)
 except ValueError:
     pass  # refusing the pattern is a fine answer
-print(time.perf_counter() - start)
 """
 
 
