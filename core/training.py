@@ -177,9 +177,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     return [recorder.history(c, m.runs, factors, divergence) for c, m in zip(configs, group, strict=True)]
 
 
-# Toy: 0.003 smooths SGD's and Adam's boundaries while they still learn, 0.03 already erases them, and AdamW
-# (shrink lr·wd per step) needs wd = 1 to act as strongly: the same number means different things.
-DEFAULT_WEIGHT_DECAYS = {"seed": (0.0, 0.5, 1.0, 5.0), "d2l": (0.0, 1.0, 3.0, 10.0), "toy": (0.0, 0.003, 0.03, 1.0)}
+DEFAULT_WEIGHT_DECAYS = {key: task.default_weight_decays for key, task in TASKS.items()}  # each Task declares its own
 COMPARED_OPTIMIZERS = ("sgd", "adam", "adamw")
 
 
@@ -188,10 +186,10 @@ def default_config(task: str, optimizer: str = "sgd", **changes) -> TrainConfig:
     cls = TASKS[task]
     options = (("momentum", cls.default_momentum),) if optimizer == "sgd" and cls.default_momentum else ()
     base = TrainConfig(task=task, optimizer=optimizer, lrs=(cls.default_lr,), epochs=cls.default_epochs,
-                       weight_decays=DEFAULT_WEIGHT_DECAYS[task], seed=cls.default_seed, options=options)
+                       weight_decays=cls.default_weight_decays, seed=cls.default_seed, options=options)
     return replace(base, **changes)
 
 
 def default_configs() -> list[list[TrainConfig]]:
     """The page's first view: per task, the three compared optimizers (trained together)."""
-    return [[default_config(task, opt) for opt in COMPARED_OPTIMIZERS] for task in DEFAULT_WEIGHT_DECAYS]
+    return [[default_config(task, opt) for opt in COMPARED_OPTIMIZERS] for task in TASKS]

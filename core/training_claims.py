@@ -56,9 +56,9 @@ def total_norms(h: History) -> np.ndarray:
 
 
 def closed_form_applies(config: TrainConfig) -> bool:
-    """The seed task's closed form is plain SGD's: no momentum, constant learning rate."""
-    return (config.task == "seed" and config.optimizer == "sgd" and not dict(config.options).get("momentum")
-            and config.schedule == "constant")
+    """A task's closed form (the seed's) is plain SGD's: no momentum, constant learning rate."""
+    return (TASKS[config.task].has_closed_form and config.optimizer == "sgd"
+            and not dict(config.options).get("momentum") and config.schedule == "constant")
 
 
 def run_sentences(h: History) -> list[str]:
