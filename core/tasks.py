@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from core.problem import SEED, seed_arrays
+from core.registry import lookup
 
 
 @dataclass(frozen=True)
@@ -266,11 +267,7 @@ TASKS: dict[str, type[Task]] = {t.key: t for t in (SeedTask, D2LRegression, ToyC
 
 
 def make_task(key: str, **options) -> Task:
-    try:
-        cls = TASKS[key]
-    except KeyError:
-        raise ValueError(f"Unknown task {key!r}; choose one of {sorted(TASKS)}") from None
-    return cls(**options)
+    return lookup(TASKS, key, "task")(**options)
 
 
 def accuracy(task: ToyClassifier, final: dict, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -15,15 +15,18 @@ import pytest
 import torch
 
 import core.questions
+from core import optim
 from core.conventions import CONVENTIONS, DECAY, NA, NO_DECAY, ParamInfo
+from core.devices import DTYPES, resolve_dtype
 from core.minibatch import steps_per_epoch
 from core.models import MODELS, build
 from core.optim import OPTIMIZERS
 from core.optim.first_step import Explanation
 from core.param_snippets import optimizer_snippet
 from core.questions import CARDS, QUESTIONS
+from core.schedules import SCHEDULES, lr_factors
 from core.sweep import SweepConfig
-from core.tasks import TASKS
+from core.tasks import TASKS, make_task
 from core.training import COMPARED_OPTIMIZERS, MAX_STEPS, check_request, default_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,3 +141,17 @@ def test_convention_has_a_source_a_rule_a_verdict_and_a_snippet(key):
     weight = ParamInfo("fc.weight", (4, 5), "float32", "Linear", torch.nn.Linear)
     assert c.verdict(weight, frozenset()) in (DECAY, NO_DECAY, NA)
     assert f"# {c.label}: {c.source}" in optimizer_snippet(key)
+
+
+# ----------------------------------------------------------------------------- lookups
+
+
+@pytest.mark.parametrize(("look_up", "kind", "registry"), [
+    (lambda k: optim.get(k), "optimizer", OPTIMIZERS),
+    (lambda k: make_task(k), "task", TASKS),
+    (lambda k: lr_factors(k, 3), "schedule", SCHEDULES),
+    (lambda k: resolve_dtype(k), "dtype", DTYPES),
+])
+def test_an_unknown_name_is_refused_naming_the_kind_and_every_choice(look_up, kind, registry):
+    with pytest.raises(ValueError, match=re.escape(f"Unknown {kind} 'nope'; choose one of {sorted(registry)}")):
+        look_up("nope")

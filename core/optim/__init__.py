@@ -13,6 +13,7 @@ import torch
 
 from core.optim import adagrad, adam, adamw, rmsprop, sgd
 from core.optim.first_step import Explanation
+from core.registry import lookup
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,4 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
 
 def get(key: str) -> OptimizerSpec:
     """Look an optimizer up by key, with a message that lists the valid ones."""
-    try:
-        return OPTIMIZERS[key]
-    except KeyError:
-        raise ValueError(f"Unknown optimizer {key!r}; choose one of {sorted(OPTIMIZERS)}") from None
+    return lookup(OPTIMIZERS, key, "optimizer")
