@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from core.playground import TOY_DATASETS, playground_points
 from core.problem import SEED, seed_arrays
 from core.registry import lookup
 
@@ -172,34 +173,6 @@ class D2LRegression(Task):
         return ((self.forward(params, x) - y) ** 2 / 2)[..., 0]
 
 
-def _toy_points(name: str, n: int, noise: float, g: torch.Generator) -> tuple[Tensor, Tensor]:
-    """TensorFlow Playground's four 2-D datasets, in [-1, 1]-ish coordinates, labels 0/1."""
-    half = n // 2
-    if name == "circle":
-        r = torch.cat([torch.rand(half, generator=g) * 0.5, 0.7 + torch.rand(n - half, generator=g) * 0.3])
-        a = torch.rand(n, generator=g) * 2 * math.pi
-        x, label = torch.stack([r * a.cos(), r * a.sin()], 1), (r < 0.5).double()
-    elif name == "xor":
-        x = torch.rand(n, 2, generator=g) * 2 - 1
-        x = x + 0.05 * x.sign()  # keep points off the axes, as the playground pads them
-        label = (x[:, 0] * x[:, 1] > 0).double()
-    elif name == "gaussian":
-        label = torch.cat([torch.ones(half), torch.zeros(n - half)]).double()
-        x = torch.randn(n, 2, generator=g) * 0.25 + (label * 2 - 1).unsqueeze(1) * 0.4
-    elif name == "spiral":
-        t = torch.rand(n, generator=g) * 1.75 * math.pi
-        label = torch.cat([torch.ones(half), torch.zeros(n - half)]).double()
-        a = t + label * math.pi
-        x = torch.stack([t * a.cos(), t * a.sin()], 1) / (1.75 * math.pi)
-    else:
-        raise ValueError(f"Unknown dataset {name!r}; choose one of {list(TOY_DATASETS)}")
-    x = x.double() + noise * 0.3 * torch.randn(n, 2, generator=g, dtype=torch.float64)
-    return x, label.unsqueeze(1)
-
-
-TOY_DATASETS = ("circle", "xor", "gaussian", "spiral")
-
-
 @dataclass(frozen=True)
 class ToyClassifier(Task):
     """A small tanh MLP (2 -> 16 -> 16 -> 1) on a 2-D toy dataset; decay smooths its boundary."""
@@ -235,7 +208,7 @@ class ToyClassifier(Task):
 
     def data(self, seed, dtype, device):
         g = torch.Generator().manual_seed(seed)
-        x, y = _toy_points(self.dataset, self.n_points, self.noise, g)
+        x, y = playground_points(self.dataset, self.n_points, self.noise, g)
         order = torch.randperm(self.n_points, generator=g)
         x, y = x[order].to(dtype=dtype, device=device), y[order].to(dtype=dtype, device=device)
         n = int(round(self.train_fraction * self.n_points))
