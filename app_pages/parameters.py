@@ -3,20 +3,23 @@
 import pandas as pd
 import streamlit as st
 
-from core.checkpoints import MAX_UPLOAD_BYTES, SUFFIXES, CheckpointError, load_state_dict
+from core.checkpoints import SUFFIXES, UPLOAD_LIMIT_MB, CheckpointError, read_checkpoint
 from core.conventions import CONVENTIONS, DECAY, NA, NO_DECAY
 from core.models import MODELS, TORCHVISION_PREFIX, build, torchvision_models
 from core.param_snippets import optimizer_snippet
 from core.params import (
+    MAX_STYLED_ROWS,
     filter_table,
     infos_from_model,
     infos_from_state_dict,
     no_weight_decay_names,
     parameter_table,
+    summary,
     totals,
 )
 from core.reference_rules import mingpt_failure_for
 from core.schema import Field
+from core.text import escape_markdown
 from ui.state import bind, sync_query
 
 UPLOAD = "upload"
@@ -41,7 +44,7 @@ def model_table(key: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def upload_table(data: bytes, filename: str) -> pd.DataFrame:
-    return parameter_table(infos_from_state_dict(load_state_dict(data, filename)))
+    return parameter_table(infos_from_state_dict(read_checkpoint(data, filename)))
 
 
 def model_label(key: str) -> str:
@@ -56,17 +59,18 @@ def source_table() -> pd.DataFrame | None:
     if key != UPLOAD:
         st.caption(MODELS[key].description if key in MODELS else "torchvision's own constructor, weights=None")
         return model_table(key)
-    upload = sb.file_uploader(f"Checkpoint ({', '.join(SUFFIXES)}, at most {MAX_UPLOAD_BYTES // 2**20} MB)",
-                              type=[s.lstrip(".") for s in SUFFIXES], key="upload")
-    st.caption(".safetensors, or a state dict loaded with torch.load(weights_only=True): never arbitrary "
-               "unpickling. Without the model's modules, rules that need the module type say n/a.")
+    upload = sb.file_uploader(f"Checkpoint ({', '.join(SUFFIXES)}, at most {UPLOAD_LIMIT_MB} MB)",
+                              type=[s.lstrip(".") for s in SUFFIXES], key="upload", max_upload_size=UPLOAD_LIMIT_MB)
+    st.caption(".safetensors, or a state dict saved by torch.save: only names, shapes and dtypes are read "
+               "(torch.load with weights_only=True, on the meta device), never arbitrary unpickling. Without the "
+               "model's modules, rules that need the module type say n/a.")
     if upload is None:
         st.info("Upload a checkpoint in the sidebar to list its tensors.")
         return None
     try:
         return upload_table(upload.getvalue(), upload.name)
-    except CheckpointError as err:
-        st.error(str(err))
+    except CheckpointError as err:  # its message quotes the file's name, and perhaps text from inside it
+        st.error(escape_markdown(str(err)))
         return None
 
 
@@ -87,16 +91,20 @@ def main() -> None:
     ss = st.session_state
     try:
         shown = filter_table(table, ss.search, ss.regex, ss.convention, None if ss.verdict == ANY else ss.verdict)
-    except ValueError as err:
-        st.error(str(err))
+    except ValueError as err:  # its message quotes the pattern, which a link may carry
+        st.error(escape_markdown(str(err)))
         shown = table.iloc[0:0]
-    st.write(f"{len(shown)} of {len(table)} tensors, {int(shown['numel'].sum()):,} of "
-             f"{int(table['numel'].sum()):,} parameters")
+    st.write(summary(shown, table))
+    styled = len(shown) <= MAX_STYLED_ROWS  # pandas' Styler costs ~0.5 ms a row
     st.dataframe(
-        shown.style.map(lambda v: VERDICT_COLORS.get(v, ""), subset=list(CONVENTIONS)).format({"share": "{:.3%}"}),
+        shown.style.map(lambda v: VERDICT_COLORS.get(v, ""), subset=list(CONVENTIONS)).format({"share": "{:.3%}"})
+        if styled else shown,
         hide_index=True, height=420,
-        column_config={"numel": st.column_config.NumberColumn("numel", format="localized")},
+        column_config={"numel": st.column_config.NumberColumn("numel", format="localized"),
+                       **({} if styled else {"share": st.column_config.NumberColumn("share", format="percent")})},
     )
+    if not styled:
+        st.caption(f"Verdicts are coloured when at most {MAX_STYLED_ROWS:,} rows are shown: search to narrow them.")
     st.download_button("Download CSV", shown.to_csv(index=False), "parameters.csv", "text/csv", key="csv")
     st.subheader("Totals per convention")
     st.dataframe(totals(table), hide_index=True)

@@ -62,6 +62,8 @@ def reason_codes(max_abs_weight: Tensor, loss: Tensor | None = None, first_loss:
     loop can check many steps before it looks."""
     code = torch.zeros(max_abs_weight.shape, dtype=torch.int64, device=max_abs_weight.device)
     checks = [~torch.isfinite(max_abs_weight), max_abs_weight > WEIGHT_LIMIT]
+    loss = None if loss is None else loss.to(max_abs_weight.device)
+    first_loss = None if first_loss is None else first_loss.to(max_abs_weight.device)
     if loss is not None:
         checks.append(~torch.isfinite(loss))
         if first_loss is not None:
@@ -89,7 +91,7 @@ def first_divergence(weights: Tensor, losses: Tensor | None = None, loss_is_nonn
     """For one run's trajectory W_0..W_T (shape (T + 1, ...)) and optional losses (T + 1,):
     the first step that diverged, with its reason, or None. The growth criterion needs a
     loss bounded below by 0: a signed loss such as sum(x @ W) has no scale to grow from."""
-    flat = weights.detach().double().flatten(1)
+    flat = weights.detach().double().cpu().flatten(1)  # one small run: judged on the host
     peak = flat.abs().amax(dim=1)
     loss = None if losses is None else torch.as_tensor(losses, dtype=torch.float64)
     start = None if loss is None or not loss_is_nonnegative else loss[:1].expand_as(loss)

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 import pandas as pd
-import regex
 import torch
 from torch import nn
 
+from core.checkpoints import TensorSpec
 from core.conventions import CONVENTIONS, DECAY, NA, NO_DECAY, ParamInfo
 from core.models import module_classes
+from core.search import compile_search, matches
 
 VERDICTS = (DECAY, NO_DECAY, NA)
 
@@ -28,8 +28,8 @@ def infos_from_model(model: nn.Module) -> list[ParamInfo]:
             for name, p in model.named_parameters()]
 
 
-def infos_from_state_dict(state: dict[str, torch.Tensor]) -> list[ParamInfo]:
-    """An uploaded checkpoint has names and tensors but no modules: module-based rules say n/a."""
+def infos_from_state_dict(state: dict[str, TensorSpec | torch.Tensor]) -> list[ParamInfo]:
+    """An uploaded checkpoint has names, shapes and dtypes but no modules: module-based rules say n/a."""
     return [ParamInfo(name, tuple(t.shape), str(t.dtype).removeprefix("torch.")) for name, t in state.items()]
 
 
@@ -41,6 +41,9 @@ def no_weight_decay_names(model: nn.Module | None) -> frozenset[str]:
 
 def shape_text(shape: tuple[int, ...]) -> str:
     return "x".join(map(str, shape)) if shape else "scalar"
+
+
+MAX_STYLED_ROWS = 500  # rows the page colours by verdict: pandas' Styler costs ~0.5 ms a row
 
 
 def parameter_table(infos: list[ParamInfo], no_weight_decay: frozenset[str] = frozenset()) -> pd.DataFrame:
@@ -57,41 +60,13 @@ def parameter_table(infos: list[ParamInfo], no_weight_decay: frozenset[str] = fr
     return pd.DataFrame(rows, columns=["name", "module", "shape", "numel", "share", "dtype", *CONVENTIONS])
 
 
-MAX_PATTERN = 200
-SEARCH_SECONDS = 0.5  # for the whole table: a pattern that backtracks longer is refused
-
-
-def compile_search(pattern: str):
-    """A user's search pattern, compiled with the `regex` package rather than `re`: its
-    searches take a timeout. A pattern like (.*)*! backtracks exponentially, and Python's re,
-    holding the interpreter lock, would stall every visitor of the server meanwhile."""
-    if len(pattern) > MAX_PATTERN:
-        raise ValueError(f"The pattern is {len(pattern)} characters; the limit is {MAX_PATTERN}")
-    try:
-        return regex.compile(pattern, flags=regex.VERSION0)
-    except regex.error as err:
-        raise ValueError(f"Invalid regular expression {pattern!r}: {err}") from None
-
-
-def _matches(compiled, names) -> list[bool]:
-    deadline = time.monotonic() + SEARCH_SECONDS
-    out = []
-    try:
-        for name in names:
-            out.append(compiled.search(name, timeout=max(deadline - time.monotonic(), 1e-3)) is not None)
-    except TimeoutError:
-        raise ValueError(f"The pattern took over {SEARCH_SECONDS:g} s on this table (it backtracks too much); "
-                         "simplify it, e.g. write (a+) instead of (a+)+") from None
-    return out
-
-
 def filter_table(table: pd.DataFrame, pattern: str = "", regex: bool = False, convention: str | None = None,
                  verdict: str | None = None) -> pd.DataFrame:
     """Rows whose name contains pattern (a regular expression if regex), and whose verdict under
     convention is verdict. An invalid expression raises ValueError with the reason."""
     if pattern:
         if regex:
-            mask = pd.Series(_matches(compile_search(pattern), table["name"]), index=table.index)
+            mask = pd.Series(matches(compile_search(pattern), table["name"]), index=table.index)
         else:
             mask = table["name"].str.contains(pattern, regex=False)
         table = table[mask.astype(bool)]
@@ -102,6 +77,16 @@ def filter_table(table: pd.DataFrame, pattern: str = "", regex: bool = False, co
     return table
 
 
+def numel_sum(table: pd.DataFrame) -> int:
+    """Exact at any size: pandas sums int64 with wrap-around (four 2^62-element tensors sum to 0)."""
+    return sum(int(n) for n in table["numel"])
+
+
+def summary(shown: pd.DataFrame, table: pd.DataFrame) -> str:
+    """The line above the table: how much of the model the filters keep."""
+    return f"{len(shown):,} of {len(table):,} tensors, {numel_sum(shown):,} of {numel_sum(table):,} parameters"
+
+
 def totals(table: pd.DataFrame) -> pd.DataFrame:
     """Per convention: tensors and parameters decayed, not decayed, and not judged."""
     rows = []
@@ -110,7 +95,7 @@ def totals(table: pd.DataFrame) -> pd.DataFrame:
         for verdict in VERDICTS:
             chosen = table[table[key] == verdict]
             row[f"{verdict} tensors"] = len(chosen)
-            row[f"{verdict} params"] = int(chosen["numel"].sum())
+            row[f"{verdict} params"] = numel_sum(chosen)
         rows.append(row)
     return pd.DataFrame(rows)
 

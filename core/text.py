@@ -4,8 +4,9 @@ Streamlit renders the body of st.info, st.toast, st.error and st.markdown as mar
 text from a link such as `[re-login](http://evil)` or `![i](http://evil/i.png)` would become
 a live link or an image fetched from another host. Backslash escapes are not enough: emoji
 and icon shortcodes (`:smile:`) are expanded after escapes are resolved. A code span is
-literal to every stage, so the text goes into one, with visible escapes for the characters
-(newlines, bidi overrides) that could break out of it or disguise it.
+literal to every stage, so a user's value goes into one (literal), with visible escapes for the
+characters (newlines, bidi overrides) that could break out of it or disguise it. A whole
+message that quotes user text (an error naming an upload) stays prose: escape_markdown.
 """
 
 from __future__ import annotations
@@ -37,3 +38,20 @@ def literal(text: str, max_chars: int = 80) -> str:
     # padding both ends keeps a leading or trailing backtick (or space) inside the span.
     pad = " " if body.strip(" ") and (body[0] in "` " or body[-1] in "` ") else ""
     return f"{fence}{pad}{body}{pad}{fence}"
+
+
+JOINER = "\u2060"  # WORD JOINER: zero width, no line break
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # each ASCII punctuation character, as CommonMark lists them
+_CONTROL = {code: repr(chr(code))[1:-1] for code in (*range(32), 127)}  # "\n" shown as \n, etc.
+
+
+def escape_markdown(text: str) -> str:
+    """Markdown that renders as exactly text (control characters as their escapes, e.g. \\n), for
+    whole messages that quote user text (an upload's name, a search pattern in an error): every
+    ASCII punctuation character gets CommonMark's backslash escape, and an invisible WORD JOINER
+    follows each ":" and "@" and splits "www" from its ".", because Streamlit's renderer turns
+    bare URLs, e-mail addresses and :shortcodes: into links and emoji after escapes apply."""
+    text = str(text).translate(_CONTROL)
+    text = re.sub(r"(?i)(www)(?=\.)|([:@])", lambda m: m[0] + JOINER, text)
+    escaped = _PUNCTUATION.sub(r"\\\1", text)
+    return re.sub(r"^ +", lambda spaces: "&#32;" * len(spaces[0]), escaped)

@@ -96,12 +96,15 @@ def generalization_sentence(h: History, label: str) -> str:
 
 
 def _direction(values: np.ndarray) -> str:
+    """How a sequence goes: 'falls' when it never rises and drops somewhere, and so on."""
     steps = np.diff(values)
-    if (steps < 0).all():
+    if (steps == 0).all():
+        return "stays"
+    if (steps <= 0).all():
         return "falls"
-    if (steps > 0).all():
+    if (steps >= 0).all():
         return "rises"
-    return "changes"
+    return "goes up and down"
 
 
 def toy_sentence(h: History, test_accuracy: np.ndarray, label: str) -> str:
@@ -113,5 +116,5 @@ def toy_sentence(h: History, test_accuracy: np.ndarray, label: str) -> str:
     chain = " → ".join(_n(v) for v in norms)
     accs = " → ".join(f"{a:.0%}" for a in test_accuracy)
     return (f"{label}: as wd goes {' → '.join(f'{w:g}' for w in wds)}, ‖W‖ {_direction(norms)} ({chain}) and "
-            f"test accuracy {_direction(test_accuracy) if len(set(np.round(test_accuracy, 4))) > 1 else 'stays'} "
+            f"test accuracy {_direction(np.round(test_accuracy, 4))} "
             f"({accs}).")

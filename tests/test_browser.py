@@ -150,6 +150,23 @@ def test_parameters_page_takes_an_upload_and_refuses_a_malicious_pickle(server, 
     page.close()
 
 
+def test_parameters_page_shows_markdown_from_a_link_literally(server, browser):
+    """A search pattern from a link is quoted in the regex error: it must show as typed, with no link, image or
+    bare-URL autolink formed from it (the reported attack fetched an image and showed a 're-login' link)."""
+    from urllib.parse import quote
+
+    pattern = ("[re-login](http://evil.test)[![x](http://evil.test/x.png)](http://evil.test) www.evil.test "
+               "a@evil.test :smile: (")
+    page = browser.new_page(viewport={"width": 1600, "height": 1600})
+    page.goto(f"{server}/parameters?regex=true&search={quote(pattern)}")
+    alert = page.locator("[data-testid='stAlert']").filter(has_text="Invalid regular expression")
+    alert.wait_for(timeout=60_000)
+    assert alert.locator("a, img").count() == 0
+    assert pattern in alert.inner_text().replace("\u2060", "")  # as typed, once the invisible joiners are gone
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.close()
+
+
 PAGES = {"single_step": "", "training": "training", "sweep": "sweep?resolution=8", "parameters": "parameters",
          "theory": "theory"}
 

@@ -1,40 +1,33 @@
-"""core.checkpoints: uploads round-trip, common nestings unwrap, and anything unsafe or malformed is a
-CheckpointError with a message for the user, never another exception and never executed code."""
+"""core.checkpoints: uploads give their tensors' names, shapes and dtypes; anything unsafe, malformed or
+over a stated limit is a CheckpointError with a message for the user, never another exception, never
+executed code; and one upload limit holds in the browser, on the server and here."""
 
+import asyncio
 import builtins
-import io
+import os
 import pickle
 import random
 import signal
+import tomllib
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import torch
 from safetensors.torch import save as safetensors_save
 
-from core.checkpoints import MAX_UPLOAD_BYTES, CheckpointError, load_state_dict
+from core.checkpoints import (
+    MAX_TENSORS,
+    MAX_TOTAL_NUMEL,
+    MAX_UPLOAD_BYTES,
+    UPLOAD_LIMIT_MB,
+    CheckpointError,
+    TensorSpec,
+    read_checkpoint,
+)
+from tests.checkpoint_helpers import small_state_dict, specs_of, torch_bytes
 
-
-def small_state_dict() -> dict[str, torch.Tensor]:
-    gen = torch.Generator().manual_seed(0)
-    return {
-        "fc.weight": torch.randn(3, 4, generator=gen),
-        "fc.bias": torch.randn(3, generator=gen),
-        "bn.num_batches_tracked": torch.tensor(7),
-        "emb.weight": torch.randn(5, 2, generator=gen).to(torch.bfloat16),
-    }
-
-
-def torch_bytes(obj) -> bytes:
-    buffer = io.BytesIO()
-    torch.save(obj, buffer)
-    return buffer.getvalue()
-
-
-def assert_same_tensors(got: dict[str, torch.Tensor], want: dict[str, torch.Tensor], ordered: bool = True):
-    assert (list(got) if ordered else sorted(got)) == (list(want) if ordered else sorted(want))
-    for name in want:
-        assert got[name].dtype == want[name].dtype and torch.equal(got[name], want[name]), name
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
@@ -53,35 +46,38 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-# ----------------------------------------------------------------------------- round trips
+# ----------------------------------------------------------------------------- what an upload gives
 
 
-def test_safetensors_round_trip():
-    """The format keeps names, dtypes and values but not insertion order, so compare as sets of names."""
+def test_safetensors_names_shapes_and_dtypes():
     sd = small_state_dict()
-    assert_same_tensors(load_state_dict(safetensors_save(sd), "model.safetensors"), sd, ordered=False)
+    assert read_checkpoint(safetensors_save(sd), "model.safetensors") == specs_of(sd)
 
 
 def test_safetensors_upload_comes_back_in_a_stable_order():
-    """The explorer lists rows in the order load_state_dict returns: the same bytes must give the same rows,
+    """The explorer lists rows in the order read_checkpoint returns: the same bytes must give the same rows,
     in natural order (layer2 before layer10). With 20 tensors a random order repeating by chance is 1 in 20!."""
     data = safetensors_save({f"layer{i}.weight": torch.zeros(2) for i in range(20)})
-    names = list(load_state_dict(data, "m.safetensors"))
-    assert names == list(load_state_dict(data, "m.safetensors"))
+    names = list(read_checkpoint(data, "m.safetensors"))
+    assert names == list(read_checkpoint(data, "m.safetensors"))
     assert names == [f"layer{i}.weight" for i in range(20)]
 
 
 @pytest.mark.parametrize("filename", ["model.pt", "model.pth", "pytorch_model.bin", "MODEL.PT"])
-def test_torch_save_round_trip(filename):
+def test_torch_save_names_shapes_and_dtypes_in_order(filename):
     sd = small_state_dict()
-    assert_same_tensors(load_state_dict(torch_bytes(sd), filename), sd)
+    specs = read_checkpoint(torch_bytes(sd), filename)
+    assert list(specs.items()) == list(specs_of(sd).items())
+    assert specs["fc.weight"] == TensorSpec((3, 4), "float32") and specs["fc.weight"].numel == 12
 
 
-def test_module_state_dict_with_parameters_round_trips():
+def test_module_state_dict_with_parameters():
     """A real nn.Module.state_dict() (an OrderedDict of detached tensors) is the common upload."""
     model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3))
     sd = model.state_dict()
-    assert_same_tensors(load_state_dict(torch_bytes(sd), "model.pt"), dict(sd))
+    assert read_checkpoint(torch_bytes(sd), "model.pt") == specs_of(dict(sd))
+    params = dict(model.named_parameters())
+    assert read_checkpoint(torch_bytes(params), "params.pt") == specs_of(params)
 
 
 @pytest.mark.parametrize(
@@ -98,12 +94,12 @@ def test_module_state_dict_with_parameters_round_trips():
 def test_nested_checkpoints_are_unwrapped(wrap):
     """Lightning, timm and hand-written training scripts nest the weights one or two levels down."""
     sd = small_state_dict()
-    assert_same_tensors(load_state_dict(torch_bytes(wrap(sd)), "ckpt.pt"), sd)
+    assert read_checkpoint(torch_bytes(wrap(sd)), "ckpt.pt") == specs_of(sd)
 
 
 def test_non_tensor_entries_next_to_tensors_are_dropped():
     sd = small_state_dict()
-    assert_same_tensors(load_state_dict(torch_bytes({**sd, "epoch": 3, "note": "x"}), "ckpt.pt"), sd)
+    assert read_checkpoint(torch_bytes({**sd, "epoch": 3, "note": "x"}), "ckpt.pt") == specs_of(sd)
 
 
 # ----------------------------------------------------------------------------- malicious pickles
@@ -119,20 +115,36 @@ class Exploit:
         return builtins.exec, (f"import pathlib; pathlib.Path({str(self.marker)!r}).write_text('pwned')",)
 
 
-@pytest.mark.parametrize("how", ["pickle-protocol-2", "torch.save", "torch.save-inside-state-dict"])
+class System:
+    """Unpickling this calls os.system: the reported attack (the command only touches a marker file)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, (f"touch {self.marker}",)
+
+
+PICKLINGS = {
+    "pickle-protocol-2": lambda evil: pickle.dumps(evil, protocol=2),
+    "pickle-protocol-4": lambda evil: pickle.dumps(evil, protocol=4),
+    "torch.save": torch_bytes,
+    "torch.save-inside-state-dict": lambda evil: torch_bytes({"fc.weight": torch.zeros(2), "hook": evil}),
+}
+
+
+@pytest.mark.parametrize("how", list(PICKLINGS))
 @pytest.mark.parametrize("filename", ["evil.pt", "evil.bin"])
-def test_code_running_pickle_is_refused_and_never_runs(how, filename, tmp_path):
+@pytest.mark.parametrize(("payload", "blocked"), [(Exploit, r"\S*exec"), (System, rf"{os.system.__module__}\.system")],
+                         ids=["exec", "os.system"])
+def test_code_running_pickle_is_refused_as_code_and_never_runs(payload, blocked, how, filename, tmp_path):
+    """The refusal says why: the file contains code, and which global it imports (as torch names it)."""
     marker = tmp_path / "pwned"
-    evil = Exploit(marker)
-    data = {
-        "pickle-protocol-2": lambda: pickle.dumps(evil, protocol=2),
-        "torch.save": lambda: torch_bytes(evil),
-        "torch.save-inside-state-dict": lambda: torch_bytes({"fc.weight": torch.zeros(2), "hook": evil}),
-    }[how]()
-    assert not marker.exists()
-    with pytest.raises(CheckpointError, match=r"refused.*weights_only") as err:
-        load_state_dict(data, filename)
-    assert filename in str(err.value)
+    data = PICKLINGS[how](payload(marker))
+    with pytest.raises(CheckpointError, match=rf"^{filename} was refused because it contains code: its pickle imports "
+                                              rf"{blocked}\.") as err:
+        read_checkpoint(data, filename)
+    assert "corrupt" not in str(err.value)
     assert not marker.exists(), "the pickle's payload ran"
 
 
@@ -140,7 +152,7 @@ def test_safetensors_cannot_carry_code(tmp_path):
     """A pickle renamed .safetensors is just a malformed safetensors file."""
     marker = tmp_path / "pwned"
     with pytest.raises(CheckpointError, match="not a valid safetensors file"):
-        load_state_dict(pickle.dumps(Exploit(marker), protocol=2), "evil.safetensors")
+        read_checkpoint(pickle.dumps(Exploit(marker), protocol=2), "evil.safetensors")
     assert not marker.exists()
 
 
@@ -149,25 +161,20 @@ def test_safetensors_cannot_carry_code(tmp_path):
 
 def test_empty_upload():
     with pytest.raises(CheckpointError, match="empty"):
-        load_state_dict(b"", "model.pt")
+        read_checkpoint(b"", "model.pt")
 
 
-def test_upload_over_the_limit():
+def test_upload_over_a_given_limit():
     data = torch_bytes(small_state_dict())
     with pytest.raises(CheckpointError, match="limit"):
-        load_state_dict(data, "model.pt", max_bytes=len(data) - 1)
-    assert load_state_dict(data, "model.pt", max_bytes=len(data))  # exactly at the limit is fine
-
-
-def test_default_limit_is_twenty_megabytes():
-    with pytest.raises(CheckpointError, match=r"the limit is 20,971,520 bytes \(20 MB\)"):
-        load_state_dict(b"\0" * (MAX_UPLOAD_BYTES + 1), "model.pt")
+        read_checkpoint(data, "model.pt", max_bytes=len(data) - 1)
+    assert read_checkpoint(data, "model.pt", max_bytes=len(data))  # exactly at the limit is fine
 
 
 @pytest.mark.parametrize("filename", ["model.txt", "model", "model.ckpt", "model.safetensors.zip"])
 def test_unsupported_suffix(filename):
     with pytest.raises(CheckpointError, match=r"expected one of \.safetensors, \.pt, \.pth, \.bin"):
-        load_state_dict(torch_bytes(small_state_dict()), filename)
+        read_checkpoint(torch_bytes(small_state_dict()), filename)
 
 
 GARBAGE = [random.Random(seed).randbytes(256) for seed in range(5)] + [b"hello, not a checkpoint", b"PK\x03\x04junk"]
@@ -178,40 +185,40 @@ GARBAGE = [random.Random(seed).randbytes(256) for seed in range(5)] + [b"hello, 
 def test_garbage_bytes_are_a_checkpoint_error(data, filename):
     """Whatever torch or safetensors raise inside, the caller sees one exception type with the filename."""
     with pytest.raises(CheckpointError, match=filename.replace(".", r"\.")):
-        load_state_dict(data, filename)
+        read_checkpoint(data, filename)
 
 
 def test_truncated_torch_checkpoint():
     data = torch_bytes(small_state_dict())
     with pytest.raises(CheckpointError, match="model.pt"):
-        load_state_dict(data[: len(data) // 2], "model.pt")
+        read_checkpoint(data[: len(data) // 2], "model.pt")
 
 
 def test_corrupt_pt_is_not_reported_as_unsafe():
     """Random bytes are damaged, not dangerous: telling the user they 'could run code' and quoting torch's
     'Re-running torch.load with weights_only set to False will likely succeed' is wrong and bad advice."""
     with pytest.raises(CheckpointError) as err:
-        load_state_dict(random.Random(0).randbytes(256), "junk.pt")
+        read_checkpoint(random.Random(0).randbytes(256), "junk.pt")
     message = str(err.value)
-    assert "could run code" not in message and "weights_only` set to `False`" not in message
+    assert "contains code" not in message and "weights_only` set to `False`" not in message
 
 
 @pytest.mark.parametrize(("obj", "kind"), [([torch.zeros(2)], "list"), (3, "int"), ("weights", "str"),
                                            ((torch.zeros(2),), "tuple")])
 def test_pt_that_is_not_a_dict(obj, kind):
     with pytest.raises(CheckpointError, match=rf"holds {kind} data, not a state dict"):
-        load_state_dict(torch_bytes(obj), "model.pt")
+        read_checkpoint(torch_bytes(obj), "model.pt")
 
 
 @pytest.mark.parametrize("obj", [{"a": 1, "b": "x"}, {}, {"state_dict": {}}, {"state_dict": {"epoch": 1}}])
 def test_dict_without_tensors(obj):
     with pytest.raises(CheckpointError, match="no tensors"):
-        load_state_dict(torch_bytes(obj), "model.pt")
+        read_checkpoint(torch_bytes(obj), "model.pt")
 
 
 def test_empty_safetensors_file_has_no_tensors():
     with pytest.raises(CheckpointError, match="no tensors"):
-        load_state_dict(safetensors_save({}), "model.safetensors")
+        read_checkpoint(safetensors_save({}), "model.safetensors")
 
 
 def test_self_referencing_checkpoint_does_not_hang():
@@ -220,4 +227,137 @@ def test_self_referencing_checkpoint_does_not_hang():
     d = {}
     d["state_dict"] = d
     with time_limit(2), pytest.raises(CheckpointError):
-        load_state_dict(torch_bytes(d), "loop.pt")
+        read_checkpoint(torch_bytes(d), "loop.pt")
+
+
+# ----------------------------------------------------------------------------- sizes the table can count
+
+
+def test_expanded_tensors_whose_sizes_overflow_64_bits_are_refused_with_the_exact_count():
+    """The reported 1.9 KB .pt: four 2^31 x 2^31 stride-0 views of one element. Their 2^64 elements overflow
+    int64 (the page said '5 of 5 tensors, 3 of 3 parameters'); here the count is exact, and refused."""
+    data = torch_bytes({f"t{i}": torch.zeros(1).expand(2**31, 2**31) for i in range(4)})
+    assert len(data) < 4000
+    with pytest.raises(CheckpointError, match=rf"claim {4 * 2**62:,} elements in all.*the limit is "
+                                              rf"{MAX_TOTAL_NUMEL:,}"):
+        read_checkpoint(data, "wide.pt")
+
+
+def test_a_large_but_countable_expanded_tensor_is_read_exactly():
+    specs = read_checkpoint(torch_bytes({"e": torch.zeros(1).expand(2**26, 2**26)}), "e.pt")
+    assert specs["e"].numel == 2**52 and type(specs["e"].shape[0]) is int
+
+
+def test_more_tensors_than_the_limit_are_refused_with_the_limit():
+    data = torch_bytes({f"t{i}": torch.zeros(0) for i in range(MAX_TENSORS + 1)})
+    with pytest.raises(CheckpointError, match=rf"holds {MAX_TENSORS + 1:,} tensors; the limit is {MAX_TENSORS:,}"):
+        read_checkpoint(data, "many.pt")
+
+
+def test_exactly_the_tensor_limit_is_read_with_names_of_a_hundred_characters():
+    """The pickle's limits leave room for MAX_TENSORS tensors with long names."""
+    data = torch_bytes({f"{i:0>100}": torch.zeros(0) for i in range(MAX_TENSORS)})
+    assert len(read_checkpoint(data, "m.pt")) == MAX_TENSORS
+
+
+# ----------------------------------------------------------------------------- one upload limit, three layers
+
+
+def server_settings() -> dict:
+    return tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
+
+
+def at_limit_safetensors(size: int) -> bytes:
+    """A valid .safetensors file of exactly size bytes: one uint8 tensor fills what the header leaves."""
+    for guess in range(64, 256):  # the header's length depends on the digits of the tensor's size
+        header = f'{{"x":{{"dtype":"U8","shape":[{size - 8 - guess}],"data_offsets":[0,{size - 8 - guess}]}}}}'
+        if len(header) <= guess:
+            raw = header.ljust(guess).encode()
+            return len(raw).to_bytes(8, "little") + raw + bytes(size - 8 - guess)
+    raise AssertionError("no header length fits")
+
+
+def test_the_limit_is_stated_once_in_mb_and_the_server_config_says_the_same():
+    assert server_settings()["maxUploadSize"] == UPLOAD_LIMIT_MB
+    assert MAX_UPLOAD_BYTES == UPLOAD_LIMIT_MB * 10**6
+
+
+def test_streamlits_browser_counts_a_megabyte_as_a_million_bytes():
+    """The browser refuses files over maxUploadSize MB with its own size converter, whose base is 1024 on
+    Windows and 1000 elsewhere (`navigator.platform` /^Win/): pinned here, so that a Streamlit upgrade that
+    changes it fails this test rather than the limits silently drifting apart."""
+    import streamlit
+
+    bundle = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    assert any("?1024:1e3" in path.read_text(errors="ignore") for path in bundle.glob("utils.*.js"))
+
+
+def test_core_reads_a_file_of_exactly_the_limit_and_refuses_one_byte_more():
+    data = at_limit_safetensors(MAX_UPLOAD_BYTES)
+    assert len(data) == MAX_UPLOAD_BYTES
+    assert list(read_checkpoint(data, "limit.safetensors")) == ["x"]
+    with pytest.raises(CheckpointError, match=rf"is {MAX_UPLOAD_BYTES + 1:,} bytes; the limit is "
+                                              rf"{MAX_UPLOAD_BYTES:,} bytes \({UPLOAD_LIMIT_MB} MB\)"):
+        read_checkpoint(data + b" ", "over.safetensors")
+
+
+class _Runtime:
+    def is_active_session(self, session_id):
+        return True
+
+
+class _Uploads:
+    def __init__(self):
+        self.files = []
+
+    def add_file(self, session_id, file):
+        self.files.append(file)
+
+
+def put_upload(app, content: bytes, filename: str) -> int:
+    """PUT one file to Streamlit's upload route as the browser does (multipart/form-data); the status."""
+    boundary = b"----WebKitFormBoundary7MA4YWxkTrZu0gW"
+    body = (b"--" + boundary + b'\r\nContent-Disposition: form-data; name="UploadedFile"; filename="'
+            + filename.encode() + b'"\r\nContent-Type: application/octet-stream\r\n\r\n' + content
+            + b"\r\n--" + boundary + b"--\r\n")
+    path = "/_stcore/upload_file/session/file"
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "PUT", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8501),
+             "headers": [(b"host", b"localhost"), (b"content-type", b"multipart/form-data; boundary=" + boundary),
+                         (b"content-length", str(len(body)).encode())]}
+    chunks = [body[i:i + 2**16] for i in range(0, len(body), 2**16)]
+    status = {}
+
+    async def receive():
+        return {"type": "http.request", "body": chunks.pop(0) if chunks else b"", "more_body": len(chunks) > 0}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            status["code"] = message["status"]
+
+    asyncio.run(app(scope, receive, send))
+    return status["code"]
+
+
+def test_the_server_accepts_a_file_of_exactly_the_limit(monkeypatch):
+    """The server answers 413 once the request body, multipart framing included, passes maxUploadSize MiB: a
+    file of exactly 20 MiB never reached the core. A file of MAX_UPLOAD_BYTES, with a long name, gets through
+    whole (Streamlit's own upload route, driven in-process as uvicorn would)."""
+    from starlette.applications import Starlette
+    from streamlit import config
+    from streamlit.web.server.starlette.starlette_routes import create_upload_routes
+
+    originals = {key: config.get_option(key) for key in ("server.maxUploadSize", "server.enableXsrfProtection")}
+    config.set_option("server.maxUploadSize", server_settings()["maxUploadSize"])
+    config.set_option("server.enableXsrfProtection", False)  # the XSRF check is not what is under test
+    try:
+        uploads = _Uploads()
+        app = Starlette(routes=create_upload_routes(_Runtime(), uploads, None))
+        data = at_limit_safetensors(MAX_UPLOAD_BYTES)
+        assert put_upload(app, data, "m" * 240 + ".safetensors") == 204
+        assert uploads.files[-1].data == data
+        assert put_upload(app, bytes(20 * 2**20), "m.safetensors") == 413  # what the issue saw: 20 MiB is refused
+    finally:
+        for key, value in originals.items():
+            config.set_option(key, value)

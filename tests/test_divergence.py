@@ -4,6 +4,7 @@ the training page and the sweep all judge a run by it."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from core.divergence import LOSS_GROWTH, WEIGHT_LIMIT, Divergence, criterion, first_divergence, reason_codes
@@ -61,3 +62,11 @@ def test_single_step_training_and_sweep_share_the_criterion():
         lr, wd = history.config.lrs[run], history.config.weight_decays[run]
         alone = train(config.cell("adamw", lr, wd))
         assert flagged == (alone.divergences[0] is not None)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
+def test_the_criterion_judges_a_cuda_run_like_a_cpu_run():
+    """Found on an H200: the single step's weights on cuda and its losses on the host met in one
+    torch.where and raised. Each run is now judged wherever its tensors live."""
+    cpu, gpu = (run_step(StepConfig("sgd", lr=0.25, weight_decay=10.0, steps=200, device=d)) for d in ("cpu", "cuda"))
+    assert cpu.divergence == gpu.divergence

@@ -3,12 +3,18 @@ the verdict filter and the snippet."""
 
 from __future__ import annotations
 
+import os
+import pickle
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.models import MODELS
+from core.checkpoints import MAX_TENSORS, MAX_UPLOAD_BYTES, UPLOAD_LIMIT_MB, CheckpointError, read_checkpoint
+from core.models import MODELS, build
+from core.params import MAX_STYLED_ROWS, filter_table, infos_from_model, parameter_table
+from core.text import escape_markdown
+from tests.checkpoint_helpers import safetensors_header_only
 from tests.page_helpers import run_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +27,10 @@ def run(**state) -> AppTest:
 
 def shown_table(at):
     return at.dataframe[0].value
+
+
+def model_table_for_test():
+    return parameter_table(infos_from_model(build("resnet50")))
 
 
 def test_default_render_lists_resnet50():
@@ -93,3 +103,76 @@ def test_no_mingpt_warning_where_minGPT_builds_its_groups():
     at = run(model="mlp", convention="mingpt")
     assert not at.exception and not at.warning
     assert "minGPT would raise" not in at.code[0].value
+
+
+# ----------------------------------------------------------------------------- uploads and link text, shown literally
+
+EVIL = "[re-login](http://evil)[![x](http://evil/x.png)](http://evil)"
+
+
+def upload(data: bytes, filename: str) -> AppTest:
+    at = run(model="upload")
+    at.sidebar.file_uploader(key="upload").upload(filename, data)
+    return at.run()
+
+
+def assert_literal(shown: str, message: str):
+    """What st.error got is message escaped: no link, image or other markdown can form."""
+    assert shown == escape_markdown(message)
+    assert "](" not in shown and "![" not in shown and "<" not in shown.replace("\\<", "")
+
+
+def test_a_regex_error_from_a_link_is_shown_literally_not_as_markdown():
+    """A link could put a remote image and a 're-login' link inside the app's error box."""
+    at = run_page("parameters", query={"regex": "true", "search": EVIL + "("})
+    assert not at.exception
+    with pytest.raises(ValueError) as err:
+        filter_table(model_table_for_test(), EVIL + "(", regex=True)
+    assert_literal(at.error[0].value, str(err.value))
+
+
+def test_a_pattern_too_costly_to_compile_gets_its_reason():
+    at = run_page("parameters", query={"regex": "true", "search": "a{100000000}"})
+    assert not at.exception
+    assert "repeats something 100,000,000 times" in at.error[0].value.replace("\\", "")
+
+
+def test_an_upload_name_is_shown_literally():
+    at = upload(b"not a checkpoint", EVIL + ".pt")
+    assert not at.exception
+    with pytest.raises(CheckpointError) as err:
+        read_checkpoint(b"not a checkpoint", EVIL + ".pt")
+    assert_literal(at.error[0].value, str(err.value))
+
+
+def test_a_pickle_calling_os_system_is_reported_as_code():
+    class System:
+        def __reduce__(self):
+            return os.system, ("true",)
+
+    at = upload(pickle.dumps(System(), protocol=2), "evil.pt")
+    assert not at.exception
+    shown = at.error[0].value.replace("\\", "")
+    assert "refused because it contains code" in shown and f"{os.system.__module__}.system" in shown
+
+
+def test_as_many_tensors_as_the_limit_render_without_colouring():
+    """Beyond MAX_STYLED_ROWS rows the Styler is dropped (it costs ~0.5 ms a row, and pandas refuses more than
+    262,144 cells), and the page says so."""
+    at = upload(safetensors_header_only(MAX_TENSORS), "big.safetensors")
+    assert not at.exception
+    assert len(shown_table(at)) == MAX_TENSORS
+    assert f"at most {MAX_STYLED_ROWS:,} rows" in " ".join(c.value for c in at.caption)
+    assert at.markdown[0].value.startswith(f"{MAX_TENSORS:,} of {MAX_TENSORS:,} tensors")
+
+
+def test_the_reported_21846_tensors_get_a_message_not_a_traceback():
+    at = upload(safetensors_header_only(21_846), "many.safetensors")
+    assert not at.exception
+    assert "the limit is" in at.error[0].value.replace("\\", "")
+
+
+def test_the_uploader_refuses_in_the_browser_what_the_core_refuses():
+    at = run(model="upload")
+    assert at.sidebar.file_uploader(key="upload").proto.max_upload_size_mb == UPLOAD_LIMIT_MB
+    assert MAX_UPLOAD_BYTES == UPLOAD_LIMIT_MB * 10**6

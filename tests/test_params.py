@@ -2,9 +2,12 @@
 
 import csv
 import io
+import re
+import tracemalloc
 from types import SimpleNamespace
 
 import pytest
+import regex
 
 from core.conventions import CONVENTIONS, ParamInfo
 from core.models import build
@@ -16,8 +19,10 @@ from core.params import (
     no_weight_decay_names,
     parameter_table,
     shape_text,
+    summary,
     totals,
 )
+from core.search import MAX_PATTERN, MAX_REPEAT, MAX_WRITTEN_OUT
 
 VERDICTS = {"decay", "no_decay", "n/a"}
 CSV_HEADER = ["name", "shape", "numel", "torch", "nanogpt", "timm", "hf_trainer", "torchvision", "mingpt"]
@@ -109,6 +114,19 @@ def test_totals_labels_follow_the_registry(resnet50):
     assert list(totals(resnet50)["convention"]) == [c.label for c in CONVENTIONS.values()]
 
 
+def test_totals_and_summary_are_exact_beyond_64_bits():
+    """Four 2^31 x 2^31 tensors (the reported stride-0 upload) hold 2^64 elements: pandas' int64 sum wraps to 0."""
+    table = parameter_table([ParamInfo(f"t{i}", (2**31, 2**31), "float32") for i in range(4)])
+    row = totals_by_key(table)["torch"]
+    assert row["decay params"] == 2**64 and row["decay tensors"] == 4
+    assert summary(table.iloc[:1], table) == f"1 of 4 tensors, {2**62:,} of {2**64:,} parameters"
+    assert list(table["share"]) == [0.25] * 4
+
+
+def test_summary_counts_the_filtered_rows(resnet50):
+    assert summary(filter_table(resnet50, "fc."), resnet50) == "2 of 161 tensors, 2,049,000 of 25,557,032 parameters"
+
+
 # ----------------------------------------------------------------------------- filter_table
 
 
@@ -130,6 +148,45 @@ def test_invalid_regex_is_a_value_error_with_the_reason(resnet50):
     with pytest.raises(ValueError, match=r"Invalid regular expression 'bn\['"):
         filter_table(resnet50, "bn[", regex=True)
     assert len(filter_table(resnet50, "bn[")) == 0  # as a plain substring it is merely absent
+
+
+EXPANDING = ["a{100000000}", "a{2147483647}", "(?:a{65535}){65535}x", "a{10000000}", "bn{101}", "x{0,101}",
+             "(?x) a { 1 0 0 0 0 0 0 0 0 }", "[ab]{101}+", "(?:a|b{200})c"]
+
+
+@pytest.mark.parametrize("pattern", EXPANDING)
+def test_a_pattern_with_a_large_count_is_refused_before_compiling(resnet50, pattern, monkeypatch):
+    """Compiling writes each counted repeat out: a{100000000} took a server past 22 GB. The 0.5 s search
+    timeout covers matching only, so the count is refused first, with the reason and the limit."""
+    monkeypatch.setattr(regex, "compile", lambda *a, **k: pytest.fail(f"compiled {pattern!r}"))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=rf"repeats something [\d,]+ times; the limit is {MAX_REPEAT} "):
+            filter_table(resnet50, pattern, regex=True)
+        assert tracemalloc.get_traced_memory()[1] < 2**20
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("pattern", ["(?:a{100}){100}", "(?:(?:a{20}){20}){20}", "(?:[a-z]{100}){30}"])
+def test_nested_counted_repeats_multiply_and_are_refused_before_compiling(resnet50, pattern, monkeypatch):
+    monkeypatch.setattr(regex, "compile", lambda *a, **k: pytest.fail(f"compiled {pattern!r}"))
+    with pytest.raises(ValueError, match=rf"make [\d,]+ items \(nested repeats multiply\); the limit is "
+                                         rf"{MAX_WRITTEN_OUT:,}"):
+        filter_table(resnet50, pattern, regex=True)
+
+
+@pytest.mark.parametrize("pattern", [r"layer4\..*weight", r"bn\d{1,2}", r"^fc\.(weight|bias)$", r"(?i)FC",
+                                     r"(?:layer[1-4]\.){1}0\.downsample", "(?:x{100})" * 10 + "|fc", r"\d{100}|bn1"])
+def test_ordinary_patterns_within_the_limits_still_search(resnet50, pattern):
+    """Python's re, which has no such limits, is the oracle for which names match."""
+    expected = [name for name in resnet50["name"] if re.search(pattern, name)]
+    assert expected and list(filter_table(resnet50, pattern, regex=True)["name"]) == expected
+
+
+def test_a_pattern_over_the_length_limit_is_refused(resnet50):
+    with pytest.raises(ValueError, match=rf"the limit is {MAX_PATTERN}"):
+        filter_table(resnet50, "a" * (MAX_PATTERN + 1), regex=True)
 
 
 def test_empty_pattern_keeps_every_row(resnet50):

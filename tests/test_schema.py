@@ -202,5 +202,5 @@ def test_from_query_never_raises_and_keeps_every_value_within_its_bounds(data):
 
 def test_the_readme_states_the_link_limits_as_declared():
     readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
-    assert f"any link value <= {MAX_LINK_CHARS} characters" in readme
+    assert f"| `core.schema.MAX_LINK_CHARS` | {MAX_LINK_CHARS} |" in readme
     assert f"quotes at most {NOTICE_CHARS} characters of it" in readme

@@ -114,3 +114,12 @@ def test_toy_defaults_every_optimizer_learns_and_decay_visibly_acts():
                    for i in range(1, h.config.runs)), (h.config.optimizer, norms, test)
         text = toy_sentence(h, test, h.config.optimizer)
         assert "‖W‖ falls" in text and f"{test[0]:.0%}" in text
+
+
+def test_direction_words_follow_the_sequence():
+    from core.training_claims import _direction
+
+    assert _direction(np.array([0.96, 0.94, 0.5, 0.5])) == "falls"
+    assert _direction(np.array([0.5, 0.5])) == "stays"
+    assert _direction(np.array([1.0, 2.0, 2.0])) == "rises"
+    assert _direction(np.array([1.0, 2.0, 1.0])) == "goes up and down"
