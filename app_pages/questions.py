@@ -39,8 +39,7 @@ def card(q: Question) -> None:
         if q.code is not None:
             st.code(q.code(**values), language="python")
         if q.link is not None:
-            st.page_link("app_pages/parameters.py", label=q.link[0], icon=":material/table_view:",
-                         query_params=dict(pair.split("=") for pair in q.link[1].split("?")[1].split("&")))
+            st.page_link(q.link.page, label=q.link.label, icon=":material/table_view:", query_params=dict(q.link.query))
         st.caption(f"Source: {q.source}. Link to this card: #{q.slug}")
 
 

@@ -18,8 +18,8 @@ from ui.heavy import cached_heavy
 from ui.state import bind, sync_query
 
 METRICS = {"test_loss": "final test loss", "train_loss": "final train loss", "weight_norm": "final ‖W‖"}
-EPOCHS = {"seed": 50, "d2l": 100, "toy": 25}  # defaults: a 12 x 12 grid of each within the request budget
-MAX_EPOCHS = {"seed": 300, "d2l": 200, "toy": 500}
+EPOCHS = {k: t.sweep_epochs for k, t in TASKS.items()}  # defaults: a 12 x 12 grid of each within the request budget
+MAX_EPOCHS = {k: t.sweep_max_epochs for k, t in TASKS.items()}
 WD_BOUNDS = (-6.0, 3.0)  # log10 weight decay the sliders span
 FIELDS = (
     Field("task", "d2l", choices=tuple(TASKS)),

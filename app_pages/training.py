@@ -18,7 +18,13 @@ from core.training import (
     default_config,
     train_together,
 )
-from core.training_claims import generalization_sentence, run_sentences, steps_sentence, toy_sentence
+from core.training_claims import (
+    closed_form_applies,
+    generalization_sentence,
+    run_sentences,
+    steps_sentence,
+    toy_sentence,
+)
 from ui.charts import show
 from ui.device import current_device, training_dtype
 from ui.heavy import cached_heavy
@@ -26,7 +32,7 @@ from ui.state import bind, sync_query
 
 LRS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 WDS = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 5.0, 10.0, 15.0, 25.0)
-MAX_EPOCHS = {"seed": 500, "d2l": 300, "toy": 1000}
+MAX_EPOCHS = {k: t.max_epochs for k, t in TASKS.items()}
 FIELDS = (
     Field("task", "d2l", choices=tuple(TASKS)),
     Field("schedule", "constant", choices=tuple(SCHEDULES)),
@@ -43,13 +49,6 @@ FIELDS = (
     *(Field(f"seed.{k}", t.default_seed, 0, 2**31 - 1) for k, t in TASKS.items()),
     *(Field(f"momentum.{k}", t.default_momentum, 0.0, 0.99, step=0.01) for k, t in TASKS.items()),
 )
-CAPTIONS = {  # the setting only; what the runs did is generated from them (core.training_claims)
-    "seed": "loss = sum(x @ W) has a constant gradient g, so only weight decay can hold W in place. "
-            "Dotted black: the closed form (SGD without momentum, constant lr).",
-    "d2l": "Dive into Deep Learning's setting: {t.num_inputs} features but {t.n_train} training points, "
-           "{t.n_test} test points.",
-    "toy": "A 2→{t.hidden}→{t.hidden}→1 tanh MLP on TensorFlow Playground-style data; weights decayed, biases not.",
-}
 
 
 def cached_train(configs: tuple[TrainConfig, ...]) -> list[History]:
@@ -77,14 +76,14 @@ def controls() -> tuple[str, dict]:
 
 
 def show_optimizer(h: History, log_y: bool) -> None:
-    wds, c = h.config.weight_decays, h.config
+    wds, c, task = h.config.weight_decays, h.config, TASKS[h.config.task]
     overlays = None
-    if c.task == "seed" and c.optimizer == "sgd" and not dict(c.options).get("momentum") and c.schedule == "constant":
+    if closed_form_applies(c):
         overlays = {"closed form": seed_norm_curves(c.seed, c.lrs[0], wds, h.steps)}
     show(st, figures.curves({f"‖{n}‖": v for n, v in h.norms.items()}, wds, "Weight norm per layer",
                                    "Frobenius norm", log_y, overlays), key=f"norm-{c.optimizer}")
-    losses = {"train": h.train_loss} if c.task == "seed" else {"train": h.train_loss, "test": h.test_loss}
-    show(st, figures.curves(losses, wds, "Loss (without the penalty)", "loss", log_y and c.task != "seed"),
+    losses = {"train": h.train_loss, "test": h.test_loss} if task.has_test_set else {"train": h.train_loss}
+    show(st, figures.curves(losses, wds, "Loss (without the penalty)", "loss", log_y and task.loss_is_nonnegative),
                     key=f"loss-{c.optimizer}")
     flat = [h.decayed_weights(i) for i in range(len(wds))]
     show(st, figures.weight_histogram(flat, wds, f"Final decayed weights ({', '.join(h.decayed)})"),
@@ -119,7 +118,7 @@ def main() -> None:
     task, task_options = controls()
     ss = st.session_state
     wds = tuple(sorted(ss[f"wds.{task}"]))
-    st.caption(CAPTIONS[task].format(t=make_task(task, **task_options)))
+    st.caption(make_task(task, **task_options).describe())  # the setting; what the runs did is generated below
     if not wds:
         st.info("Choose at least one weight decay in the sidebar.")
         st.stop()
@@ -141,7 +140,7 @@ def main() -> None:
         with column:
             st.subheader(optim.get(key).label)
             show_optimizer(h, ss.log_y)
-            if task == "seed":
+            if not TASKS[task].has_test_set:  # each run's fate; with a test set, which decay generalised
                 st.markdown("\n".join(f"- {line}" for line in run_sentences(h)))
             else:
                 st.caption(generalization_sentence(h, optim.get(key).torch_class))
@@ -151,10 +150,10 @@ def main() -> None:
     st.download_button("Download the curves as CSV", history_csv(histories), f"training_{task}.csv", "text/csv",
                        key="csv")
     step_through(histories)
-    if task == "toy":
+    if TASKS[task].shows_decision_boundary:
         st.subheader("Decision boundaries")
         st.caption(figures.BOUNDARY_LEGEND)
-        toy, seed = make_task("toy", **task_options), int(ss[f"seed.{task}"])
+        toy, seed = make_task(task, **task_options), int(ss[f"seed.{task}"])
         points, labels = training_points(toy, seed)
         for key, h in histories.items():
             xs, ys, probs = decision_boundary(toy, h.final)

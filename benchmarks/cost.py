@@ -25,8 +25,9 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python benchmarks/cost.py`
+from core.minibatch import steps_per_epoch  # noqa: E402
 from core.tasks import TASKS, make_task  # noqa: E402
-from core.training import COMPARED_OPTIMIZERS, MAX_RUNS, TrainConfig, steps_per_epoch, train_together  # noqa: E402
+from core.training import COMPARED_OPTIMIZERS, MAX_RUNS, TrainConfig, train_together  # noqa: E402
 
 SIZES = (3, 432, MAX_RUNS)  # runs, all optimizers together: the fixed part from the first, per run from the others
 TARGET_S = 0.4  # time per measurement: enough steps to average, few enough to finish

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import torch
 
+from core.registry import lookup
+
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 
 
@@ -41,7 +43,4 @@ def resolve_device(name: str, dtype: str = "float32") -> torch.device:
 
 
 def resolve_dtype(name: str) -> torch.dtype:
-    try:
-        return DTYPES[name]
-    except KeyError:
-        raise ValueError(f"Unknown dtype {name!r}; choose one of {sorted(DTYPES)}") from None
+    return lookup(DTYPES, name, "dtype")

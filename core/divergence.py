@@ -103,3 +103,46 @@ def first_divergence(weights: Tensor, losses: Tensor | None = None, loss_is_nonn
     reason = REASONS[int(codes[t]) - 1]
     value = float(loss[t]) if reason == "loss_growth" else float(peak[t])
     return Divergence(t, reason, value)
+
+
+class RunDivergence:
+    """During a batched training: which runs diverged (the criterion above), at which step and
+    why; each run keeps its last weights from before that step."""
+
+    def __init__(self, params: dict[str, Tensor], judge_growth: bool = True):
+        groups = next(iter(params.values())).shape[0]
+        self.judge_growth = judge_growth  # only for losses bounded below by 0
+        self.diverged = torch.zeros(groups, dtype=torch.bool)
+        self.found: list[Divergence | None] = [None] * groups
+        self.first_loss: Tensor | None = None
+        self.last_good = dict(params)
+
+    @property
+    def at(self) -> list[int | None]:
+        return [None if d is None else d.step for d in self.found]
+
+    def update(self, step: int, before: dict[str, Tensor], after: dict[str, Tensor], losses: list[Tensor]) -> None:
+        """losses are those of `before` (train first); a bad loss or bad weights mark `step`."""
+        train = losses[0].detach().double()
+        if self.first_loss is None:
+            self.first_loss = train
+        finite = torch.stack([torch.isfinite(lo) for lo in losses]).all(dim=0)  # the test loss counts too
+        loss = torch.where(finite, train, torch.full_like(train, float("nan")))
+        peak = max_abs(after)
+        codes = reason_codes(peak, loss, self.first_loss if self.judge_growth else None).cpu()
+        fresh = (codes > 0) & ~self.diverged
+        if bool(fresh.any()):
+            peak_cpu, peak_before, loss_cpu = peak.cpu(), max_abs(before).cpu(), loss.cpu()
+            for i in torch.nonzero(fresh).flatten().tolist():
+                reason = REASONS[int(codes[i]) - 1]
+                value = {"loss_growth": loss_cpu, "loss_overflow": peak_before}.get(reason, peak_cpu)[i].item()
+                self.found[i] = Divergence(step, reason, value)
+            self.last_good = self._merge(fresh, before, self.last_good)
+            self.diverged |= fresh
+        self.last_good = after if not bool(self.diverged.any()) else self._merge(~self.diverged, after, self.last_good)
+
+    @staticmethod
+    def _merge(take: Tensor, new: dict[str, Tensor], old: dict[str, Tensor]) -> dict[str, Tensor]:
+        """Per run, `new`'s weights where take is True, else `old`'s."""
+        return {name: torch.where(take.to(p.device).reshape(-1, *([1] * (p.dim() - 1))), p, old[name])
+                for name, p in new.items()}

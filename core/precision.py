@@ -18,6 +18,7 @@ import torch
 
 from core import figures, numbers
 from core.problem import make_problem
+from core.torch_loop import pure_decay_run
 
 # float16 is left out on purpose: with zero gradients AdamW's denominator is sqrt(0) + eps, and eps = 1e-8
 # underflows to 0 in float16, so a float16 weight becomes 0/0 = NaN instead of showing any rounding
@@ -43,11 +44,7 @@ def power_of_two(x: float) -> str:
 
 def zero_grad_adamw_step(w: torch.Tensor, lr: float, weight_decay: float) -> torch.Tensor:
     """W after one torch.optim.AdamW step with a zero gradient: the decay alone, in w's dtype."""
-    p = w.clone().requires_grad_(True)
-    opt = torch.optim.AdamW([p], lr=lr, weight_decay=weight_decay)
-    p.grad = torch.zeros_like(p)
-    opt.step()
-    return p.detach()
+    return pure_decay_run(torch.optim.AdamW, w, 1, lr=lr, weight_decay=weight_decay)[-1]
 
 
 def decay_rounded(w: torch.Tensor, lr: float, weight_decay: float) -> torch.Tensor:

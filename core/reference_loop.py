@@ -1,7 +1,8 @@
 """One run the ordinary way: its own parameters, a torch.optim optimizer, a LambdaLR.
 
 The batched trainer is checked against this (tests), and timed against it (benchmarks):
-the same task, data, initial weights, batches and schedule, one configuration at a time.
+the same task, data, initial weights, batches (core.minibatch) and schedule, one
+configuration at a time, stepped by the app's one torch.optim loop (core.torch_loop).
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import torch
 
 from core import optim
 from core.devices import resolve_device, resolve_dtype
+from core.minibatch import Minibatches
 from core.schedules import lr_factors
 from core.tasks import make_task
-from core.training import TrainConfig, steps_per_epoch
+from core.torch_loop import run_steps
+from core.training import TrainConfig
 
 
 def torch_optim_run(config: TrainConfig, run: int) -> dict[str, torch.Tensor]:
@@ -28,22 +31,12 @@ def torch_optim_run(config: TrainConfig, run: int) -> dict[str, torch.Tensor]:
               {"params": [p for k, p in params.items() if k not in task.decayed], "weight_decay": 0.0}]
     opt = optim.get(config.optimizer).make_torch([g for g in groups if g["params"]], lr=config.per_run_lrs()[run],
                                                  weight_decay=0.0, options=dict(config.options))
-    n = len(data.x_train)
-    per_epoch = steps_per_epoch(n, task.batch_size)
-    total = config.epochs * per_epoch
-    factors = lr_factors(config.schedule, total)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: factors[min(t, total - 1)])
-    shuffle = torch.Generator().manual_seed(config.seed + 2)
-    for t in range(total):
-        if task.batch_size:
-            if t % per_epoch == 0:
-                order = torch.randperm(n, generator=shuffle).to(device)
-            idx = order[(t % per_epoch) * task.batch_size:(t % per_epoch + 1) * task.batch_size]
-            xb, yb = data.x_train[idx], data.y_train[idx]
-        else:
-            xb, yb = data.x_train, data.y_train
-        opt.zero_grad()
-        task.loss({k: p.unsqueeze(0) for k, p in params.items()}, xb, yb).sum().backward()
-        opt.step()
-        scheduler.step()
+    batches = Minibatches(len(data.x_train), task.batch_size, config.seed, device)
+    total = config.epochs * batches.per_epoch
+
+    def loss(t: int) -> torch.Tensor:
+        xb, yb = batches.take(t, data.x_train, data.y_train)
+        return task.loss({k: p.unsqueeze(0) for k, p in params.items()}, xb, yb).sum()
+
+    run_steps(opt, total, loss=loss, lr_factors=lr_factors(config.schedule, total))
     return {k: p.detach() for k, p in params.items()}

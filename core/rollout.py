@@ -15,6 +15,7 @@ from torch import Tensor
 
 from core.divergence import weights_blown_up
 from core.optim import OptimizerSpec
+from core.torch_loop import run_steps
 
 GradFn = Callable[[Tensor], Tensor | None]
 
@@ -53,17 +54,20 @@ def rollout(spec: OptimizerSpec, w0: Tensor, grad_fn: GradFn, *, steps: int, lr:
 
 def rollout_torch(spec: OptimizerSpec, w0: Tensor, grad_fn: GradFn, *, steps: int, lr: float,
                   weight_decay: float, options=None) -> Tensor:
-    """torch.optim as the oracle: the same steps through the real optimizer class."""
+    """torch.optim as the oracle: the same steps through the real optimizer class (core.torch_loop)."""
     param = w0.detach().clone().requires_grad_(True)
-    opt = spec.make_torch([param], lr=lr, weight_decay=weight_decay, options=options)
     weights = [w0.detach().clone()]
-    for _ in range(steps):
+
+    def set_grad(_: int) -> None:
         grad = grad_fn(param.detach().clone())
         param.grad = None if grad is None else grad.clone()
-        opt.step()
+
+    def keep(_: int) -> bool:
         weights.append(param.detach().clone())
-        if weights_blown_up(param):
-            break
+        return weights_blown_up(param)
+
+    run_steps(spec.make_torch([param], lr=lr, weight_decay=weight_decay, options=options), steps,
+              set_grads=set_grad, after_step=keep)
     return torch.stack(weights)
 
 

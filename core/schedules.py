@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from core.registry import lookup
+
 
 def constant(t: int, total: int) -> float:
     return 1.0
@@ -28,8 +30,5 @@ SCHEDULES = {"constant": constant, "step": step_decay, "cosine": cosine}
 
 def lr_factors(name: str, total: int) -> list[float]:
     """factor(t) for the steps t = 0 .. total-1 (step t uses it)."""
-    try:
-        factor = SCHEDULES[name]
-    except KeyError:
-        raise ValueError(f"Unknown schedule {name!r}; choose one of {sorted(SCHEDULES)}") from None
+    factor = lookup(SCHEDULES, name, "schedule")
     return [factor(t, total) for t in range(total)]

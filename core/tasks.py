@@ -1,5 +1,9 @@
 """Training tasks behind one small interface, so a new task is one class plus one registry line.
 
+A task declares what the pages need of it as class attributes (its defaults and epoch
+bounds on the training and sweep pages, its caption, which figures apply to it), so no
+page branches on a task's name; tests/test_registries.py checks every entry has them.
+
 Every parameter carries a leading run dimension G: G models (one per weight decay, or per
 grid cell in a sweep) train side by side as one tensor program. All data is generated
 from a seed here; nothing is downloaded.
@@ -15,7 +19,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from core.playground import TOY_DATASETS, playground_points
 from core.problem import SEED, seed_arrays
+from core.registry import lookup
 
 
 @dataclass(frozen=True)
@@ -31,20 +37,31 @@ class Task:
 
     key = ""
     label = ""
+    caption = ""  # the setting in one line, formatted with t=the task (see describe())
     decayed: frozenset[str] = frozenset()  # parameter names that get weight decay
     batch_size: int | None = None  # None: full batch
     default_lr = 0.1
     default_epochs = 100
+    max_epochs = 300  # the training page's epochs slider ends here
+    default_weight_decays: tuple[float, ...] = (0.0, 1.0)  # overlaid on the training page at first
+    sweep_epochs = 100  # the sweep page's default: a 12 x 12 grid of the three optimizers within the budget
+    sweep_max_epochs = 200
     default_seed = 0
     default_momentum = 0.0  # SGD's, on the training page
-    has_test_set = True
-    loss_is_nonnegative = True  # core.divergence's loss-growth criterion needs a loss bounded below by 0
+    has_test_set = True  # without one, the pages show the training loss only
+    loss_is_nonnegative = True  # core.divergence's loss-growth criterion needs a loss bounded below by 0; log axes too
+    has_closed_form = False  # core.closed_form knows plain SGD's trajectory on it (the training page overlays it)
+    shows_decision_boundary = False  # 2-D inputs and a classifier: the training page draws its boundaries
     # What one training step costs on the reference 2-core CPU (one thread, float64, the three
     # compared optimizers together), measured by benchmarks/cost.py: a fixed part per step and a
     # part per run, the largest seen over run counts up to the biggest sweep (big batches fall out
     # of the CPU caches). core.training budgets every request by them.
     step_us = 0.0
     run_step_us = 0.0
+
+    def describe(self) -> str:
+        """The caption with this task's own numbers (sizes, layers) filled in."""
+        return self.caption.format(t=self)
 
     def data(self, seed: int, dtype: torch.dtype, device: torch.device) -> Data:
         raise NotImplementedError
@@ -81,12 +98,18 @@ class SeedTask(Task):
 
     key = "seed"
     label = "Seed problem: sum(x @ W)"
+    caption = ("loss = sum(x @ W) has a constant gradient g, so only weight decay can hold W in place. "
+               "Dotted black: the closed form (SGD without momentum, constant lr).")
     decayed = frozenset({"W"})
     default_lr = 0.1
     default_epochs = 50
+    max_epochs = 500
+    default_weight_decays = (0.0, 0.5, 1.0, 5.0)
+    sweep_epochs, sweep_max_epochs = 50, 300
     default_seed = SEED  # the seed experiment's W_0, the same as on the single-step and theory pages
     has_test_set = False
     loss_is_nonnegative = False  # sum(x @ W) is signed and unbounded below
+    has_closed_form = True  # core.closed_form.seed_sgd_weights
     step_us, run_step_us = 1000.0, 2.5
 
     def data(self, seed, dtype, device):
@@ -114,10 +137,15 @@ class D2LRegression(Task):
 
     key = "d2l"
     label = "High-dimensional linear regression (d2l)"
+    caption = ("Dive into Deep Learning's setting: {t.num_inputs} features but {t.n_train} training points, "
+               "{t.n_test} test points.")
     decayed = frozenset({"w"})  # d2l leaves the bias undecayed
     batch_size = 5
     default_lr = 0.003
     default_epochs = 100
+    max_epochs = 300
+    default_weight_decays = (0.0, 1.0, 3.0, 10.0)
+    sweep_epochs, sweep_max_epochs = 100, 200
     step_us, run_step_us = 3000.0, 15.0
     num_inputs, n_train, n_test = 200, 20, 100
 
@@ -145,34 +173,6 @@ class D2LRegression(Task):
         return ((self.forward(params, x) - y) ** 2 / 2)[..., 0]
 
 
-def _toy_points(name: str, n: int, noise: float, g: torch.Generator) -> tuple[Tensor, Tensor]:
-    """TensorFlow Playground's four 2-D datasets, in [-1, 1]-ish coordinates, labels 0/1."""
-    half = n // 2
-    if name == "circle":
-        r = torch.cat([torch.rand(half, generator=g) * 0.5, 0.7 + torch.rand(n - half, generator=g) * 0.3])
-        a = torch.rand(n, generator=g) * 2 * math.pi
-        x, label = torch.stack([r * a.cos(), r * a.sin()], 1), (r < 0.5).double()
-    elif name == "xor":
-        x = torch.rand(n, 2, generator=g) * 2 - 1
-        x = x + 0.05 * x.sign()  # keep points off the axes, as the playground pads them
-        label = (x[:, 0] * x[:, 1] > 0).double()
-    elif name == "gaussian":
-        label = torch.cat([torch.ones(half), torch.zeros(n - half)]).double()
-        x = torch.randn(n, 2, generator=g) * 0.25 + (label * 2 - 1).unsqueeze(1) * 0.4
-    elif name == "spiral":
-        t = torch.rand(n, generator=g) * 1.75 * math.pi
-        label = torch.cat([torch.ones(half), torch.zeros(n - half)]).double()
-        a = t + label * math.pi
-        x = torch.stack([t * a.cos(), t * a.sin()], 1) / (1.75 * math.pi)
-    else:
-        raise ValueError(f"Unknown dataset {name!r}; choose one of {list(TOY_DATASETS)}")
-    x = x.double() + noise * 0.3 * torch.randn(n, 2, generator=g, dtype=torch.float64)
-    return x, label.unsqueeze(1)
-
-
-TOY_DATASETS = ("circle", "xor", "gaussian", "spiral")
-
-
 @dataclass(frozen=True)
 class ToyClassifier(Task):
     """A small tanh MLP (2 -> 16 -> 16 -> 1) on a 2-D toy dataset; decay smooths its boundary."""
@@ -185,9 +185,16 @@ class ToyClassifier(Task):
 
     key = "toy"
     label = "Small MLP on 2-D toy data"
+    caption = "A 2→{t.hidden}→{t.hidden}→1 tanh MLP on TensorFlow Playground-style data; weights decayed, biases not."
     decayed = frozenset({"W1", "W2", "W3"})  # weights, not biases, as the playground regularizes
     default_lr = 0.1
     default_epochs = 200
+    max_epochs = 1000
+    # 0.003 smooths SGD's and Adam's boundaries while they still learn, 0.03 already erases them, and AdamW
+    # (shrink lr·wd per step) needs wd = 1 to act as strongly: the same number means different things.
+    default_weight_decays = (0.0, 0.003, 0.03, 1.0)
+    sweep_epochs, sweep_max_epochs = 25, 500
+    shows_decision_boundary = True
     default_momentum = 0.9  # plain SGD at lr 0.1 learns nothing in 200 full-batch steps; with momentum it does
     step_us, run_step_us = 6000.0, 400.0  # ~27x a d2l run-step: 200 points through two tanh layers, full batch
 
@@ -201,7 +208,7 @@ class ToyClassifier(Task):
 
     def data(self, seed, dtype, device):
         g = torch.Generator().manual_seed(seed)
-        x, y = _toy_points(self.dataset, self.n_points, self.noise, g)
+        x, y = playground_points(self.dataset, self.n_points, self.noise, g)
         order = torch.randperm(self.n_points, generator=g)
         x, y = x[order].to(dtype=dtype, device=device), y[order].to(dtype=dtype, device=device)
         n = int(round(self.train_fraction * self.n_points))
@@ -233,11 +240,7 @@ TASKS: dict[str, type[Task]] = {t.key: t for t in (SeedTask, D2LRegression, ToyC
 
 
 def make_task(key: str, **options) -> Task:
-    try:
-        cls = TASKS[key]
-    except KeyError:
-        raise ValueError(f"Unknown task {key!r}; choose one of {sorted(TASKS)}") from None
-    return cls(**options)
+    return lookup(TASKS, key, "task")(**options)
 
 
 def accuracy(task: ToyClassifier, final: dict, seed: int) -> tuple[np.ndarray, np.ndarray]:

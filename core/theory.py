@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 
 from core.problem import make_problem
+from core.torch_loop import final_weights
 
 
 def _w0_and_grad(seed: int = 123):
@@ -43,17 +44,6 @@ class Comparison:
     max_abs_diff: float
 
 
-def run_torch(opt_class, w0, loss_fn, steps: int, **kwargs) -> torch.Tensor:
-    """W after `steps` ordinary steps of a torch.optim class on loss_fn, from a copy of W_0."""
-    w = w0.clone().requires_grad_(True)
-    opt = opt_class([w], **kwargs)
-    for _ in range(steps):
-        opt.zero_grad()
-        loss_fn(w).backward()
-        opt.step()
-    return w.detach()
-
-
 def _compare(a: torch.Tensor, b: torch.Tensor, cell) -> Comparison:
     return Comparison(float(a[cell]), float(b[cell]), float((a - b).abs().max()))
 
@@ -65,9 +55,9 @@ def l2_in_loss_vs_weight_decay(optimizer: str, lr: float, weight_decay: float, s
     *is* an L2 penalty (only AdamW's is not)."""
     problem, w0, _ = _w0_and_grad(seed)
     opt_class = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[optimizer]
-    with_penalty = run_torch(opt_class, w0, lambda w: problem.loss(w) + weight_decay / 2 * (w**2).sum(), steps,
-                        lr=lr, weight_decay=0.0, **options)
-    with_option = run_torch(opt_class, w0, problem.loss, steps, lr=lr, weight_decay=weight_decay, **options)
+    with_penalty = final_weights(opt_class, w0, lambda w: problem.loss(w) + weight_decay / 2 * (w**2).sum(), steps,
+                                 lr=lr, weight_decay=0.0, **options)
+    with_option = final_weights(opt_class, w0, problem.loss, steps, lr=lr, weight_decay=weight_decay, **options)
     return _compare(with_penalty, with_option, cell)
 
 
@@ -87,9 +77,9 @@ def adaptive_rescaling(lr: float, weight_decay: float, cell: tuple[int, int] = (
     """Adam divides the L2 term by sqrt(v_hat), so its decay part is not -lr*wd*w; AdamW's is."""
     problem, w0, g = _w0_and_grad(seed)
     loss = (lambda w: 0 * problem.loss(w)) if pure_decay else problem.loss
-    plain = run_torch(torch.optim.Adam, w0, loss, 1, lr=lr)
-    adam = run_torch(torch.optim.Adam, w0, loss, 1, lr=lr, weight_decay=weight_decay)
-    adamw = run_torch(torch.optim.AdamW, w0, loss, 1, lr=lr, weight_decay=weight_decay)
+    plain = final_weights(torch.optim.Adam, w0, loss, 1, lr=lr)
+    adam = final_weights(torch.optim.Adam, w0, loss, 1, lr=lr, weight_decay=weight_decay)
+    adamw = final_weights(torch.optim.AdamW, w0, loss, 1, lr=lr, weight_decay=weight_decay)
     return AdaptiveDecay(float(w0[cell]), 0.0 if pure_decay else float(g[cell]), float((adam - plain)[cell]),
                          float((adamw - plain)[cell]), float(lr * weight_decay * w0[cell]))
 

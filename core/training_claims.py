@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from core.closed_form import seed_regime
+from core.minibatch import steps_per_epoch
 from core.numbers import fmt
 from core.tasks import TASKS
-from core.training import History, TrainConfig, steps_per_epoch
+from core.training import History, TrainConfig
 
 SETTLED = 1e-3  # relative change of ||W|| over the last tenth of the run below which it has settled
 
@@ -55,9 +56,9 @@ def total_norms(h: History) -> np.ndarray:
 
 
 def closed_form_applies(config: TrainConfig) -> bool:
-    """The seed task's closed form is plain SGD's: no momentum, constant learning rate."""
-    return (config.task == "seed" and config.optimizer == "sgd" and not dict(config.options).get("momentum")
-            and config.schedule == "constant")
+    """A task's closed form (the seed's) is plain SGD's: no momentum, constant learning rate."""
+    return (TASKS[config.task].has_closed_form and config.optimizer == "sgd"
+            and not dict(config.options).get("momentum") and config.schedule == "constant")
 
 
 def run_sentences(h: History) -> list[str]:

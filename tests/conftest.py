@@ -1,4 +1,12 @@
-"""Shared fixtures. Nothing here imports streamlit: the tests cover the numeric core only."""
+"""Shared fixtures for every test.
+
+The suite mirrors the code: tests/test_<module>.py for core modules (checked against
+torch.optim, the oracle, in float64 with tight tolerances; the contract all update rules
+share in test_rule_contract.py, their shared comparison loop in oracle_helpers.py),
+test_page_<page>.py for pages through Streamlit's AppTest (page_helpers.py reads what
+they rendered), and test_browser.py driving a real chromium (marker `browser`, slow).
+Timing lives in benchmarks/, never in a test.
+"""
 
 import pytest
 import torch

@@ -14,7 +14,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from core import step, sweep, training
+from core import batched_step, step, sweep, training
 from core.checkpoints import MAX_UPLOAD_BYTES, CheckpointError, read_checkpoint
 from core.tasks import TASKS, make_task
 
@@ -42,7 +42,7 @@ def test_the_toy_sweep_link_is_refused_before_any_training_starts(monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("training started")
 
-    monkeypatch.setattr(training, "_step", no_training)
+    monkeypatch.setattr(batched_step, "step", no_training)
     monkeypatch.setattr(training.TASKS["toy"], "init_params", no_training)
     config = sweep.SweepConfig(task="toy", resolution=(24, 24), epochs=400)
     with pytest.raises(ValueError, match="Ask for less: at most .* epochs"):
@@ -152,17 +152,15 @@ def test_the_largest_sweep_the_page_offers_is_one_the_core_runs():
 
 
 REDOS = """
-import sys, time
+import sys
 import pandas as pd
 sys.path.insert(0, {root!r})
 from core.params import filter_table
 table = pd.DataFrame({{"name": ["transformer.h.11.mlp.c_proj.weight_and_a_long_suffix"] * 3}})
-start = time.perf_counter()
 try:
     filter_table(table, "(.*)*!", regex=True)
 except ValueError:
     pass  # refusing the pattern is a fine answer
-print(time.perf_counter() - start)
 """
 
 

@@ -1,14 +1,13 @@
 """core.models: torchvision/nanoGPT names, order and shapes, all on the meta device."""
 
 import sys
-import time
 import types
 
 import pytest
 import torch
 import torch.nn as nn
 
-from core import models
+from core import models, nanogpt, resnet
 from core.models import MODELS, ModelSpec, build, module_classes, module_types, num_params, torchvision_models
 
 # The seed notebook's printout of torchvision's resnet50().named_parameters(), up to layer2.1.conv2.weight.
@@ -227,12 +226,10 @@ def test_gpt2_forward_on_meta_gives_logits():
     assert out.shape == (2, 16, 50304)
 
 
-def test_gpt2_large_builds_on_meta_fast_with_774m_params():
-    """Proves meta construction allocates nothing: 774M float32 would be ~3 GB and take seconds to init."""
-    start = time.perf_counter()
+def test_gpt2_large_builds_on_meta_with_774m_params():
+    """Every tensor on meta: nothing allocated (774M float32 would be ~3 GB). The build time is
+    benchmarks/params.py's to report, not a test's to assert."""
     model = build("gpt2-large")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 5
     assert all(p.is_meta for p in model.parameters())
     total = num_params(model)
     assert total > 700_000_000
@@ -303,10 +300,10 @@ def test_gpt2_norms_are_nanogpts_own_layernorm_class_not_nn_layernorm():
     isinstance(m, nn.LayerNorm) check does not find. This is what the HF Trainer and torchvision miss."""
     model = build("gpt2")
     classes = module_classes(model)
-    norms = [name for name, cls in classes.items() if cls is models.LayerNorm]
+    norms = [name for name, cls in classes.items() if cls is nanogpt.LayerNorm]
     assert len(norms) == 2 * (2 * 12 + 1)
     assert not any(issubclass(cls, nn.LayerNorm) for cls in classes.values())
-    assert not issubclass(models.LayerNorm, nn.LayerNorm)
+    assert not issubclass(nanogpt.LayerNorm, nn.LayerNorm)
     assert classes["transformer.wte.weight"] is nn.Embedding
     assert {n for n, _ in model.transformer.ln_f.named_parameters()} == {"weight", "bias"}
 
@@ -314,14 +311,14 @@ def test_gpt2_norms_are_nanogpts_own_layernorm_class_not_nn_layernorm():
 def test_nanogpt_layernorm_computes_layer_norm_and_can_drop_its_bias():
     torch.manual_seed(0)
     x = torch.randn(2, 3, 8)
-    ours = models.LayerNorm(8, bias=True)
+    ours = nanogpt.LayerNorm(8, bias=True)
     with torch.no_grad():
         ours.weight.uniform_()
         ours.bias.uniform_()
     reference = nn.LayerNorm(8, eps=1e-5)
     reference.load_state_dict(ours.state_dict())
     torch.testing.assert_close(ours(x), reference(x))
-    no_bias = models.LayerNorm(8, bias=False)
+    no_bias = nanogpt.LayerNorm(8, bias=False)
     assert [n for n, _ in no_bias.named_parameters()] == ["weight"]
     without = build_gpt(bias=False)
     assert not any(n.endswith(".bias") for n, _ in without.named_parameters())
@@ -329,7 +326,7 @@ def test_nanogpt_layernorm_computes_layer_norm_and_can_drop_its_bias():
 
 def build_gpt(**config) -> nn.Module:
     with torch.device("meta"):
-        return models.GPT(models.GPTConfig(n_layer=2, **config))
+        return nanogpt.GPT(nanogpt.GPTConfig(n_layer=2, **config))
 
 
 def test_gpt2_description_counts_are_what_the_rules_give():
@@ -384,7 +381,7 @@ def test_torchvision_key_builds_on_meta_with_weights_none(monkeypatch):
 
     def resnet18(weights):
         calls.append(weights)
-        return models.resnet18()
+        return resnet.resnet18()
 
     fake = types.ModuleType("torchvision")
     fake.models = types.SimpleNamespace(resnet18=resnet18)

@@ -59,3 +59,14 @@ def test_an_over_long_search_from_a_link_is_refused_with_a_short_notice():
     assert at.text_input(key="q").value == "" and len(at.subheader) == len(QUESTIONS)
     assert at.text_input(key="q").max_chars == 100
     assert len(at.toast) == 1 and "5,000 characters long" in at.toast[0].value and len(at.toast[0].value) < 300
+
+
+def test_card_links_open_their_page_with_their_query():
+    """A card's Link is data (page + query); the page renders it as is, with no string parsing."""
+    at = open_questions()
+    linked = [q.link for q in QUESTIONS if q.link is not None]
+    shown = at.get("page_link")
+    assert [e.proto.label for e in shown] == [link.label for link in linked]
+    for element, link in zip(shown, linked, strict=True):
+        assert element.proto.page == Path(link.page).stem
+        assert dict(pair.split("=") for pair in element.proto.query_string.split("&")) == dict(link.query)

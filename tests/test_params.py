@@ -3,10 +3,8 @@
 import csv
 import io
 import re
-import subprocess
-import sys
 import tracemalloc
-from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import regex
@@ -17,6 +15,7 @@ from core.params import (
     csv_table,
     filter_table,
     infos_from_model,
+    main,
     no_weight_decay_names,
     parameter_table,
     shape_text,
@@ -25,7 +24,6 @@ from core.params import (
 )
 from core.search import MAX_PATTERN, MAX_REPEAT, MAX_WRITTEN_OUT
 
-REPO = Path(__file__).resolve().parents[1]
 VERDICTS = {"decay", "no_decay", "n/a"}
 CSV_HEADER = ["name", "shape", "numel", "torch", "nanogpt", "timm", "hf_trainer", "torchvision", "mingpt"]
 
@@ -41,9 +39,16 @@ def totals_by_key(table) -> dict[str, dict]:
     return dict(zip(CONVENTIONS, totals(table).to_dict("records"), strict=True))
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "core.params", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=60)
+@pytest.fixture
+def cli(capsys):
+    """`python -m core.params ARGS`, run in-process: its exit code, stdout and stderr."""
+
+    def run(*args: str) -> SimpleNamespace:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+    return run
 
 
 # ----------------------------------------------------------------------------- the table
@@ -216,7 +221,7 @@ def test_csv_table_columns(resnet50):
     assert rows[1] == ["conv1.weight", "64x3x7x7", "9408", "decay", "decay", "decay", "decay", "decay", "n/a"]
 
 
-def test_cli_prints_the_resnet50_csv():
+def test_cli_prints_the_resnet50_csv(cli):
     result = cli("resnet50")
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout)))
@@ -226,14 +231,14 @@ def test_cli_prints_the_resnet50_csv():
     assert sum(int(row[2]) for row in rows[1:]) == 25_557_032
 
 
-def test_cli_list_names_the_models():
+def test_cli_list_names_the_models(cli):
     result = cli("--list")
     assert result.returncode == 0
     keys = [line.split("\t")[0] for line in result.stdout.splitlines()]
     assert "resnet50" in keys and "gpt2" in keys
 
 
-def test_cli_unknown_model_exits_2_with_the_choices():
+def test_cli_unknown_model_exits_2_with_the_choices(cli):
     result = cli("resnet51")
     assert result.returncode == 2
     assert "Unknown model 'resnet51'" in result.stderr and result.stdout == ""

@@ -1,33 +1,27 @@
 """Every claim a question card makes, checked numerically against torch.optim: a wrong claim
-fails the build. Also: the registry is complete and every experiment is fast."""
+fails the build. Also: the registry is complete and every experiment runs (its speed is
+benchmarks/questions.py's)."""
 
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pytest
 import torch
 
+from core.precision import precision
 from core.problem import make_problem
-from core.questions import (
-    BY_SLUG,
-    QUESTIONS,
-    adam_vs_adamw,
-    clipping_and_decay,
-    default_decays_everything,
-    frozen_parameters,
-    momentum_and_decay,
-    precision,
-    recipes,
-    run_question,
-    schedule_changes_decay,
-    schedule_weight_decay,
-    search,
-    shrink_then_step,
-    wd_schedule_snippet,
-)
+from core.questions import BY_SLUG, QUESTIONS, run_question, search
+from core.questions.adam_vs_adamw import adam_vs_adamw
+from core.questions.bias_and_batchnorm import default_decays_everything
+from core.questions.clipping import clipping_and_decay
+from core.questions.frozen import frozen_parameters
+from core.questions.momentum import momentum_and_decay
+from core.questions.order import shrink_then_step
+from core.questions.recipes import recipes
+from core.questions.schedule import schedule_changes_decay
+from core.questions.schedule_wd import schedule_weight_decay, wd_schedule_snippet
 from core.schedules import lr_factors
 
 
@@ -160,12 +154,9 @@ def test_registry_has_at_least_the_ten_questions_with_sources_and_unique_anchors
 
 
 @pytest.mark.parametrize("slug", list(BY_SLUG))
-def test_every_experiment_runs_well_under_100_ms_and_builds_its_figure(slug):
-    run_question(slug, {})  # first-call costs (torch's optimizer import) are not the card's
-    start = time.perf_counter()
+def test_every_experiment_builds_its_figure_and_summary(slug):
+    """Each card's speed is measured by benchmarks/questions.py, not asserted here."""
     result = run_question(slug, {})
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.1, f"{slug} took {elapsed * 1000:.0f} ms"
     q = BY_SLUG[slug]
     assert q.figure(result) is not None and q.summary(result)
 

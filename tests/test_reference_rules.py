@@ -14,7 +14,8 @@ import torch
 from torch import nn
 
 from core.conventions import DECAY, NO_DECAY
-from core.models import GPT, MODELS, GPTConfig, build
+from core.models import MODELS, build
+from core.nanogpt import GPT, GPTConfig
 from core.params import infos_from_model, no_weight_decay_names, parameter_table
 from core.reference_rules import (
     hf_decay_parameter_names,

@@ -1,4 +1,5 @@
-"""core.optim.sgd against torch.optim.SGD, for every option combination."""
+"""core.optim.sgd against torch.optim.SGD, for every option combination (the contract all
+rules share is in tests/test_rule_contract.py)."""
 
 import itertools
 import re
@@ -9,8 +10,6 @@ import torch
 from core.optim import sgd
 from tests.oracle_helpers import (
     DTYPES,
-    assert_skips_param_without_grad,
-    assert_zero_grad_still_decays,
     run_side_by_side,
     torch_error,
 )
@@ -45,30 +44,3 @@ def test_invalid_nesterov_combination_raises_torchs_error(options):
     message = torch_error(torch.optim.SGD, lr=0.1, **options)
     with pytest.raises(ValueError, match=re.escape(message)):
         sgd.step(torch.ones(3), torch.ones(3), {}, lr=0.1, **options)
-
-
-@pytest.mark.parametrize("momentum", [0.0, 0.9])
-def test_param_without_grad_is_skipped_like_torch(momentum, gen):
-    """grad=None means no step and no decay, as torch skips such a parameter."""
-    assert_skips_param_without_grad(sgd.step, torch.optim.SGD, gen, lr=0.1, weight_decay=0.3,
-                                    options=dict(momentum=momentum))
-
-
-def test_zero_gradient_is_still_decayed_like_torch(gen):
-    """A zero gradient is not a missing one: decay still applies."""
-    assert_zero_grad_still_decays(sgd.step, torch.optim.SGD, gen, lr=0.1, weight_decay=0.3, options={})
-
-
-@pytest.mark.parametrize("momentum", [0.0, 0.9])
-def test_decay_term_is_lr_times_wd_times_w(momentum, gen):
-    """The page shows SGD's decay as what leaves the parameter: lr * wd * W."""
-    w, g = torch.randn(4, 5, generator=gen, dtype=torch.float64), torch.randn(4, 5, generator=gen, dtype=torch.float64)
-    update = sgd.step(w, g, {}, lr=0.1, weight_decay=0.3, momentum=momentum)
-    torch.testing.assert_close(update.decay_term, 0.1 * 0.3 * w, rtol=1e-15, atol=0)
-
-
-@pytest.mark.parametrize("bad", [dict(lr=-0.1), dict(lr=0.1, weight_decay=-0.3)], ids=["lr", "weight_decay"])
-def test_negative_lr_or_weight_decay_raises_torchs_error(bad):
-    """The same message as torch, which names the argument."""
-    with pytest.raises(ValueError, match=re.escape(torch_error(torch.optim.SGD, **bad))):
-        sgd.step(torch.ones(3), torch.ones(3), {}, **bad)

@@ -1,16 +1,19 @@
 """The registry of written-out update rules: one entry feeds the page's selectors and the dispatch.
 
-A new optimizer is one module with a functional `step(...)` plus one line in OPTIMIZERS.
+A new optimizer is one module with a functional `step(...)` and its written-out
+`explain_first_step(...)` (core.optim.first_step) plus one line in OPTIMIZERS.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 import torch
 
 from core.optim import adagrad, adam, adamw, rmsprop, sgd
+from core.optim.first_step import Explanation
+from core.registry import lookup
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class OptimizerSpec:
     options: tuple[Option, ...]
     decay_enters: str  # "gradient": wd*θ joins the gradient; "parameter": lr*wd*θ leaves θ
     default_weight_decay: float = 0.0
+    _: KW_ONLY
+    explain_first_step: Callable[..., Explanation]  # (w, g, *, lr, weight_decay, **resolved options)
 
     def resolve(self, options: Mapping[str, float | bool] | None = None) -> dict:
         """Fill defaults and reject unknown names, so a typo never passes silently."""
@@ -84,10 +89,12 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
                 Option("nesterov", False, help="Nesterov momentum; needs momentum > 0 and dampening 0."),
                 MAXIMIZE,
             ),
-            decay_enters="parameter",
+            decay_enters="parameter", explain_first_step=sgd.explain_first_step,
         ),
-        OptimizerSpec("adam", "Adam (L2-style weight_decay)", "Adam", adam.step, ADAM_OPTIONS, "gradient"),
-        OptimizerSpec("adamw", "AdamW (decoupled)", "AdamW", adamw.step, ADAM_OPTIONS, "parameter", 1e-2),
+        OptimizerSpec("adam", "Adam (L2-style weight_decay)", "Adam", adam.step, ADAM_OPTIONS, "gradient",
+                      explain_first_step=adam.explain_first_step),
+        OptimizerSpec("adamw", "AdamW (decoupled)", "AdamW", adamw.step, ADAM_OPTIONS, "parameter", 1e-2,
+                      explain_first_step=adamw.explain_first_step),
         OptimizerSpec(
             "rmsprop", "RMSprop", "RMSprop", rmsprop.step,
             (
@@ -96,7 +103,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
                 Option("centered", False, help="Normalise by the variance estimate instead."),
                 MAXIMIZE,
             ),
-            decay_enters="gradient",
+            decay_enters="gradient", explain_first_step=rmsprop.explain_first_step,
         ),
         OptimizerSpec(
             "adagrad", "Adagrad", "Adagrad", adagrad.step,
@@ -105,7 +112,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
                 Option("initial_accumulator_value", 0.0, 0.0, 1.0, "Starting value of the sum of g²."),
                 MAXIMIZE,
             ),
-            decay_enters="gradient",
+            decay_enters="gradient", explain_first_step=adagrad.explain_first_step,
         ),
     )
 }
@@ -113,7 +120,4 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
 
 def get(key: str) -> OptimizerSpec:
     """Look an optimizer up by key, with a message that lists the valid ones."""
-    try:
-        return OPTIMIZERS[key]
-    except KeyError:
-        raise ValueError(f"Unknown optimizer {key!r}; choose one of {sorted(OPTIMIZERS)}") from None
+    return lookup(OPTIMIZERS, key, "optimizer")

@@ -14,10 +14,15 @@ Algorithm box (torch.optim.Adagrad docs):
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 
 from core.optim.base import Update, check_hyperparameters, has_decay
+from core.optim.first_step import Explanation, eps_latex, gradient_lines, num
+
+EPS = 1e-10  # torch's default eps
 
 
 def step(
@@ -29,7 +34,7 @@ def step(
     weight_decay: float = 0.0,
     lr_decay: float = 0.0,
     initial_accumulator_value: float = 0.0,
-    eps: float = 1e-10,
+    eps: float = EPS,
     maximize: bool = False,
 ) -> Update:
     check_hyperparameters(lr, weight_decay, eps)
@@ -50,3 +55,15 @@ def step(
     state_sum = previous + g * g
     std = state_sum.sqrt() + eps
     return Update(param - clr * g / std, {"step": t, "sum": state_sum}, decay)
+
+
+def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, initial_accumulator_value: float = 0.0,
+                       maximize: bool = False, eps: float = EPS, **_) -> Explanation:
+    """W_1 for one cell on a fresh state: s = s_0 + g'², and lr_decay has not acted yet."""
+    lines, gp = gradient_lines(w, g, weight_decay, maximize)
+    acc = float(initial_accumulator_value) + gp * gp
+    w1 = w - lr * gp / (math.sqrt(acc) + eps)
+    lines.append(rf"s = s_0 + g'^2 = {num(acc)}")
+    lines.append(rf"w_1 = w - \gamma \frac{{g'}}{{\sqrt{{s}} + \epsilon}} = {num(w)} - {num(lr)} \cdot "
+                 rf"\frac{{{num(gp)}}}{{{num(math.sqrt(acc))} + {eps_latex(eps)}}} = {num(w1)}")
+    return Explanation(tuple(lines), w1)

@@ -26,6 +26,9 @@ import torch
 from torch import Tensor
 
 from core.optim.base import Update, check_betas, check_hyperparameters, has_decay
+from core.optim.first_step import Explanation, eps_latex, gradient_lines, num
+
+EPS = 1e-8  # torch's default eps
 
 
 def step(
@@ -37,7 +40,7 @@ def step(
     weight_decay: float = 0.0,
     beta1: float = 0.9,
     beta2: float = 0.999,
-    eps: float = 1e-8,
+    eps: float = EPS,
     amsgrad: bool = False,
     maximize: bool = False,
 ) -> Update:
@@ -62,3 +65,14 @@ def step(
     m_hat = m / (1 - beta1**t)
     denom = v.sqrt() / math.sqrt(1 - beta2**t) + eps
     return Update(param - lr * m_hat / denom, new_state, decay)
+
+
+def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, maximize: bool = False,
+                       eps: float = EPS, **_) -> Explanation:
+    """W_1 for one cell on a fresh state: m̂ = g' and √v̂ = |g'| after bias correction."""
+    lines, gp = gradient_lines(w, g, weight_decay, maximize)
+    w1 = w - lr * gp / (abs(gp) + eps)
+    lines.append(rf"\hat m = g' = {num(gp)},\quad \sqrt{{\hat v}} = |g'| = {num(abs(gp))}")
+    lines.append(rf"w_1 = w - \gamma \frac{{\hat m}}{{\sqrt{{\hat v}} + \epsilon}} = {num(w)} - {num(lr)} \cdot "
+                 rf"\frac{{{num(gp)}}}{{{num(abs(gp))} + {eps_latex(eps)}}} = {num(w1)}")
+    return Explanation(tuple(lines), w1)

@@ -18,6 +18,9 @@ from torch import Tensor
 
 from core.optim import adam
 from core.optim.base import Update, check_betas, check_hyperparameters
+from core.optim.first_step import Explanation, eps_latex, num
+
+EPS = adam.EPS  # torch's default eps
 
 
 def step(
@@ -29,7 +32,7 @@ def step(
     weight_decay: float = 1e-2,
     beta1: float = 0.9,
     beta2: float = 0.999,
-    eps: float = 1e-8,
+    eps: float = EPS,
     amsgrad: bool = False,
     maximize: bool = False,
 ) -> Update:
@@ -47,3 +50,18 @@ def step(
         beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad, maximize=maximize,
     )
     return Update(update.param, update.state, decay)
+
+
+def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, maximize: bool = False,
+                       eps: float = EPS, **_) -> Explanation:
+    """W_1 for one cell on a fresh state: the shrink first, then Adam's first step from the raw g."""
+    gg = -g if maximize else g
+    shrunk = w * (1 - lr * weight_decay)
+    w1 = shrunk - lr * gg / (abs(gg) + eps)
+    return Explanation((
+        rf"w \leftarrow w\,(1 - \gamma\lambda) = {num(w)} \cdot (1 - {num(lr)} \cdot {num(weight_decay)}) = "
+        rf"{num(shrunk)}",
+        rf"\hat m = g = {num(gg)},\quad \sqrt{{\hat v}} = |g| = {num(abs(gg))}",
+        rf"w_1 = w - \gamma \frac{{\hat m}}{{\sqrt{{\hat v}} + \epsilon}} = {num(shrunk)} - {num(lr)}"
+        rf" \cdot \frac{{{num(gg)}}}{{{num(abs(gg))} + {eps_latex(eps)}}} = {num(w1)}",
+    ), w1)

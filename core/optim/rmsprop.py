@@ -16,10 +16,15 @@ Algorithm box (torch.optim.RMSprop docs):
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 
 from core.optim.base import Update, check_hyperparameters, has_decay
+from core.optim.first_step import Explanation, eps_latex, gradient_lines, num
+
+EPS = 1e-8  # torch's default eps
 
 
 def step(
@@ -30,7 +35,7 @@ def step(
     lr: float,
     weight_decay: float = 0.0,
     alpha: float = 0.99,
-    eps: float = 1e-8,
+    eps: float = EPS,
     momentum: float = 0.0,
     centered: bool = False,
     maximize: bool = False,
@@ -61,3 +66,20 @@ def step(
         new_state["momentum_buffer"] = buf
         return Update(param - lr * buf, new_state, decay)
     return Update(param - lr * g / avg, new_state, decay)
+
+
+def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, alpha: float = 0.99,
+                       centered: bool = False, maximize: bool = False, eps: float = EPS, **_) -> Explanation:
+    """W_1 for one cell on a fresh state: v = (1-α) g'² (minus the squared mean when centered)."""
+    lines, gp = gradient_lines(w, g, weight_decay, maximize)
+    alpha = float(alpha)
+    v = (1 - alpha) * gp * gp
+    if centered:
+        v -= ((1 - alpha) * gp) ** 2
+    root = math.sqrt(max(v, 0.0))
+    w1 = w - lr * gp / (root + eps)
+    note = r",\ \text{centered}" if centered else ""
+    lines.append(rf"\sqrt{{\tilde v}} = {num(root)} \quad (v = (1-\alpha) g'^2{note})")
+    lines.append(rf"w_1 = w - \gamma \frac{{g'}}{{\sqrt{{\tilde v}} + \epsilon}} = {num(w)} - {num(lr)} \cdot "
+                 rf"\frac{{{num(gp)}}}{{{num(root)} + {eps_latex(eps)}}} = {num(w1)}")
+    return Explanation(tuple(lines), w1)

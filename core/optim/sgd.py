@@ -20,6 +20,7 @@ from __future__ import annotations
 from torch import Tensor
 
 from core.optim.base import Update, check_hyperparameters, has_decay
+from core.optim.first_step import Explanation, gradient_lines, num
 
 
 def step(
@@ -53,3 +54,18 @@ def step(
         new_state["momentum_buffer"] = buf
         g = g + momentum * buf if nesterov else buf
     return Update(param - lr * g, new_state, lr * decay)
+
+
+def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, momentum: float = 0.0,
+                       nesterov: bool = False, maximize: bool = False, **_) -> Explanation:
+    """W_1 for one cell on a fresh state: with momentum, b_1 = g' (no dampening on step 1)."""
+    lines, gp = gradient_lines(w, g, weight_decay, maximize)
+    mu = float(momentum)
+    if mu and nesterov:  # b_1 = g', then g' + μ b_1
+        w1 = w - lr * (1 + mu) * gp
+        lines.append(rf"w_1 = w - \gamma (1 + \mu) g' = {num(w)} - {num(lr)} \cdot {num(1 + mu)} \cdot {num(gp)}"
+                     rf" = {num(w1)}")
+    else:
+        w1 = w - lr * gp
+        lines.append(rf"w_1 = w - \gamma g' = {num(w)} - {num(lr)} \cdot {num(gp)} = {num(w1)}")
+    return Explanation(tuple(lines), w1)

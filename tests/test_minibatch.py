@@ -1,0 +1,38 @@
+"""The batches every trainer draws: each epoch a fresh permutation, every example once."""
+
+import pytest
+import torch
+
+from core.minibatch import Minibatches, steps_per_epoch
+
+
+def test_each_epoch_sees_every_example_once_in_a_new_order():
+    batches = Minibatches(20, 6, seed=3)
+    assert batches.per_epoch == steps_per_epoch(20, 6) == 4
+    epochs = [torch.cat([batches.indices(t) for t in range(e * 4, (e + 1) * 4)]) for e in range(3)]
+    for order in epochs:
+        assert sorted(order.tolist()) == list(range(20))
+    assert not torch.equal(epochs[0], epochs[1])
+    assert [len(batches.indices(t)) for t in range(12, 16)] == [6, 6, 6, 2]  # the last batch is short
+
+
+def test_the_same_seed_draws_the_same_batches_and_another_seed_others():
+    a, b, c = Minibatches(20, 5, seed=0), Minibatches(20, 5, seed=0), Minibatches(20, 5, seed=1)
+    first = [a.indices(t) for t in range(8)]
+    assert all(torch.equal(x, b.indices(t)) for t, x in enumerate(first))
+    assert not all(torch.equal(x, c.indices(t)) for t, x in enumerate(first))
+
+
+def test_the_shuffle_is_the_one_the_trainer_always_used():
+    """seed + 2 on a CPU generator, one randperm per epoch: changing it would change every training curve."""
+    expected = torch.randperm(10, generator=torch.Generator().manual_seed(7 + 2))
+    assert torch.equal(Minibatches(10, 4, seed=7).indices(0), expected[:4])
+
+
+def test_full_batch_takes_everything_and_has_no_indices():
+    x, y = torch.arange(6.0).reshape(3, 2), torch.arange(3.0)
+    batches = Minibatches(3, None, seed=0)
+    assert batches.full_batch and batches.per_epoch == 1
+    assert batches.take(5, x, y) == (x, y)
+    with pytest.raises(ValueError, match="full-batch"):
+        batches.indices(0)
