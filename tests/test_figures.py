@@ -12,7 +12,7 @@ def test_heatmap_scale_is_symmetric_and_centred_at_zero():
     fig = figures.matrix_heatmap(np.array([[1.0, -3.0], [0.5, 2.0]]), "W")
     trace = fig.data[0]
     assert (trace.zmin, trace.zmid, trace.zmax) == (-3.0, 0.0, 3.0)
-    assert trace.colorscale == fig.data[0].colorscale and "%{z:.4f}" in trace.texttemplate
+    assert trace.texttemplate == "%{text}" and list(trace.text[0]) == ["1", "-3"]
 
 
 def test_symmetric_limit_ignores_non_finite_values_and_never_returns_zero():
@@ -87,3 +87,50 @@ def test_colorscales_are_explicit_lists_plotly_js_can_draw():
         for trace in fig.to_dict()["data"]:
             for scale in (trace.get("colorscale"), trace.get("marker", {}).get("colorscale")):
                 assert scale is None or isinstance(scale, (list, tuple)), scale
+
+
+def test_cells_show_significant_digits_and_wide_matrices_keep_hover_only():
+    """At 1440 px the 4x5 values ran together ('0.53160.53180.6344'); a 10x20 step-through was unreadable."""
+    fig = figures.matrix_heatmap(np.array([[0.53164, -0.0001234], [12345.6, 2.0]]), "W")
+    assert [list(r) for r in fig.data[0].text] == [["0.532", "-1.23e-4"], ["12346", "2"]]
+    wide = figures.matrix_heatmap(np.ones((10, 20)), "W")
+    assert wide.data[0].text is None and wide.data[0].texttemplate is None and "%{z" in wide.data[0].hovertemplate
+    assert list(wide.layout.xaxis.tickvals) == [str(i) for i in range(0, 20, 2)]
+    assert list(fig.layout.xaxis.tickvals) == ["0", "1"]  # every column labelled
+
+
+def test_a_blown_up_run_clips_its_colours_and_says_so():
+    """A run at 1e36 set the scale to ±1e36 and every other cell turned white."""
+    frames = np.stack([np.full((2, 2), 0.5), np.full((2, 2), 0.7), np.array([[1e36, 1.0], [0.5, 0.2]])])
+    fig = figures.animated_heatmap(frames, [0, 1, 2], "W_t")
+    assert fig.data[0].zmax == 1e3 * 0.6 and "clipped at ±600" in fig.layout.title.text
+    calm = figures.animated_heatmap(frames[:2], [0, 1], "W_t")
+    assert "clipped" not in calm.layout.title.text and calm.data[0].zmax == 0.7
+    assert fig.frames[2].data[0].text[0][0] == "1e36"  # the number still reads true
+
+
+def test_every_axis_writes_numbers_without_si_prefixes_and_log_axes_by_decade():
+    """Log axes showed bare minor digits ('4,3,2,10,9') and math axes SI prefixes ('1p', '2n', '100u')."""
+    for fig in _every_builder():
+        layout = fig.to_dict()["layout"]
+        for name in ("xaxis", "yaxis"):
+            axis = layout.get(name, {})
+            assert axis.get("exponentformat") == "power", (layout.get("title"), name)
+            if axis.get("type") == "log":
+                assert axis.get("dtick") == 1
+
+
+def test_schedule_keeps_lr_on_top_and_leaves_wd_0_off_a_log_axis():
+    fig = figures.schedule(np.linspace(1, 0.1, 5), 0.1, (0.0, 1.0))
+    names = [t.name for t in fig.data]
+    assert names[-1] == "lr_t" and not any("wd=0" in n for n in names)
+    linear = figures.schedule(np.array([1.0, 0.0]), 0.1, (0.0, 1.0))  # a schedule that reaches 0: linear axis
+    assert any("wd=0" in t.name for t in linear.data)
+
+
+def test_sweep_heatmap_ticks_are_powers_of_ten_on_a_square_plot():
+    fig = figures.sweep_heatmap(np.logspace(-4, 0, 5), np.logspace(-3, 3, 7), np.ones((7, 5)),
+                                np.zeros((7, 5), bool), None, "s", "loss", (0.0, 1.0))
+    y = fig.layout.yaxis
+    assert list(y.ticktext) == [f"10<sup>{k}</sup>" for k in range(-3, 4)]
+    assert y.scaleanchor == "x" and y.scaleratio == 4 / 6

@@ -1,0 +1,34 @@
+"""Plotly figure builders: plain functions from arrays to figures, no streamlit.
+
+One diverging scale (ColorBrewer RdBu, colorblind-safe) centred at 0 for signed
+matrices, one sequential scale for magnitudes, and Okabe-Ito colours for lines, so every
+page reads the same way.
+
+Figures are built from plain dicts and wrapped without plotly's per-property validation:
+validating costs about 5 ms a figure, most of a rerun's budget on a page with ten charts.
+tests/test_figures.py validates every builder's output instead (go.Figure(fig.to_dict())).
+"""
+
+from core.figures.curves import (  # noqa: F401
+    change_split_bars,
+    curves,
+    lines,
+    norm_curve,
+    pure_decay_scatter,
+    schedule,
+    weight_histogram,
+)
+from core.figures.grids import BOUNDARY_LEGEND, boundary, sweep_heatmap  # noqa: F401
+from core.figures.matrices import animated_heatmap, as_matrix, matrix_heatmap  # noqa: F401
+from core.figures.projector import for_projector  # noqa: F401
+from core.figures.style import (  # noqa: F401
+    DECAY_COLOR,
+    DIVERGED_COLOR,
+    DIVERGING,
+    GRADIENT_COLOR,
+    NEUTRAL_COLOR,
+    RUN_COLORS,
+    SEQUENTIAL,
+    run_color,
+    symmetric_limit,
+)

@@ -1,0 +1,88 @@
+"""The one chart style: palette, axes, figure wrapper and number formats every builder shares."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.colors
+import plotly.graph_objects as go
+
+# Explicit colour lists, not names: plotly.js knows "RdBu" but not plotly.py's reversed
+# "RdBu_r", and without validation nothing would translate the name.
+DIVERGING = plotly.colors.get_colorscale("RdBu_r")  # negative blue, positive red, white at 0
+SEQUENTIAL = plotly.colors.get_colorscale("Viridis")
+GRADIENT_COLOR = "#0072B2"  # Okabe-Ito blue
+DECAY_COLOR = "#E69F00"  # Okabe-Ito orange
+NEUTRAL_COLOR = "#000000"
+DIVERGED_COLOR = "#7f7f7f"
+RUN_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")  # Okabe-Ito
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
+ANNOTATION_DIGITS = 3  # significant digits written in a heatmap cell; hover shows more
+ANNOTATION_FONT_PX = 13
+MAX_ANNOTATED_COLUMNS = 10  # wider matrices (a step-through of 200 values) keep hover only: text would run together
+CLIP_FACTOR = 1e3  # a colour scale wider than this times the median |value| is clipped there (blown-up runs)
+
+
+def _axis(title: str, log: bool = False, **extra) -> dict:
+    """Numbers as plain digits or powers of ten, never SI prefixes (1p, 2n, 100u); a log axis
+    labels whole decades only, so 30 is never read as 3."""
+    axis = {"title": {"text": title}, "exponentformat": "power", **extra}
+    if log:
+        axis.update(type="log", dtick=1)
+    return axis
+
+
+def _figure(data: list[dict], height: int, x: dict, y: dict, title: str | None = None, **layout) -> go.Figure:
+    """One go.Figure from plain dicts, unvalidated (see the module docstring)."""
+    spec = {"margin": dict(l=10, r=10, t=40, b=10), "font": dict(size=14), "height": height, "xaxis": x, "yaxis": y,
+            **layout}
+    if title is not None:
+        spec["title"] = {"text": title}
+    return go.Figure({"data": data, "layout": spec}, _validate=False)
+
+
+def run_color(i: int) -> str:
+    return RUN_COLORS[i % len(RUN_COLORS)]
+
+
+def symmetric_limit(*arrays: np.ndarray) -> float:
+    """The largest finite |value| over arrays that share one colour scale (at least 1e-12,
+    so an all-zero matrix still gets a valid scale)."""
+    values = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
+    finite = np.abs(values[np.isfinite(values)])
+    return float(max(finite.max() if finite.size else 0.0, 1e-12))
+
+
+def robust_limit(*arrays: np.ndarray) -> tuple[float, bool]:
+    """symmetric_limit, clipped at CLIP_FACTOR times the median |value| when a few blown-up
+    values would otherwise stretch the scale until every other cell is white. Returns
+    (limit, clipped) so the chart can say so."""
+    limit = symmetric_limit(*arrays)
+    values = np.abs(np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays]))
+    median = float(np.median(values[np.isfinite(values) & (values > 0)])) if (values > 0).any() else 0.0
+    if median > 0 and limit > CLIP_FACTOR * median:
+        return CLIP_FACTOR * median, True
+    return limit, False
+
+
+def cell_text(values: np.ndarray) -> list[list[str]] | None:
+    """Each cell's number with ANNOTATION_DIGITS significant digits, or None when the matrix is
+    too wide for its numbers to stay apart."""
+    from core.numbers import fmt
+
+    values = np.asarray(values, dtype=float)
+    if values.shape[1] > MAX_ANNOTATED_COLUMNS:
+        return None
+    return [[fmt(v, ANNOTATION_DIGITS) for v in row] for row in values]
+
+
+def _heatmap_trace(values: np.ndarray, limit: float, name: str) -> dict:
+    rows, cols = values.shape
+    text = cell_text(values)
+    trace = dict(type="heatmap", z=values, x=[str(j) for j in range(cols)], y=[str(i) for i in range(rows)],
+                 zmin=-limit, zmax=limit, zmid=0.0, colorscale=DIVERGING,
+                 hovertemplate=f"{name}[%{{y}}, %{{x}}] = %{{z:.8g}}<extra></extra>", colorbar=dict(thickness=12))
+    if text is not None:
+        trace.update(text=text, texttemplate="%{text}", textfont=dict(size=ANNOTATION_FONT_PX))
+    return trace
