@@ -21,18 +21,14 @@ from core import figures, numbers
 from core.precision import precision, precision_answer, precision_figure, precision_summary
 from core.problem import make_problem
 from core.schedules import lr_factors
+from core.schema import Field
 from core.step import PureDecayComparison, adam_vs_adamw_pure_decay
 from core.theory import run_torch
 
 
-@dataclass(frozen=True)
-class Control:
-    name: str
-    label: str
-    default: float
-    low: float
-    high: float
-    step: float
+def Control(name: str, label: str, default: float, low: float, high: float, step: float) -> Field:  # noqa: N802
+    """A card's slider, declared as a core.schema Field (key = the experiment's argument name)."""
+    return Field(name, default, low, high, step=step, label=label)
 
 
 @dataclass(frozen=True)
@@ -44,7 +40,7 @@ class Question:
     figure: Callable[[Any], Any]  # a plotly figure or a pandas DataFrame
     summary: Callable[[Any], str]
     source: str
-    controls: tuple[Control, ...] = ()
+    controls: tuple[Field, ...] = ()
     link: tuple[str, str] | None = None  # (label, app path with query)
     code: Callable[..., str] | None = None  # code the card shows, from the same control values
 
@@ -442,8 +438,8 @@ def run_question(slug: str, values: dict[str, float]) -> Any:
     q = BY_SLUG[slug]
     kwargs = {}
     for c in q.controls:
-        value = min(max(float(values.get(c.name, c.default)), c.low), c.high)
-        kwargs[c.name] = int(value) if isinstance(c.default, int) else value
+        value = min(max(float(values.get(c.key, c.default)), c.low), c.high)
+        kwargs[c.key] = int(value) if isinstance(c.default, int) else value
     return q.run(**kwargs)
 
 

@@ -1,5 +1,9 @@
 """Training tasks behind one small interface, so a new task is one class plus one registry line.
 
+A task also declares what the training and sweep pages need from it: its defaults, its
+epoch limits, its caption and its own options as core.schema Fields (tests/test_tasks_registry.py
+checks every entry has them).
+
 Every parameter carries a leading run dimension G: G models (one per weight decay, or per
 grid cell in a sweep) train side by side as one tensor program. All data is generated
 from a seed here; nothing is downloaded.
@@ -16,6 +20,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from core.problem import SEED, seed_arrays
+from core.schema import Field
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,12 @@ class Task:
     default_epochs = 100
     default_seed = 0
     default_momentum = 0.0  # SGD's, on the training page
+    default_weight_decays: tuple[float, ...] = (0.0,)  # the training page's overlaid runs
+    max_epochs = 300  # the training page's epochs slider; the cost budget (core.budget) may lower it
+    sweep_epochs = 50  # the sweep's default: a 12 x 12 grid of three optimizers within the request budget
+    sweep_max_epochs = 300  # the sweep's epochs slider; the grid's cost lowers it
+    caption = ""  # the training page's setting, formatted with t=the task: what the runs did is generated
+    controls: tuple[Field, ...] = ()  # the task's own options (make_task's keyword arguments) as widgets
     has_test_set = True
     loss_is_nonnegative = True  # core.divergence's loss-growth criterion needs a loss bounded below by 0
     # What one training step costs on the reference 2-core CPU (one thread, float64, the three
@@ -88,6 +99,10 @@ class SeedTask(Task):
     has_test_set = False
     loss_is_nonnegative = False  # sum(x @ W) is signed and unbounded below
     step_us, run_step_us = 1000.0, 2.5
+    default_weight_decays = (0.0, 0.5, 1.0, 5.0)
+    max_epochs, sweep_epochs, sweep_max_epochs = 500, 50, 300
+    caption = ("loss = sum(x @ W) has a constant gradient g, so only weight decay can hold W in place. "
+               "Dotted black: the closed form (SGD without momentum, constant lr).")
 
     def data(self, seed, dtype, device):
         x, _, y = (torch.tensor(a, dtype=dtype, device=device) for a in seed_arrays(seed))
@@ -120,6 +135,10 @@ class D2LRegression(Task):
     default_epochs = 100
     step_us, run_step_us = 3000.0, 15.0
     num_inputs, n_train, n_test = 200, 20, 100
+    default_weight_decays = (0.0, 1.0, 3.0, 10.0)
+    max_epochs, sweep_epochs, sweep_max_epochs = 300, 100, 200
+    caption = ("Dive into Deep Learning's setting: {t.num_inputs} features but {t.n_train} training points, "
+               "{t.n_test} test points.")
 
     def data(self, seed, dtype, device):
         g = torch.Generator().manual_seed(seed)
@@ -177,8 +196,8 @@ TOY_DATASETS = ("circle", "xor", "gaussian", "spiral")
 class ToyClassifier(Task):
     """A small tanh MLP (2 -> 16 -> 16 -> 1) on a 2-D toy dataset; decay smooths its boundary."""
 
-    dataset: str = "xor"  # the defaults let SGD, Adam and AdamW all learn, and decay visibly act on each
-    noise: float = 0.2  # 0..0.5, the playground's noise slider as a fraction
+    dataset: str = "xor"  # the defaults (those of `controls`) let SGD, Adam and AdamW all learn, and decay act
+    noise: float = 0.2
     train_fraction: float = 0.5
     hidden: int = 16
     n_points: int = 200
@@ -190,14 +209,24 @@ class ToyClassifier(Task):
     default_epochs = 200
     default_momentum = 0.9  # plain SGD at lr 0.1 learns nothing in 200 full-batch steps; with momentum it does
     step_us, run_step_us = 6000.0, 400.0  # ~27x a d2l run-step: 200 points through two tanh layers, full batch
+    # 0.003 smooths SGD's and Adam's boundaries while they still learn, 0.03 already erases them, and AdamW
+    # (shrink lr·wd per step) needs wd = 1 to act as strongly: the same number means different things.
+    default_weight_decays = (0.0, 0.003, 0.03, 1.0)
+    max_epochs, sweep_epochs, sweep_max_epochs = 1000, 25, 500
+    caption = "A 2→{t.hidden}→{t.hidden}→1 tanh MLP on TensorFlow Playground-style data; weights decayed, biases not."
+    controls = (
+        Field("dataset", "xor", choices=TOY_DATASETS, label="Dataset"),
+        Field("noise", 0.2, 0.0, 0.5, step=0.05, label="Noise", help="The playground's noise slider, as a fraction."),
+        Field("train_fraction", 0.5, 0.1, 0.9, step=0.1, label="Training fraction"),
+    )
 
     def __post_init__(self):
-        if self.dataset not in TOY_DATASETS:
-            raise ValueError(f"Unknown dataset {self.dataset!r}; choose one of {list(TOY_DATASETS)}")
-        if not 0.0 <= self.noise <= 0.5:
-            raise ValueError(f"noise must be in [0, 0.5], got {self.noise}")
-        if not 0.1 <= self.train_fraction <= 0.9:
-            raise ValueError(f"train_fraction must be in [0.1, 0.9], got {self.train_fraction}")
+        for f in self.controls:  # the same bounds as the page's widgets, without their steps
+            value = getattr(self, f.key)
+            if f.choices is not None and value not in f.choices:
+                raise ValueError(f"Unknown {f.key} {value!r}; choose one of {list(f.choices)}")
+            if f.low is not None and not f.low <= value <= f.high:
+                raise ValueError(f"{f.key} must be in [{f.low:g}, {f.high:g}], got {value}")
 
     def data(self, seed, dtype, device):
         g = torch.Generator().manual_seed(seed)

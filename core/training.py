@@ -325,9 +325,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     ) for c, m in zip(configs, members, strict=True)]
 
 
-# Toy: 0.003 smooths SGD's and Adam's boundaries while they still learn, 0.03 already erases them, and AdamW
-# (shrink lr·wd per step) needs wd = 1 to act as strongly: the same number means different things.
-DEFAULT_WEIGHT_DECAYS = {"seed": (0.0, 0.5, 1.0, 5.0), "d2l": (0.0, 1.0, 3.0, 10.0), "toy": (0.0, 0.003, 0.03, 1.0)}
+DEFAULT_WEIGHT_DECAYS = {key: task.default_weight_decays for key, task in TASKS.items()}
 COMPARED_OPTIMIZERS = ("sgd", "adam", "adamw")
 
 
