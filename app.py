@@ -1,4 +1,4 @@
-"""Weight Decay Lab: routes the pages and holds the shared sidebar (the device picker).
+"""Weight Decay Lab: routes the pages and holds the shared sidebar (device, classroom controls, link).
 
 The pages live in app_pages/, not pages/: Streamlit treats a pages/ folder as a v1
 multipage app until the first st.navigation call, so a fresh server's first visitor
@@ -9,8 +9,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.classroom import FIELDS as CLASSROOM
 from ui.classroom import classroom_controls, presentation_requested, share_link
-from ui.device import device_picker
+from ui.device import device_fields, device_picker
+from ui.state import bind
 from ui.warmup import warm_up
 
 # A file of ours, sent inline: a ":material/...:" page icon makes the browser fetch the favicon
@@ -37,10 +39,13 @@ def main() -> None:
                        initial_sidebar_state="collapsed" if presentation_requested() else "auto")
     warm_up()
     page = st.navigation(PAGES)
-    device_picker()
-    classroom_controls()
-    page.run()
-    share_link()
+    with bind("app", (*device_fields(), *CLASSROOM), shared=True) as shared:
+        device_picker(shared)
+        classroom_controls(shared)
+    try:
+        page.run()
+    finally:  # a page that stops early still gets its link
+        share_link()
 
 
 if __name__ == "__main__":

@@ -20,18 +20,19 @@ from core.params import (
 from core.reference_rules import mingpt_failure_for
 from core.schema import Field
 from core.text import escape_markdown
-from ui.state import bind, sync_query
+from ui import widgets
+from ui.state import PageState, bind
 
 UPLOAD = "upload"
 ANY = "any"
 BUILT_IN = (*MODELS, *(TORCHVISION_PREFIX + name for name in torchvision_models()))  # torchvision's when installed
 FIELDS = (
-    Field("model", "resnet50", choices=(*BUILT_IN, UPLOAD)),
-    Field("search", ""),
-    Field("regex", False),
-    Field("convention", "torch", choices=tuple(CONVENTIONS)),
-    Field("verdict", ANY, choices=(ANY, DECAY, NO_DECAY, NA)),
-    Field("snippet_wd", 0.1, 0.0, 10.0),
+    Field("model", "resnet50", choices=(*BUILT_IN, UPLOAD), label="Model"),
+    Field("search", "", label="Search parameter names"),
+    Field("regex", False, label="Regular expression"),
+    Field("convention", "torch", choices=tuple(CONVENTIONS), label="Convention"),
+    Field("verdict", ANY, choices=(ANY, DECAY, NO_DECAY, NA), label="Show"),
+    Field("snippet_wd", 0.1, 0.0, 10.0, label="weight_decay for the decayed group"),
 )
 VERDICT_COLORS = {DECAY: "background-color: #fde0c5", NO_DECAY: "background-color: #cfe3f3", NA: "color: #777"}
 
@@ -53,9 +54,9 @@ def model_label(key: str) -> str:
     return MODELS[key].label if key in MODELS else f"{key.removeprefix(TORCHVISION_PREFIX)} (torchvision)"
 
 
-def source_table() -> pd.DataFrame | None:
+def source_table(s: PageState) -> pd.DataFrame | None:
     sb = st.sidebar
-    key = sb.selectbox("Model", [*BUILT_IN, UPLOAD], key="model", format_func=model_label)
+    key = widgets.select(s, "model", format_func=model_label)
     if key != UPLOAD:
         st.caption(MODELS[key].description if key in MODELS else "torchvision's own constructor, weights=None")
         return model_table(key)
@@ -78,19 +79,21 @@ def main() -> None:
     st.title("Parameters: which tensors get decayed")
     st.caption("torch.optim decays every parameter it is given, BatchNorm and biases included. "
                "Recipes differ on which to exclude; here is each one's verdict, tensor by tensor.")
-    bind(FIELDS)
-    table = source_table()
+    with bind("parameters", FIELDS) as s:
+        body(s)
+
+
+def body(s: PageState) -> None:
+    table = source_table(s)
     if table is None:
-        sync_query(FIELDS)
         return
     left, mid, right = st.columns([3, 2, 2])
-    left.text_input("Search parameter names", key="search", placeholder="e.g. bn or layer4\\..*weight")
-    left.toggle("Regular expression", key="regex")
-    mid.selectbox("Convention", list(CONVENTIONS), key="convention", format_func=lambda k: CONVENTIONS[k].label)
-    right.selectbox("Show", [ANY, DECAY, NO_DECAY, NA], key="verdict")
-    ss = st.session_state
+    search = widgets.text(s, "search", left, placeholder="e.g. bn or layer4\\..*weight")
+    regex = widgets.toggle(s, "regex", left)
+    convention = widgets.select(s, "convention", mid, format_func=lambda k: CONVENTIONS[k].label)
+    verdict = widgets.select(s, "verdict", right)
     try:
-        shown = filter_table(table, ss.search, ss.regex, ss.convention, None if ss.verdict == ANY else ss.verdict)
+        shown = filter_table(table, search, regex, convention, None if verdict == ANY else verdict)
     except ValueError as err:  # its message quotes the pattern, which a link may carry
         st.error(escape_markdown(str(err)))
         shown = table.iloc[0:0]
@@ -110,13 +113,12 @@ def main() -> None:
     st.dataframe(totals(table), hide_index=True)
     st.caption("n/a: the convention cannot judge the tensor: torchvision's rule needs the module type, and minGPT "
                "classifies only Linear, LayerNorm and Embedding weights (its own code would refuse the model).")
-    if failure := mingpt_failure_for(ss.model):
+    if failure := mingpt_failure_for(s["model"]):
         st.warning(failure)
-    st.subheader(f"Param groups the {CONVENTIONS[ss.convention].label} way")
-    st.number_input("weight_decay for the decayed group", 0.0, 10.0, step=0.01, key="snippet_wd")
-    st.code(optimizer_snippet(ss.convention, weight_decay=ss.snippet_wd, mingpt_failure=failure), language="python")
-    st.caption(f"Source: {CONVENTIONS[ss.convention].source}. Expects your model as `model`.")
-    sync_query(FIELDS)
+    st.subheader(f"Param groups the {CONVENTIONS[convention].label} way")
+    wd = widgets.number(s, "snippet_wd", st)
+    st.code(optimizer_snippet(convention, weight_decay=wd, mingpt_failure=failure), language="python")
+    st.caption(f"Source: {CONVENTIONS[convention].source}. Expects your model as `model`.")
 
 
 main()

@@ -1,19 +1,19 @@
 """Questions: what people ask about weight decay, each answered by a live torch experiment."""
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 from core.questions import BY_SLUG, QUESTIONS, Question, run_question, search
 from core.schema import Field
 from core.text import literal
+from ui import widgets
 from ui.charts import show
-from ui.state import bind, sync_query
+from ui.state import PageState, bind
 
-SEARCH = Field("q", "", max_len=100)
-FIELDS = (
-    SEARCH,
-    *(Field(f"{q.slug}.{c.name}", c.default, c.low, c.high, step=c.step) for q in QUESTIONS for c in q.controls),
-)
+SEARCH = Field("q", "", max_len=100, label="Search the questions")
+FIELDS = (SEARCH, *(replace(c, key=f"{q.slug}.{c.key}") for q in QUESTIONS for c in q.controls))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -21,14 +21,14 @@ def cached_run(slug: str, values: tuple[tuple[str, float], ...]):
     return run_question(slug, dict(values))
 
 
-def card(q: Question) -> None:
+def card(s: PageState, q: Question) -> None:
     with st.container(border=True):
         st.subheader(q.title, anchor=q.slug)
         st.markdown(q.answer)
         values = {}
         if q.controls:
             for column, c in zip(st.columns(len(q.controls)), q.controls, strict=True):
-                values[c.name] = column.slider(c.label, c.low, c.high, step=c.step, key=f"{q.slug}.{c.name}")
+                values[c.key] = widgets.slider(s, f"{q.slug}.{c.key}", column)
         result = cached_run(q.slug, tuple(sorted(values.items())))
         shown = q.figure(result)
         if isinstance(shown, pd.DataFrame):
@@ -47,16 +47,14 @@ def main() -> None:
     st.title("Questions people ask about weight decay")
     st.caption("Each answer comes with an experiment that torch runs now, on the seed's 4×5 W unless it says "
                "otherwise. Every claim here is a test in the project's suite.")
-    bind(FIELDS)
-    text = st.text_input("Search the questions", key=SEARCH.key, max_chars=SEARCH.max_len,
-                         placeholder="e.g. momentum, bfloat16, AdamW")
-    found = search(text)
-    if not found:
-        st.info(f"No question mentions {literal(text)}. Try one word, like 'Adam' or 'schedule'.")
-    st.markdown(" · ".join(f"[{q.title}](#{q.slug})" for q in found))
-    for q in found:
-        card(BY_SLUG[q.slug])
-    sync_query(FIELDS)
+    with bind("questions", FIELDS) as s:
+        text = widgets.text(s, SEARCH.key, st, placeholder="e.g. momentum, bfloat16, AdamW")
+        found = search(text)
+        if not found:
+            st.info(f"No question mentions {literal(text)}. Try one word, like 'Adam' or 'schedule'.")
+        st.markdown(" · ".join(f"[{q.title}](#{q.slug})" for q in found))
+        for q in found:
+            card(s, BY_SLUG[q.slug])
 
 
 main()

@@ -1,35 +1,46 @@
 """Single step: one real torch.optim step on the seed's 4x5 W, with and without weight decay."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from core import figures, formulas, optim
 from core.decay_facts import decay_facts
+from core.devices import DTYPES, dtypes_for
 from core.explain import explain_first_step
 from core.exports import step_csv
 from core.numbers import fmt
-from core.problem import LOSSES, SEED
+from core.problem import LOSSES, SEED_FIELD, W_SHAPE
 from core.schema import Field
 from core.snippet import pytorch_snippet
-from core.step import MAX_STEPS, StepConfig, StepResult, adam_vs_adamw_pure_decay, run_step, step_panels
+from core.step import (
+    LR,
+    MAX_STEPS,
+    WEIGHT_DECAY,
+    StepConfig,
+    StepResult,
+    adam_vs_adamw_pure_decay,
+    run_step,
+    step_panels,
+)
+from ui import widgets
 from ui.charts import show
 from ui.device import current_device
-from ui.state import bind, sync_query
+from ui.state import PageState, bind
 
 FIELDS = (
-    Field("optimizer", "sgd", choices=tuple(optim.OPTIMIZERS)),
-    Field("lr", 0.1, 0.0, 1.0, step=0.001),
-    Field("weight_decay", 1.0, 0.0, 10.0, step=0.01),
-    Field("loss", "sum", choices=tuple(LOSSES)),
-    Field("dtype", "float64", choices=("float64", "float32")),
-    Field("seed", SEED, 0, 2**31 - 1),
-    Field("pure_decay", False),
-    Field("steps", 20, 1, MAX_STEPS),
-    Field("t", 1, 0, MAX_STEPS),
-    Field("row", 0, 0, 3),
-    Field("col", 0, 0, 4),
-    *(Field(f"{s.key}.{o.name}", o.default) if isinstance(o.default, bool)
-      else Field(f"{s.key}.{o.name}", o.default, o.low, o.high, step=o.step)
-      for s in optim.OPTIMIZERS.values() for o in s.options),
+    Field("optimizer", "sgd", choices=tuple(optim.OPTIMIZERS), label="Optimizer"),
+    LR,
+    WEIGHT_DECAY,
+    Field("loss", "sum", choices=tuple(LOSSES), label="Loss", help="; ".join(f"{k}: {v}" for k, v in LOSSES.items())),
+    Field("dtype", "float64", choices=tuple(DTYPES), label="dtype", help="The device's policy picks what it runs."),
+    SEED_FIELD,
+    Field("pure_decay", False, label="Pure decay (loss gradient set to zero)"),
+    Field("steps", 20, 1, MAX_STEPS, label="Steps for the step-through"),
+    Field("t", 1, 0, MAX_STEPS, label="Step t"),
+    Field("row", 0, choices=tuple(range(W_SHAPE[0])), label="Row"),
+    Field("col", 0, choices=tuple(range(W_SHAPE[1])), label="Column"),
+    *(replace(o, key=f"{s.key}.{o.key}") for s in optim.OPTIMIZERS.values() for o in s.options),
 )
 
 
@@ -43,28 +54,22 @@ def cached_pure_decay(lr: float, weight_decay: float, seed: int, dtype: str, dev
     return adam_vs_adamw_pure_decay(lr, weight_decay, seed, dtype, device)
 
 
-def controls() -> StepConfig:
-    sb = st.sidebar
-    spec = optim.get(sb.selectbox("Optimizer", list(optim.OPTIMIZERS), key="optimizer",
-                                  format_func=lambda k: optim.OPTIMIZERS[k].label))
-    sb.slider("Learning rate lr", 0.0, 1.0, step=0.001, format="%.3f", key="lr")
-    sb.slider("Weight decay wd", 0.0, 10.0, step=0.01, key="weight_decay")
+def controls(s: PageState) -> StepConfig:
+    spec = optim.get(widgets.select(s, "optimizer", format_func=lambda k: optim.OPTIMIZERS[k].label))
+    lr, wd = widgets.slider(s, "lr"), widgets.slider(s, "weight_decay")
     options = {}
-    for o in spec.options:
-        key = f"{spec.key}.{o.name}"
-        widget = sb.checkbox if isinstance(o.default, bool) else sb.slider
-        decimals = max(2, len(f"{o.step:g}".split(".")[-1]))
-        extra = {} if isinstance(o.default, bool) else dict(min_value=o.low, max_value=o.high, step=o.step,
-                                                            format=f"%.{decimals}f")
-        options[o.name] = widget(o.name, key=key, help=o.help, **extra)
-    sb.selectbox("Loss", list(LOSSES), key="loss", help="; ".join(f"{k}: {v}" for k, v in LOSSES.items()))
-    sb.selectbox("dtype", ["float64", "float32"], key="dtype")
-    sb.number_input("Seed", 0, 2**31 - 1, key="seed")
-    sb.checkbox("Pure decay (loss gradient set to zero)", key="pure_decay")
-    sb.slider("Steps for the step-through", 1, MAX_STEPS, key="steps")
-    ss = st.session_state
-    return StepConfig(spec.key, ss.lr, ss.weight_decay, tuple(sorted(options.items())), ss.loss, ss.dtype,
-                      int(ss.seed), current_device(), ss.steps, ss.pure_decay)
+    for o in spec.options:  # in order: a bool option may be ruled out by the sliders above it
+        name = f"{spec.key}.{o.key}"
+        if isinstance(o.default, bool):
+            ruled_out = o.key in spec.ruled_out(spec.resolve(options))
+            options[o.key] = widgets.checkbox(s, name, disabled=ruled_out)
+        else:
+            options[o.key] = widgets.slider(s, name)
+    device = current_device()
+    loss, dtype = widgets.select(s, "loss"), widgets.select(s, "dtype", options=dtypes_for(device))
+    seed, pure_decay, steps = widgets.number(s, "seed"), widgets.checkbox(s, "pure_decay"), widgets.slider(s, "steps")
+    return StepConfig(spec.key, lr, wd, tuple(sorted(options.items())), loss, dtype, int(seed), device, steps,
+                      pure_decay)
 
 
 def heatmaps(r: StepResult) -> None:
@@ -77,11 +82,10 @@ def heatmaps(r: StepResult) -> None:
                "the decay term that leaves W with the difference. Blue negative, red positive, white 0.")
 
 
-def one_cell(r: StepResult) -> None:
+def one_cell(s: PageState, r: StepResult) -> None:
     c = r.config
     left, right = st.columns([1, 5])
-    row = left.selectbox("Row", range(4), key="row")
-    col = left.selectbox("Column", range(5), key="col")
+    row, col = widgets.select(s, "row", left), widgets.select(s, "col", left)
     w, g = float(r.w_before[row, col]), float(r.grad[row, col])
     ex = explain_first_step(c.optimizer, w, g, c.lr, c.weight_decay, dict(c.options))
     for line in ex.lines:
@@ -116,13 +120,17 @@ def main() -> None:
     st.title("Single step: what one weight-decay step does to W")
     st.caption("np.random.seed, x (3×4), W (4×5), loss = sum(x @ W), one optimizer step with and without "
                "weight decay: the seed experiment, computed live by torch.")
-    bind(FIELDS)
-    config = controls()
+    with bind("single_step", FIELDS) as s:
+        body(s)
+
+
+def body(s: PageState) -> None:
+    config = controls(s)
     try:
         r = cached_step(config)
     except ValueError as err:
         st.error(f"Cannot run this configuration: {err}")
-        st.stop()
+        return
     (st.success if r.oracle_agrees else st.error)(
         f"Written-out rule vs torch.optim.{optim.get(config.optimizer).torch_class}: "
         f"max |diff| = {fmt(r.oracle_max_abs_diff)} over {len(r.trajectory) - 1} steps")
@@ -130,7 +138,7 @@ def main() -> None:
         st.warning(f"The run diverged: {r.divergence.message()}. The step-through stops there.")
     heatmaps(r)
     st.subheader("One cell, written out")
-    one_cell(r)
+    one_cell(s, r)
     st.subheader("Each change split into its gradient part and its decay part")
     show(st, figures.change_split_bars(r.gradient_part, r.difference), key="split")
     st.caption("Gradient part = W after(wd=0) − W before; decay part = W after(wd) − W after(wd=0).")
@@ -143,9 +151,7 @@ def main() -> None:
         st.caption("With no loss gradient, Adam adds wd·w to the gradient and divides by its own size: every weight "
                    "moves by about lr, whatever its size. AdamW multiplies each weight by 1 − lr·wd.")
     st.subheader("Step through")
-    steps = len(r.trajectory) - 1
-    st.session_state.t = min(st.session_state.t, steps)
-    t = st.slider("Step t", 0, steps, key="t")
+    t = widgets.slider(s, "t", st, high=len(r.trajectory) - 1)  # the steps run (a diverged run stops early)
     left, right = st.columns(2)
     show(left, figures.animated_heatmap(r.trajectory, range(len(r.trajectory)), "W_t (press play)", start=t),
          key="w-t")
@@ -153,7 +159,6 @@ def main() -> None:
     st.subheader("Reproduce it in PyTorch")
     st.code(pytorch_snippet(config), language="python")
     st.download_button("Download the matrices as CSV", lambda: step_csv(r), "single_step.csv", "text/csv", key="csv")
-    sync_query(FIELDS)
 
 
 main()

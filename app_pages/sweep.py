@@ -1,39 +1,46 @@
 """Sweep: learning rate x weight decay grids, every cell trained at once, as heatmaps."""
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
 from core import figures, optim
+from core.budget import max_epochs
 from core.divergence import criterion
 from core.exports import sweep_csv
 from core.numbers import fmt
+from core.problem import SEED_FIELD
 from core.schema import Field
 from core.sweep import DECAY_MODES, DEFAULT_LOG10_WD, MAX_RESOLUTION, Grid, SweepConfig, run_sweep
 from core.sweep_claims import ridge, ridge_sentence
 from core.tasks import TASKS
 from core.training import COMPARED_OPTIMIZERS, History, check_request, train
+from ui import widgets
 from ui.charts import show
 from ui.device import current_device, training_dtype
 from ui.heavy import cached_heavy
-from ui.state import bind, sync_query
+from ui.state import PageState, bind
 
 METRICS = {"test_loss": "final test loss", "train_loss": "final train loss", "weight_norm": "final ‖W‖"}
-EPOCHS = {k: t.sweep_epochs for k, t in TASKS.items()}  # defaults: a 12 x 12 grid of each within the request budget
-MAX_EPOCHS = {k: t.sweep_max_epochs for k, t in TASKS.items()}
-WD_BOUNDS = (-6.0, 3.0)  # log10 weight decay the sliders span
+LOG10_LR = Field("lr_lo", -4.0, -6.0, 1.0, step=0.5, label="log10 learning rate")
+LOG10_WD = Field("wd_lo", -3.0, -6.0, 3.0, step=0.5, label="log10 weight decay")
 FIELDS = (
-    Field("task", "d2l", choices=tuple(TASKS)),
-    Field("optimizers", COMPARED_OPTIMIZERS, choices=COMPARED_OPTIMIZERS),
-    Field("resolution", 12, 2, MAX_RESOLUTION),
-    Field("lr_lo", -4.0, -6.0, 1.0, step=0.5), Field("lr_hi", 0.0, -6.0, 1.0, step=0.5),
-    Field("decay", "coupled", choices=tuple(DECAY_MODES)),
-    *(Field(f"wd_lo.{m}", lo, *WD_BOUNDS, step=0.5) for m, (lo, _) in DEFAULT_LOG10_WD.items()),
-    *(Field(f"wd_hi.{m}", hi, *WD_BOUNDS, step=0.5) for m, (_, hi) in DEFAULT_LOG10_WD.items()),
-    Field("momentum", 0.0, 0.0, 0.99, step=0.01),
-    *(Field(f"sweep_epochs.{k}", EPOCHS[k], 1, MAX_EPOCHS[k]) for k in TASKS),
-    *(Field(f"sweep_seed.{k}", t.default_seed, 0, 2**31 - 1) for k, t in TASKS.items()),
-    Field("cell_lr", 6, 0, MAX_RESOLUTION - 1), Field("cell_wd", 6, 0, MAX_RESOLUTION - 1),
+    Field("task", "d2l", choices=tuple(TASKS), label="Task"),
+    Field("optimizers", COMPARED_OPTIMIZERS, choices=COMPARED_OPTIMIZERS, min_len=1, label="Optimizers"),
+    Field("resolution", 12, 2, MAX_RESOLUTION, label="Cells per axis"),
+    LOG10_LR, replace(LOG10_LR, key="lr_hi", default=0.0),
+    Field("decay", "coupled", choices=tuple(DECAY_MODES), label="Weight-decay parameterization",
+          help="; ".join(f"{m}: {text}" for m, text in DECAY_MODES.items())),
+    *(replace(LOG10_WD, key=f"wd_lo.{m}", default=lo) for m, (lo, _) in DEFAULT_LOG10_WD.items()),
+    *(replace(LOG10_WD, key=f"wd_hi.{m}", default=hi) for m, (_, hi) in DEFAULT_LOG10_WD.items()),
+    replace(optim.get("sgd").option("momentum"), label="SGD momentum"),
+    *(Field(f"sweep_epochs.{k}", t.sweep_epochs, 1, t.sweep_max_epochs, label="Epochs") for k, t in TASKS.items()),
+    *(replace(SEED_FIELD, key=f"sweep_seed.{k}", default=t.default_seed) for k, t in TASKS.items()),
+    Field("cell_lr", 6, choices=tuple(range(MAX_RESOLUTION)), label="Learning rate"),
+    Field("cell_wd", 6, choices=tuple(range(MAX_RESOLUTION)), label="Weight decay"),
 )
+DECAY_LABELS = {"coupled": "PyTorch (lr·wd)", "independent": "independent (wd)"}
 
 
 def cached_sweep(config: SweepConfig) -> dict[str, Grid]:
@@ -48,29 +55,22 @@ def cached_cell(config: SweepConfig, optimizer: str, lr: float, weight_decay: fl
     return cached_heavy(("train", (cell,)), "Training the chosen cell…", lambda progress: train(cell, progress))
 
 
-def controls() -> SweepConfig:
-    sb, ss = st.sidebar, st.session_state
-    task = sb.selectbox("Task", list(TASKS), key="task", format_func=lambda k: TASKS[k].label)
-    sb.multiselect("Optimizers", list(COMPARED_OPTIMIZERS), key="optimizers",
-                   format_func=lambda k: optim.OPTIMIZERS[k].label)
-    sb.slider("Epochs", 1, MAX_EPOCHS[task], key=f"sweep_epochs.{task}")
-    sb.slider("Cells per axis", 2, MAX_RESOLUTION, key="resolution")
-    sb.slider("log10 learning rate from", -6.0, 1.0, step=0.5, key="lr_lo")
-    sb.slider("log10 learning rate to", -6.0, 1.0, step=0.5, key="lr_hi")
-    decay = sb.radio("Weight-decay parameterization", list(DECAY_MODES), key="decay",
-                     format_func=lambda m: {"coupled": "PyTorch (lr·wd)", "independent": "independent (wd)"}[m],
-                     help="; ".join(f"{m}: {text}" for m, text in DECAY_MODES.items()))
-    sb.slider("log10 weight decay from", *WD_BOUNDS, step=0.5, key=f"wd_lo.{decay}")
-    sb.slider("log10 weight decay to", *WD_BOUNDS, step=0.5, key=f"wd_hi.{decay}")
-    sb.slider("SGD momentum", 0.0, 0.99, step=0.01, key="momentum")
-    sb.number_input("Seed", 0, 2**31 - 1, key=f"sweep_seed.{task}")
-    return SweepConfig(task=task, optimizers=tuple(ss.optimizers),
-                       options=(("sgd", (("momentum", ss.momentum),)),),
-                       log10_lr=(ss.lr_lo, ss.lr_hi), log10_wd=(ss[f"wd_lo.{decay}"], ss[f"wd_hi.{decay}"]),
-                       decay=decay,
-                       resolution=(ss.resolution, ss.resolution), epochs=ss[f"sweep_epochs.{task}"],
-                       seed=int(ss[f"sweep_seed.{task}"]),
-                       device=current_device(), dtype=training_dtype())
+def controls(s: PageState) -> SweepConfig:
+    """Widgets that allow only what runs: a non-empty optimizer set, ranges from low to high, and
+    at most the epochs the cost budget allows for this grid."""
+    task = widgets.select(s, "task", format_func=lambda k: TASKS[k].label)
+    optimizers = tuple(widgets.multiselect(s, "optimizers", format_func=lambda k: optim.OPTIMIZERS[k].label))
+    n = widgets.slider(s, "resolution")
+    most = max_epochs(task, len(optimizers) * n * n, (), s[f"sweep_seed.{task}"])
+    epochs = widgets.slider(s, f"sweep_epochs.{task}", high=min(most, s.field(f"sweep_epochs.{task}").high),
+                            help=f"At most {most} epochs fit the cost budget for {len(optimizers)} × {n}² cells.")
+    log10_lr = widgets.range_slider(s, "lr_lo", "lr_hi")
+    decay = widgets.select(s, "decay", kind="radio", format_func=DECAY_LABELS.get)
+    log10_wd = widgets.range_slider(s, f"wd_lo.{decay}", f"wd_hi.{decay}")
+    momentum, seed = widgets.slider(s, "momentum"), widgets.number(s, f"sweep_seed.{task}")
+    return SweepConfig(task=task, optimizers=optimizers, options=(("sgd", (("momentum", momentum),)),),
+                       log10_lr=log10_lr, log10_wd=log10_wd, decay=decay, resolution=(n, n), epochs=epochs,
+                       seed=int(seed), device=current_device(), dtype=training_dtype())
 
 
 def shared_range(grids: dict[str, Grid], metric: str) -> tuple[float, float]:
@@ -86,17 +86,19 @@ def main() -> None:
     st.caption("Every cell is its own training run, all trained at once. Where the good region lies tells how "
                "the weight decay is coupled to the learning rate: the sentences below the heatmaps fit the ridge "
                "of best weight decays and say what it is.")
-    bind(FIELDS)
+    with bind("sweep", FIELDS) as s:
+        body(s)
+
+
+def body(s: PageState) -> None:
+    config = controls(s)
     try:
-        config = controls()
         grids = cached_sweep(config)
     except ValueError as err:
         st.error(f"Cannot run this sweep: {err}")
-        st.stop()
-    ss = st.session_state
+        return
     n = config.resolution[0]
-    ss.cell_lr, ss.cell_wd = min(ss.cell_lr, n - 1), min(ss.cell_wd, n - 1)
-    chosen = (ss.cell_wd, ss.cell_lr)
+    chosen = (min(s["cell_wd"], n - 1), min(s["cell_lr"], n - 1))
     ridges = {key: ridge(grid, config.lrs, config.weight_decays) for key, grid in grids.items()}
     for metric, label in METRICS.items():
         zrange = shared_range(grids, metric)
@@ -121,10 +123,11 @@ def main() -> None:
     st.download_button("Download the grids as CSV", sweep_csv(config, grids), "sweep.csv", "text/csv", key="csv")
     st.subheader("One cell's curves")
     left, right = st.columns(2)
-    left.select_slider("Learning rate", range(n), key="cell_lr", format_func=lambda i: fmt(config.lrs[i]))
-    right.select_slider("Weight decay", range(n), key="cell_wd",
-                        format_func=lambda i: fmt(config.weight_decays[i]))
-    lr, wd = float(config.lrs[ss.cell_lr]), float(config.weight_decays[ss.cell_wd])
+    cell_lr = widgets.select(s, "cell_lr", left, kind="select_slider", options=range(n),  # this grid's cells
+                             format_func=lambda i: fmt(config.lrs[i]))
+    cell_wd = widgets.select(s, "cell_wd", right, kind="select_slider", options=range(n),
+                             format_func=lambda i: fmt(config.weight_decays[i]))
+    lr, wd = float(config.lrs[cell_lr]), float(config.weight_decays[cell_wd])
     for column, key in zip(st.columns(len(grids)), grids, strict=True):
         try:
             h = cached_cell(config, key, lr, wd)
@@ -139,7 +142,6 @@ def main() -> None:
                             key=f"cell-norm-{key}")
         if h.divergences[0] is not None:
             column.warning(f"Diverged: {h.divergences[0].message()}.")
-    sync_query(FIELDS)
 
 
 main()

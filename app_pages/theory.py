@@ -1,18 +1,27 @@
 """Theory: the derivations behind weight decay, each formula filled in with live numbers from torch."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from core import formulas, numbers
 from core.convention_claims import convention_claims
 from core.explain import explain_first_step, num
+from core.problem import W_SHAPE
 from core.schedules import lr_factors
 from core.schema import Field
-from core.step import StepConfig, run_step
+from core.step import LR, WEIGHT_DECAY, StepConfig, run_step
 from core.theory import adaptive_rescaling, l2_in_loss_vs_weight_decay, l2_penalty, normalization_scale_invariance
-from ui.state import bind, sync_query
+from ui import widgets
+from ui.state import bind
 
-FIELDS = (Field("lr", 0.1, 0.001, 1.0, step=0.001), Field("weight_decay", 0.5, 0.0, 10.0, step=0.01),
-          Field("row", 0, 0, 3), Field("col", 0, 0, 4), Field("alpha", 0.5, 0.05, 2.0, step=0.05))
+FIELDS = (
+    replace(LR, low=0.001, label="Learning rate γ"),  # log and half-life formulas need lr > 0
+    replace(WEIGHT_DECAY, default=0.5, label="Weight decay λ"),
+    Field("row", 0, choices=tuple(range(W_SHAPE[0])), label="Row"),
+    Field("col", 0, choices=tuple(range(W_SHAPE[1])), label="Column"),
+    Field("alpha", 0.5, 0.05, 2.0, step=0.05, label="Scale α (section 6)"),
+)
 
 
 def l2_section(lr: float, wd: float, cell) -> None:
@@ -96,18 +105,15 @@ def exclusion_section(alpha: float) -> None:
 
 def main() -> None:
     st.title("Theory: the derivations, with live numbers")
-    bind(FIELDS)
-    sb = st.sidebar
-    lr = sb.slider("Learning rate γ", 0.001, 1.0, step=0.001, format="%.3f", key="lr")
-    wd = sb.slider("Weight decay λ", 0.0, 10.0, step=0.01, key="weight_decay")
-    cell = (sb.selectbox("Row", range(4), key="row"), sb.selectbox("Column", range(5), key="col"))
-    alpha = sb.slider("Scale α (section 6)", 0.05, 2.0, step=0.05, key="alpha")
-    st.caption("Seed problem: np.random.seed(123), x 3×4, W 4×5, loss sum(x @ W). Every number below is computed "
-               "by torch when the page runs.")
-    for section in (l2_section, sgd_section, adam_section, adamw_section, coupling_section):
-        section(lr, wd, cell)
-    exclusion_section(alpha)
-    sync_query(FIELDS)
+    with bind("theory", FIELDS) as s:
+        lr, wd = widgets.slider(s, "lr"), widgets.slider(s, "weight_decay")
+        cell = (widgets.select(s, "row"), widgets.select(s, "col"))
+        alpha = widgets.slider(s, "alpha")
+        st.caption("Seed problem: np.random.seed(123), x 3×4, W 4×5, loss sum(x @ W). Every number below is "
+                   "computed by torch when the page runs.")
+        for section in (l2_section, sgd_section, adam_section, adamw_section, coupling_section):
+            section(lr, wd, cell)
+        exclusion_section(alpha)
 
 
 main()

@@ -1,23 +1,19 @@
 """Training: full runs of SGD, Adam (L2-style) and AdamW side by side, several weight decays overlaid."""
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
 from core import figures, optim
+from core.budget import max_epochs
 from core.closed_form import seed_norm_curves
 from core.exports import history_csv
+from core.problem import SEED_FIELD
 from core.schedules import SCHEDULES
 from core.schema import Field
-from core.tasks import TASKS, TOY_DATASETS, ToyClassifier, accuracy, decision_boundary, make_task, training_points
-from core.training import (
-    COMPARED_OPTIMIZERS,
-    DEFAULT_WEIGHT_DECAYS,
-    History,
-    TrainConfig,
-    check_request,
-    default_config,
-    train_together,
-)
+from core.tasks import TASKS, accuracy, decision_boundary, make_task, training_points
+from core.training import COMPARED_OPTIMIZERS, History, TrainConfig, check_request, default_config, train_together
 from core.training_claims import (
     closed_form_applies,
     generalization_sentence,
@@ -25,29 +21,30 @@ from core.training_claims import (
     steps_sentence,
     toy_sentence,
 )
+from ui import widgets
 from ui.charts import show
 from ui.device import current_device, training_dtype
 from ui.heavy import cached_heavy
-from ui.state import bind, sync_query
+from ui.state import PageState, bind
 
 LRS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 WDS = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 5.0, 10.0, 15.0, 25.0)
-MAX_EPOCHS = {k: t.max_epochs for k, t in TASKS.items()}
+MOMENTUM = replace(optim.get("sgd").option("momentum"), label="SGD momentum")
 FIELDS = (
-    Field("task", "d2l", choices=tuple(TASKS)),
-    Field("schedule", "constant", choices=tuple(SCHEDULES)),
-    Field("log_y", True),
-    Field("dataset", ToyClassifier.dataset, choices=TOY_DATASETS),
-    Field("noise", ToyClassifier.noise, 0.0, 0.5, step=0.05),
-    Field("train_fraction", ToyClassifier.train_fraction, 0.1, 0.9, step=0.1),
-    Field("anim_optimizer", "sgd", choices=COMPARED_OPTIMIZERS),
-    Field("anim_run", 0, 0, len(WDS) - 1),
-    Field("anim_tensor", "w", choices=tuple(sorted(set().union(*(t.decayed for t in TASKS.values()))))),
-    *(Field(f"lr.{k}", t.default_lr, choices=LRS) for k, t in TASKS.items()),
-    *(Field(f"wds.{k}", DEFAULT_WEIGHT_DECAYS[k], choices=WDS) for k in TASKS),
-    *(Field(f"epochs.{k}", t.default_epochs, 1, MAX_EPOCHS[k]) for k, t in TASKS.items()),
-    *(Field(f"seed.{k}", t.default_seed, 0, 2**31 - 1) for k, t in TASKS.items()),
-    *(Field(f"momentum.{k}", t.default_momentum, 0.0, 0.99, step=0.01) for k, t in TASKS.items()),
+    Field("task", "d2l", choices=tuple(TASKS), label="Task"),
+    Field("schedule", "constant", choices=tuple(SCHEDULES), label="Learning-rate schedule"),
+    Field("log_y", True, label="Log-scale y axes"),
+    *{f.key: f for t in TASKS.values() for f in t.controls}.values(),  # each task's own options
+    Field("anim_optimizer", "sgd", choices=COMPARED_OPTIMIZERS, label="Optimizer"),
+    Field("anim_run", 0, choices=tuple(range(len(WDS))), label="Weight decay"),
+    Field("anim_tensor", "w", choices=tuple(sorted(set().union(*(t.decayed for t in TASKS.values())))),
+          label="Tensor"),
+    *(Field(f"lr.{k}", t.default_lr, choices=LRS, label="Learning rate") for k, t in TASKS.items()),
+    *(Field(f"wds.{k}", t.default_weight_decays, choices=WDS, min_len=1, label="Weight decays (overlaid)")
+      for k, t in TASKS.items()),
+    *(Field(f"epochs.{k}", t.default_epochs, 1, t.max_epochs, label="Epochs") for k, t in TASKS.items()),
+    *(replace(SEED_FIELD, key=f"seed.{k}", default=t.default_seed) for k, t in TASKS.items()),
+    *(replace(MOMENTUM, key=f"momentum.{k}", default=t.default_momentum) for k, t in TASKS.items()),
 )
 
 
@@ -57,22 +54,25 @@ def cached_train(configs: tuple[TrainConfig, ...]) -> list[History]:
     return cached_heavy(("train", configs), "Training…", lambda progress: train_together(list(configs), progress))
 
 
-def controls() -> tuple[str, dict]:
-    sb = st.sidebar
-    task = sb.selectbox("Task", list(TASKS), key="task", format_func=lambda k: TASKS[k].label)
-    sb.multiselect("Weight decays (overlaid)", WDS, key=f"wds.{task}")
-    sb.select_slider("Learning rate", LRS, key=f"lr.{task}")
-    sb.slider("Epochs", 1, MAX_EPOCHS[task], key=f"epochs.{task}")
-    sb.selectbox("Learning-rate schedule", list(SCHEDULES), key="schedule")
-    sb.slider("SGD momentum", 0.0, 0.99, step=0.01, key=f"momentum.{task}")
-    sb.number_input("Seed", 0, 2**31 - 1, key=f"seed.{task}")
-    sb.toggle("Log-scale y axes", key="log_y")
-    task_options = {}
-    if task == "toy":
-        task_options = dict(dataset=sb.selectbox("Dataset", TOY_DATASETS, key="dataset"),
-                            noise=sb.slider("Noise", 0.0, 0.5, step=0.05, key="noise"),
-                            train_fraction=sb.slider("Training fraction", 0.1, 0.9, step=0.1, key="train_fraction"))
-    return task, task_options
+def controls(s: PageState) -> dict[str, TrainConfig]:
+    """The three compared optimizers' configurations, from widgets that allow only what trains:
+    at least one weight decay, and at most the epochs the cost budget allows for them."""
+    task = widgets.select(s, "task", format_func=lambda k: TASKS[k].label)
+    wds = tuple(sorted(widgets.multiselect(s, f"wds.{task}")))
+    lr = widgets.select(s, f"lr.{task}", kind="select_slider")
+    task_options = tuple(sorted((f.key, s[f.key]) for f in TASKS[task].controls))  # drawn below, stored already
+    most = max_epochs(task, len(COMPARED_OPTIMIZERS) * len(wds), task_options, s[f"seed.{task}"])
+    epochs = widgets.slider(s, f"epochs.{task}", high=min(most, s.field(f"epochs.{task}").high),
+                            help=f"At most {most} epochs fit the cost budget for these runs.")
+    schedule = widgets.select(s, "schedule")
+    momentum, seed = widgets.slider(s, f"momentum.{task}"), int(widgets.number(s, f"seed.{task}"))
+    widgets.toggle(s, "log_y")
+    for f in TASKS[task].controls:
+        widgets.control(s, f.key)
+    return {key: default_config(task, key, lrs=(lr,), weight_decays=wds, epochs=epochs, schedule=schedule, seed=seed,
+                                device=current_device(), dtype=training_dtype(), task_options=task_options,
+                                options=(("momentum", momentum),) if key == "sgd" else ())
+            for key in COMPARED_OPTIMIZERS}
 
 
 def show_optimizer(h: History, log_y: bool) -> None:
@@ -93,20 +93,15 @@ def show_optimizer(h: History, log_y: bool) -> None:
             st.warning(f"wd={wd:g} diverged: {found.message()}. Its curves stop there.")
 
 
-def step_through(histories: dict[str, History]) -> None:
+def step_through(s: PageState, histories: dict[str, History]) -> None:
     """W_t of one run, animated in the browser: a teacher presses play and walks the class through."""
     st.subheader("Step through the weights")
-    ss = st.session_state
     a, b, c = st.columns(3)
-    key = a.selectbox("Optimizer", list(histories), key="anim_optimizer", format_func=lambda k: optim.get(k).label)
+    key = widgets.select(s, "anim_optimizer", a, format_func=lambda k: optim.get(k).label)
     h = histories[key]
-    if ss.anim_run >= len(h.config.weight_decays):  # fewer weight decays than the link or last view had
-        ss.anim_run = 0
-    if ss.anim_tensor not in h.snapshots:  # another task's tensor name
-        ss.anim_tensor = next(iter(h.snapshots))
-    run = b.selectbox("Weight decay", range(len(h.config.weight_decays)), key="anim_run",
-                      format_func=lambda i: f"{h.config.weight_decays[i]:g}")
-    name = c.selectbox("Tensor", list(h.snapshots), key="anim_tensor")
+    run = widgets.select(s, "anim_run", b, options=range(len(h.config.weight_decays)),  # the runs trained
+                         format_func=lambda i: f"{h.config.weight_decays[i]:g}")
+    name = widgets.select(s, "anim_tensor", c, options=list(h.snapshots))  # this task's tensors
     frames = np.stack([figures.as_matrix(w) for w in h.snapshots[name][run]])
     show(st, figures.animated_heatmap(frames, h.snapshot_steps, f"{name} during training (press play)", name=name),
          key="anim")
@@ -114,46 +109,38 @@ def step_through(histories: dict[str, History]) -> None:
 
 def main() -> None:
     st.title("Training: weight norm and loss over time")
-    bind(FIELDS)
-    task, task_options = controls()
-    ss = st.session_state
-    wds = tuple(sorted(ss[f"wds.{task}"]))
+    with bind("training", FIELDS) as s:
+        body(s)
+
+
+def body(s: PageState) -> None:
+    configs = controls(s)
+    first = next(iter(configs.values()))
+    task, task_options, wds, seed = first.task, dict(first.task_options), first.weight_decays, first.seed
     st.caption(make_task(task, **task_options).describe())  # the setting; what the runs did is generated below
-    if not wds:
-        st.info("Choose at least one weight decay in the sidebar.")
-        st.stop()
-    configs = {}
-    for key in COMPARED_OPTIMIZERS:
-        options = (("momentum", ss[f"momentum.{task}"]),) if key == "sgd" else ()
-        configs[key] = default_config(task, key, lrs=(ss[f"lr.{task}"],), weight_decays=wds,
-                                      epochs=ss[f"epochs.{task}"], schedule=ss.schedule, seed=int(ss[f"seed.{task}"]),
-                                      device=current_device(), dtype=training_dtype(), options=options,
-                                      task_options=tuple(sorted(task_options.items())))
     try:
         histories = dict(zip(configs, cached_train(tuple(configs.values())), strict=True))
     except ValueError as err:
         st.error(f"Cannot train this configuration: {err}")
-        st.stop()
-    sync_query(FIELDS)
-    st.caption(steps_sentence(next(iter(configs.values()))))
+        return
+    st.caption(steps_sentence(first))
     for column, (key, h) in zip(st.columns(len(histories)), histories.items(), strict=True):
         with column:
             st.subheader(optim.get(key).label)
-            show_optimizer(h, ss.log_y)
+            show_optimizer(h, s["log_y"])
             if not TASKS[task].has_test_set:  # each run's fate; with a test set, which decay generalised
                 st.markdown("\n".join(f"- {line}" for line in run_sentences(h)))
             else:
                 st.caption(generalization_sentence(h, optim.get(key).torch_class))
-    first = next(iter(histories.values()))
-    show(st, figures.schedule(first.lr_factor, ss[f"lr.{task}"], wds), key="schedule-chart")
+    show(st, figures.schedule(next(iter(histories.values())).lr_factor, first.lrs[0], wds), key="schedule-chart")
     st.caption("PyTorch's SGD and AdamW shrink W by lr_t·wd each step, so the schedule schedules the decay too.")
     st.download_button("Download the curves as CSV", history_csv(histories), f"training_{task}.csv", "text/csv",
                        key="csv")
-    step_through(histories)
+    step_through(s, histories)
     if TASKS[task].shows_decision_boundary:
         st.subheader("Decision boundaries")
         st.caption(figures.BOUNDARY_LEGEND)
-        toy, seed = make_task(task, **task_options), int(ss[f"seed.{task}"])
+        toy = make_task(task, **task_options)
         points, labels = training_points(toy, seed)
         for key, h in histories.items():
             xs, ys, probs = decision_boundary(toy, h.final)

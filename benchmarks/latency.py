@@ -34,7 +34,8 @@ from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E40
 from streamlit.testing.v1 import AppTest, app_test, local_script_runner  # noqa: E402
 
 PAGES = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py"))
-SLIDER = {"single_step": "weight_decay", "theory": "weight_decay", "training": "momentum", "sweep": "momentum"}
+SLIDER = {"single_step": "single_step:weight_decay", "theory": "theory:weight_decay",  # ui.state scopes keys by page
+          "training": "training:momentum.d2l", "sweep": "sweep:momentum"}
 MAX_REPS = 200
 
 

@@ -48,12 +48,12 @@ from websockets.asyncio.client import connect  # noqa: E402
 
 MAX_SESSIONS, MAX_SECONDS = 200, 300  # the benchmark bounds itself too
 RUN_TIMEOUT_S = 30.0  # one rerun taking longer counts as an error
-# The sliders each page's visitors move (by widget key); the cheap-to-drag ones, as in class.
+# The sliders each page's visitors move (by widget key: ui.state scopes it by page); the cheap-to-drag ones.
 SLIDERS = {
-    "single_step": ("lr", "weight_decay"),
-    "theory": ("lr", "weight_decay", "alpha"),
-    "training": ("momentum",),
-    "sweep": ("momentum",),
+    "single_step": ("single_step:lr", "single_step:weight_decay"),
+    "theory": ("theory:lr", "theory:weight_decay", "theory:alpha"),
+    "training": ("training:momentum.d2l",),
+    "sweep": ("sweep:momentum",),
 }
 URL_PATHS = {"single_step": "", "theory": "theory", "training": "training", "sweep": "sweep"}
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, whatever the env says

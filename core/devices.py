@@ -28,6 +28,12 @@ def available_devices() -> list[str]:
     return devices
 
 
+def dtypes_for(device: str) -> tuple[str, ...]:
+    """The dtypes a device runs, the preferred first: float64 for exact comparisons with
+    torch.optim, except on mps, which has no float64. Pages offer exactly these."""
+    return ("float32",) if str(device).split(":")[0] == "mps" else ("float64", "float32")
+
+
 def resolve_device(name: str, dtype: str = "float32") -> torch.device:
     """The torch.device for a name from available_devices(), checked against the dtype."""
     kind = str(name).split(":")[0]
@@ -37,7 +43,7 @@ def resolve_device(name: str, dtype: str = "float32") -> torch.device:
         raise DeviceUnavailableError(
             f"Device {name!r} is not available on this machine; available: {available_devices()}"
         )
-    if kind == "mps" and dtype == "float64":
+    if dtype not in dtypes_for(kind):
         raise DeviceUnavailableError("The mps device has no float64; choose float32 for mps")
     return torch.device(name)
 

@@ -13,8 +13,10 @@ import torch
 from torch import Tensor
 
 from core.devices import resolve_device, resolve_dtype
+from core.schema import Field
 
 SEED = 123  # the seed notebook's np.random.seed: every page's seed experiment starts here
+SEED_FIELD = Field("seed", SEED, 0, 2**31 - 1, label="Seed")  # every page's seed control: one range
 X_SHAPE = (3, 4)
 W_SHAPE = (4, 5)
 LOSSES = {

@@ -16,9 +16,13 @@ from core import numbers, optim
 from core.divergence import Divergence, first_divergence
 from core.problem import NONNEGATIVE_LOSSES, SEED, make_problem
 from core.rollout import rollout, stepwise_oracle_diff
+from core.schema import Field
 
 MAX_STEPS = 200  # upper bound of the step-through, so one visitor cannot ask for a million
 ORACLE_TOLERANCE = {"float64": 1e-12, "float32": 1e-5}  # relative to the largest |W|; float32 differs by FMA
+# The seed experiment's two knobs, as the single-step and theory pages offer them.
+LR = Field("lr", 0.1, 0.0, 1.0, step=0.001, label="Learning rate lr")
+WEIGHT_DECAY = Field("weight_decay", 1.0, 0.0, 10.0, step=0.01, label="Weight decay wd")
 
 
 @dataclass(frozen=True)

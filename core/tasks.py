@@ -1,8 +1,9 @@
 """Training tasks behind one small interface, so a new task is one class plus one registry line.
 
 A task declares what the pages need of it as class attributes (its defaults and epoch
-bounds on the training and sweep pages, its caption, which figures apply to it), so no
-page branches on a task's name; tests/test_registries.py checks every entry has them.
+bounds on the training and sweep pages, its caption, its own options as core.schema Fields,
+which figures apply to it), so no page branches on a task's name; tests/test_registries.py
+checks every entry has them.
 
 Every parameter carries a leading run dimension G: G models (one per weight decay, or per
 grid cell in a sweep) train side by side as one tensor program. All data is generated
@@ -22,6 +23,7 @@ from torch import Tensor
 from core.playground import TOY_DATASETS, playground_points
 from core.problem import SEED, seed_arrays
 from core.registry import lookup
+from core.schema import Field
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Task:
 
     key = ""
     label = ""
-    caption = ""  # the setting in one line, formatted with t=the task (see describe())
+    caption = ""  # the setting in one line, formatted with t=the task (describe()); results are generated
     decayed: frozenset[str] = frozenset()  # parameter names that get weight decay
     batch_size: int | None = None  # None: full batch
     default_lr = 0.1
@@ -48,6 +50,7 @@ class Task:
     sweep_max_epochs = 200
     default_seed = 0
     default_momentum = 0.0  # SGD's, on the training page
+    controls: tuple[Field, ...] = ()  # the task's own options (make_task's keyword arguments) as widgets
     has_test_set = True  # without one, the pages show the training loss only
     loss_is_nonnegative = True  # core.divergence's loss-growth criterion needs a loss bounded below by 0; log axes too
     has_closed_form = False  # core.closed_form knows plain SGD's trajectory on it (the training page overlays it)
@@ -177,8 +180,8 @@ class D2LRegression(Task):
 class ToyClassifier(Task):
     """A small tanh MLP (2 -> 16 -> 16 -> 1) on a 2-D toy dataset; decay smooths its boundary."""
 
-    dataset: str = "xor"  # the defaults let SGD, Adam and AdamW all learn, and decay visibly act on each
-    noise: float = 0.2  # 0..0.5, the playground's noise slider as a fraction
+    dataset: str = "xor"  # the defaults (those of `controls`) let SGD, Adam and AdamW all learn, and decay act
+    noise: float = 0.2
     train_fraction: float = 0.5
     hidden: int = 16
     n_points: int = 200
@@ -197,14 +200,19 @@ class ToyClassifier(Task):
     shows_decision_boundary = True
     default_momentum = 0.9  # plain SGD at lr 0.1 learns nothing in 200 full-batch steps; with momentum it does
     step_us, run_step_us = 6000.0, 400.0  # ~27x a d2l run-step: 200 points through two tanh layers, full batch
+    controls = (
+        Field("dataset", "xor", choices=TOY_DATASETS, label="Dataset"),
+        Field("noise", 0.2, 0.0, 0.5, step=0.05, label="Noise", help="The playground's noise slider, as a fraction."),
+        Field("train_fraction", 0.5, 0.1, 0.9, step=0.1, label="Training fraction"),
+    )
 
     def __post_init__(self):
-        if self.dataset not in TOY_DATASETS:
-            raise ValueError(f"Unknown dataset {self.dataset!r}; choose one of {list(TOY_DATASETS)}")
-        if not 0.0 <= self.noise <= 0.5:
-            raise ValueError(f"noise must be in [0, 0.5], got {self.noise}")
-        if not 0.1 <= self.train_fraction <= 0.9:
-            raise ValueError(f"train_fraction must be in [0.1, 0.9], got {self.train_fraction}")
+        for f in self.controls:  # the same bounds as the page's widgets, without their steps
+            value = getattr(self, f.key)
+            if f.choices is not None and value not in f.choices:
+                raise ValueError(f"Unknown {f.key} {value!r}; choose one of {list(f.choices)}")
+            if f.low is not None and not f.low <= value <= f.high:
+                raise ValueError(f"{f.key} must be in [{f.low:g}, {f.high:g}], got {value}")
 
     def data(self, seed, dtype, device):
         g = torch.Generator().manual_seed(seed)

@@ -48,13 +48,19 @@ def page_path(name: str) -> str:
     return str(ROOT / "app_pages" / f"{name}.py") if name != "app" else str(ROOT / "app.py")
 
 
+def scoped(page: str, key: str) -> str:
+    """A field's session (and widget) key: ui.state scopes each page's keys by the page's name;
+    a key that already names its scope ("app:present") is left as it is."""
+    return key if ":" in key else f"{page}:{key}"
+
+
 def run_page(name: str, query: dict | None = None, timeout: float = 120, **state):
-    """Run a page once with the given link values and session state (widget values by key)."""
+    """Run a page once with the given link values and session state (field values by field key)."""
     at = AppTest.from_file(page_path(name), default_timeout=timeout)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     for key, value in state.items():
-        at.session_state[key] = value
+        at.session_state[scoped(name, key)] = value
     return at.run()
 
 
@@ -65,8 +71,13 @@ def open_page(name: str, query: dict | None = None, timeout: float = 120, **stat
     for key, value in (query or {}).items():
         at.query_params[key] = value
     for key, value in state.items():
-        at.session_state[key] = value
+        at.session_state[scoped(name, key)] = value
     return at.run()
+
+
+def notices(at) -> list[str]:
+    """The notices about the link (ui.state): warnings that stay until dismissed."""
+    return [w.value for w in at.warning if w.value.startswith(("Ignored ", "Dropped ", "Moved "))]
 
 
 def page_fields(name: str) -> tuple:

@@ -91,7 +91,7 @@ def page(name: str, **state) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.switch_page(f"app_pages/{name}.py")
     for key, value in state.items():
-        at.session_state[key] = value
+        at.session_state[f"{name}:{key}"] = value  # ui.state scopes session keys by page
     at.run()
     assert not at.exception, (name, state, at.exception)
     return at
@@ -111,7 +111,7 @@ def test_every_slider_and_number_input_has_finite_bounds(path):
 
 
 def by_key(at: AppTest, key: str):
-    (widget,) = [w for w in [*numeric_widgets(at), *at.select_slider, *at.multiselect] if w.key == key]
+    (widget,) = [w for w in [*numeric_widgets(at), *at.select_slider, *at.multiselect] if w.key.endswith(f":{key}")]
     return widget
 
 

@@ -51,10 +51,10 @@ def test_every_built_in_model_renders(model):
 
 def test_search_and_verdict_filter_narrow_the_table():
     at = run()
-    at.text_input(key="search").set_value("downsample").run()
+    at.text_input(key="parameters:search").set_value("downsample").run()
     assert set(shown_table(at)["name"].str.contains("downsample")) == {True}
-    at.selectbox(key="convention").set_value("timm").run()
-    at.selectbox(key="verdict").set_value("no_decay").run()
+    at.selectbox(key="parameters:convention").set_value("timm").run()
+    at.selectbox(key="parameters:verdict").set_value("no_decay").run()
     names = list(shown_table(at)["name"])
     assert names and all(".downsample.1." in n for n in names)  # the BatchNorm of each downsample
 
@@ -84,7 +84,7 @@ def test_a_link_with_an_unknown_model_falls_back():
     at.query_params["model"] = "resnet9000"
     at.run()
     assert not at.exception
-    assert at.sidebar.selectbox(key="model").value == "resnet50"
+    assert at.sidebar.selectbox(key="parameters:model").value == "resnet50"
 
 
 def test_mingpt_failure_is_shown_with_its_reason_and_in_the_snippet():

@@ -7,17 +7,15 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from core.questions import QUESTIONS
+from tests.page_helpers import notices, open_page
 from tests.test_text import outside_code_spans
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def open_questions(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    return at.switch_page("app_pages/questions.py").run()
+    """A link to /questions, opened through app.py (st.page_link needs st.navigation)."""
+    return open_page("questions", query, timeout=60)
 
 
 def test_every_card_renders_with_its_experiment():
@@ -30,16 +28,16 @@ def test_every_card_renders_with_its_experiment():
 
 def test_search_filters_the_cards():
     at = open_questions()
-    at.text_input(key="q").set_value("bfloat16").run()
+    at.text_input(key="questions:q").set_value("bfloat16").run()
     assert [s.value for s in at.subheader] == ["Why does my weight decay do nothing?"]
-    at.text_input(key="q").set_value("zzz").run()
+    at.text_input(key="questions:q").set_value("zzz").run()
     assert not at.exception and not at.subheader and "No question mentions" in at.info[0].value
 
 
 def test_a_cards_slider_changes_its_numbers():
     at = open_questions()
     before = at.info[0].value
-    at.slider(key="adam-vs-adamw.weight_decay").set_value(2.0).run()
+    at.slider(key="questions:adam-vs-adamw.weight_decay").set_value(2.0).run()
     assert not at.exception and at.info[0].value != before
 
 
@@ -48,7 +46,7 @@ def test_a_links_search_text_is_shown_literally_not_as_markdown():
     evil = "![i](http://evil/i.png) [re-login](http://evil)"
     at = open_questions(q=evil)
     assert not at.exception and not at.subheader
-    assert at.text_input(key="q").value == evil
+    assert at.text_input(key="questions:q").value == evil
     message = at.info[0].value
     assert f"`{evil}`" in message and "](" not in outside_code_spans(message), message
 
@@ -56,9 +54,10 @@ def test_a_links_search_text_is_shown_literally_not_as_markdown():
 def test_an_over_long_search_from_a_link_is_refused_with_a_short_notice():
     at = open_questions(q="a" * 5000)
     assert not at.exception
-    assert at.text_input(key="q").value == "" and len(at.subheader) == len(QUESTIONS)
-    assert at.text_input(key="q").max_chars == 100
-    assert len(at.toast) == 1 and "5,000 characters long" in at.toast[0].value and len(at.toast[0].value) < 300
+    assert at.text_input(key="questions:q").value == "" and len(at.subheader) == len(QUESTIONS)
+    assert at.text_input(key="questions:q").max_chars == 100
+    shown = notices(at)
+    assert len(shown) == 1 and "5,000 characters long" in shown[0] and len(shown[0]) < 300
 
 
 def test_card_links_open_their_page_with_their_query():

@@ -3,6 +3,7 @@ sliders, and never shows a traceback, whatever a widget or a link is set to."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import optim
-from tests.page_helpers import heatmap, run_page, titles
+from tests.page_helpers import heatmap, notices, open_page, run_page, titles
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "single_step.py")
@@ -35,14 +36,14 @@ def test_default_render_shows_every_heatmap_with_the_seed_numbers():
 def test_the_app_entry_routes_to_the_single_step_page():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
-    assert at.sidebar.selectbox(key="device").value == "cpu"
+    assert at.sidebar.selectbox(key="app:device").value == "cpu"
     assert any(t.startswith("W after") for t in titles(at))
 
 
 def test_moving_the_weight_decay_slider_changes_w_after():
     at = run()
     before = heatmap(at, "W after, weight_decay = 1")
-    at.sidebar.slider(key="weight_decay").set_value(0.5).run()
+    at.sidebar.slider(key="single_step:weight_decay").set_value(0.5).run()
     after = heatmap(at, "W after, weight_decay = 0.5")
     assert not at.exception
     assert not np.allclose(before, after)
@@ -59,7 +60,8 @@ def _widget_ends(at):
         for option in box.options:
             yield box, option
     for box in at.checkbox:
-        yield box, not box.value
+        if not box.disabled:  # a browser cannot click it either
+            yield box, not box.value
     for n in at.number_input:
         yield n, n.min
         yield n, n.max
@@ -69,7 +71,7 @@ def _widget_ends(at):
 def test_no_exception_at_any_widget_range_end(optimizer):
     at = run(optimizer=optimizer)
     assert not at.exception
-    keys = [(w.key, v) for w, v in _widget_ends(at) if w.key != "optimizer"]
+    keys = [(w.key, v) for w, v in _widget_ends(at) if w.key != "single_step:optimizer"]
     assert len(keys) > 10
     for key, value in keys:
         at = run(optimizer=optimizer)
@@ -85,10 +87,19 @@ def _find(at, key):
     raise KeyError(key)
 
 
-def test_invalid_nesterov_combination_gets_a_message_not_a_traceback():
+def test_nesterov_is_offered_only_where_torch_accepts_it():
+    """It used to be a checkbox that turned the page into an error ("Nesterov momentum requires ...")."""
     at = run(**{"sgd.nesterov": True})
-    assert not at.exception
-    assert "Nesterov momentum requires" in at.error[0].value
+    assert not at.exception and not at.error
+    box = at.sidebar.checkbox(key="single_step:sgd.nesterov")
+    assert box.disabled and box.value is False
+    at.sidebar.slider(key="single_step:sgd.momentum").set_value(0.9).run()
+    at.sidebar.checkbox(key="single_step:sgd.nesterov").check().run()
+    assert not at.exception and not at.error
+    assert at.query_params["sgd.nesterov"] in ("true", ["true"])
+    at.sidebar.slider(key="single_step:sgd.momentum").set_value(0.0).run()
+    assert not at.exception and not at.error
+    assert at.sidebar.checkbox(key="single_step:sgd.nesterov").value is False and "sgd.nesterov" not in at.query_params
 
 
 def test_a_diverging_run_says_where_it_diverged():
@@ -107,25 +118,25 @@ def test_pure_decay_shows_adam_against_adamw():
 def test_a_link_restores_the_view_and_bad_values_fall_back():
     at = run(query={"weight_decay": "0.25", "optimizer": "adamw", "lr": "banana", "steps": "100000"})
     assert not at.exception
-    assert at.sidebar.slider(key="weight_decay").value == 0.25
-    assert at.sidebar.selectbox(key="optimizer").value == "adamw"
-    assert at.sidebar.slider(key="lr").value == 0.1
-    assert at.sidebar.slider(key="steps").value == 20
-    assert len(at.toast) == 2
+    assert at.sidebar.slider(key="single_step:weight_decay").value == 0.25
+    assert at.sidebar.selectbox(key="single_step:optimizer").value == "adamw"
+    assert at.sidebar.slider(key="single_step:lr").value == 0.1
+    assert at.sidebar.slider(key="single_step:steps").value == 20
+    assert len(notices(at)) == 2
 
 
 def test_the_state_goes_back_into_the_link():
     at = run()
-    at.sidebar.slider(key="weight_decay").set_value(0.5).run()
+    at.sidebar.slider(key="single_step:weight_decay").set_value(0.5).run()
     assert at.query_params["weight_decay"] == ["0.5"] or at.query_params["weight_decay"] == "0.5"
 
 
 def test_the_app_offers_a_share_link_and_presentation_toggle():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
-    assert at.sidebar.toggle(key="present").value is False
+    assert at.sidebar.toggle(key="app:present").value is False
     assert any("Share this view" in c.value for c in at.sidebar.caption)
-    at.sidebar.toggle(key="present").set_value(True).run()
+    at.sidebar.toggle(key="app:present").set_value(True).run()
     assert not at.exception
     assert at.query_params["present"] in ("true", ["true"])
 
@@ -148,3 +159,27 @@ def test_a_negative_shrink_factor_is_explained():
     captions = " ".join(c.value for c in at.caption)
     assert "flips sign and grows" in captions
     assert any("diverged" in w.value and "weights grew past" in w.value for w in at.warning)
+
+
+def test_on_mps_the_step_runs_in_the_devices_float32(monkeypatch):
+    """Bug 5: the page ignored the device's dtype policy and failed on mps with its float64 default ("The mps
+    device has no float64"). Here mps is reported available and the step itself runs on the CPU, after the
+    device check the real mps would make."""
+    import torch
+
+    from core import step
+    from core.devices import resolve_device
+
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    ran, real = [], step.run_step
+
+    def on_cpu(config):
+        resolve_device(config.device, config.dtype)
+        ran.append(config)
+        return real(replace(config, device="cpu"))
+
+    monkeypatch.setattr(step, "run_step", on_cpu)
+    at = open_page("single_step", {"device": "mps", "seed": "4242"})  # a seed no other test caches
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.sidebar.selectbox(key="single_step:dtype").options == ["float32"]
+    assert ran and {(c.device, c.dtype) for c in ran} == {("mps", "float32")}

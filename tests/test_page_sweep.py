@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.page_helpers import run_page, titles
+from tests.page_helpers import notices, run_page, titles
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "sweep.py")
@@ -30,15 +30,29 @@ def test_default_render_has_heatmaps_of_every_metric_and_cell_curves():
 
 def test_choosing_another_cell_moves_the_marker():
     at = run()
-    at.select_slider(key="cell_lr").set_value(0).run()
+    at.select_slider(key="sweep:cell_lr").set_value(0).run()
     assert not at.exception
-    assert at.session_state.cell_lr == 0
+    assert at.select_slider(key="sweep:cell_lr").value == 0 and at.query_params["cell_lr"] in ("0", ["0"])
 
 
-def test_an_inverted_range_gets_a_message():
-    at = run(lr_lo=0.0, lr_hi=-2.0)
-    assert not at.exception
-    assert "low to high" in at.error[0].value
+def test_an_inverted_range_from_a_link_is_put_in_order_with_a_notice():
+    """It used to end in a red error with no charts ("must go from low to high")."""
+    at = run_page("sweep", {"lr_lo": "0", "lr_hi": "-2"}, resolution=4)
+    assert not at.exception and not at.error
+    assert at.sidebar.slider(key="sweep:lr_lo..lr_hi").value == (-2.0, 0.0)
+    assert "AdamW: final test loss" in titles(at)
+    assert any("lr_lo=0" in n for n in notices(at))
+    assert at.query_params["lr_lo"] in ("-2", ["-2"]) and "lr_hi" not in at.query_params
+
+
+def test_the_range_handles_cannot_meet():
+    at = run()
+    at.sidebar.slider(key="sweep:lr_lo..lr_hi").set_value((-3.0, -3.0)).run()
+    assert not at.exception and not at.error
+    assert at.sidebar.slider(key="sweep:lr_lo..lr_hi").value == (-3.0, -2.5)
+    at.sidebar.slider(key="sweep:lr_lo..lr_hi").set_value((1.0, 1.0)).run()
+    assert at.sidebar.slider(key="sweep:lr_lo..lr_hi").value == (0.5, 1.0)
+    assert "SGD: final test loss" in titles(at)
 
 
 def test_a_single_optimizer_and_the_largest_grid_render():
@@ -50,7 +64,7 @@ def test_a_single_optimizer_and_the_largest_grid_render():
 def test_the_epochs_control_changes_the_grid():
     at = run(task="seed")
     before = [m.value for m in at.markdown if "best cell:" in m.value]
-    at.sidebar.slider(key="sweep_epochs.seed").set_value(5).run()
+    at.sidebar.slider(key="sweep:sweep_epochs.seed").set_value(5).run()
     assert not at.exception
     assert [m.value for m in at.markdown if "best cell:" in m.value] != before
 
@@ -64,3 +78,21 @@ def test_the_sweep_states_its_fitted_ridge_for_each_parameterization():
         text = " ".join(m.value for m in at.markdown)
         assert "fitted ridge" in text and f"Weight decay {decay}" in text
         assert "more aligned with the axes" not in " ".join(c.value for c in at.caption)
+
+
+def test_the_largest_grid_at_the_most_epochs_it_allows_renders():
+    """Bug 4: 24 cells x 200 epochs gave only a red error, a leftover progress bar, no charts and no link. The
+    epochs slider now ends where the cost budget does for the grid chosen, and a link asking for more is moved
+    there with a notice."""
+    from core.budget import max_epochs
+    from tests.page_helpers import open_page
+
+    at = open_page("sweep", {"resolution": "24", "sweep_epochs.d2l": "200"})
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    most = max_epochs("d2l", 3 * 24 * 24)
+    epochs = at.sidebar.slider(key="sweep:sweep_epochs.d2l")
+    assert epochs.max == epochs.value == most < 200
+    assert "AdamW: final test loss" in titles(at) and "SGD: loss" in titles(at)
+    assert any(n.startswith("Moved `sweep_epochs.d2l=200` from the link to `") for n in notices(at))
+    assert at.query_params["sweep_epochs.d2l"] in (str(most), [str(most)])
+    assert at.sidebar.code[-1].value  # the share link is there

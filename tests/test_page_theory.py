@@ -22,9 +22,10 @@ def test_every_section_renders_with_live_numbers():
 def test_range_ends_render_without_exceptions(state):
     at = AppTest.from_file(PAGE, default_timeout=60)
     for key, value in state.items():
-        at.session_state[key] = value
+        at.session_state[f"theory:{key}"] = value
     at.run()
     assert not at.exception
+    assert at.sidebar.slider(key="theory:alpha").value == state.get("alpha", 0.5)
 
 
 def test_exclusion_section_shows_the_generated_convention_sentences():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.page_helpers import decode, figures, run_page, titles
+from tests.page_helpers import decode, figures, open_page, run_page, titles
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "training.py")
@@ -39,7 +39,7 @@ def test_default_render_has_the_curves(task):
 def test_changing_the_weight_decays_changes_the_curves():
     at = run(task="d2l")
     before = norm_curves(at)
-    at.sidebar.multiselect(key="wds.d2l").set_value([0.0, 0.1]).run()
+    at.sidebar.multiselect(key="training:wds.d2l").set_value([0.0, 0.1]).run()
     assert not at.exception
     after = norm_curves(at)
     assert len(after) == 4 and len(before) == 8  # (||w||, ||b||) x weight decays
@@ -69,10 +69,13 @@ def test_a_loss_overflow_is_not_called_a_weight_overflow():
     assert not any("a weight became inf/NaN" in w for w in warnings if "grew past" in w or "loss" in w)
 
 
-def test_no_weight_decay_chosen_gets_a_hint():
-    at = run(**{"wds.d2l": []})
+def test_the_last_weight_decay_cannot_be_removed():
+    """With none chosen the page had nothing to draw; now the multiselect keeps at least one."""
+    at = run(**{"wds.d2l": [3.0]})
+    at.sidebar.multiselect(key="training:wds.d2l").set_value([]).run()
     assert not at.exception
-    assert "at least one weight decay" in at.info[0].value
+    assert at.sidebar.multiselect(key="training:wds.d2l").value == [3.0]
+    assert titles(at).count("Weight norm per layer") == 3
 
 
 def test_step_through_animates_the_chosen_run_and_survives_fewer_decays():
@@ -80,14 +83,14 @@ def test_step_through_animates_the_chosen_run_and_survives_fewer_decays():
     assert not at.exception
     anim = next(f for f in figures(at) if f["layout"]["title"]["text"].startswith("W2 during training"))
     assert len(anim["frames"]) > 10 and anim["layout"]["updatemenus"][0]["buttons"][0]["label"] == "▶ Play"
-    at.sidebar.multiselect(key="wds.toy").set_value([0.0]).run()
-    assert not at.exception and at.session_state.anim_run == 0
-    at.sidebar.selectbox(key="task").set_value("seed").run()
-    assert not at.exception and at.session_state.anim_tensor == "W"
+    at.sidebar.multiselect(key="training:wds.toy").set_value([0.0]).run()
+    assert not at.exception and at.selectbox(key="training:anim_run").value == 0
+    at.sidebar.selectbox(key="training:task").set_value("seed").run()
+    assert not at.exception and at.selectbox(key="training:anim_tensor").value == "W"
 
 
 def test_presentation_mode_enlarges_the_charts():
-    plain, present = run(task="seed"), run(task="seed", present=True)
+    plain, present = open_page("training", task="seed"), open_page("training", task="seed", **{"app:present": True})
     assert not present.exception
     size = lambda at: figures(at)[0]["layout"]["font"]["size"]  # noqa: E731
     assert size(present) > size(plain)
@@ -99,8 +102,8 @@ def test_a_link_restores_the_weight_decays_and_task():
     at.query_params["wds.seed"] = "0,15"
     at.run()
     assert not at.exception
-    assert at.sidebar.multiselect(key="wds.seed").value == [0.0, 15.0]
-    at.sidebar.multiselect(key="wds.seed").set_value([0.0, 1.0, 25.0]).run()
+    assert at.sidebar.multiselect(key="training:wds.seed").value == [0.0, 15.0]
+    at.sidebar.multiselect(key="training:wds.seed").set_value([0.0, 1.0, 25.0]).run()
     assert at.query_params["wds.seed"] in ("0,1,25", ["0,1,25"])
 
 
@@ -110,6 +113,20 @@ def test_the_seed_task_starts_from_the_seed_experiments_w0():
 
     at = run(task="seed")
     assert not at.exception
-    assert at.session_state["seed.seed"] == SEED
+    assert at.sidebar.number_input(key="training:seed.seed").value == SEED
     first = np.linalg.norm(make_problem().w0.numpy())
     assert all(np.isclose(curve[0], first) for curve in norm_curves(at))
+
+
+def test_every_weight_decay_of_the_toy_task_at_the_most_epochs_renders():
+    """The costliest view the widgets reach: the epochs slider ends where the cost budget does."""
+    from core.budget import max_epochs
+
+    at = run(task="toy", **{"wds.toy": [0.0, 0.1]})
+    at.sidebar.multiselect(key="training:wds.toy").set_value(list(at.sidebar.multiselect(key="training:wds.toy")
+                                                                   .options)).run()
+    slider = at.sidebar.slider(key="training:epochs.toy")
+    assert slider.max == max_epochs("toy", 3 * 16) < 1000
+    slider.set_value(slider.max).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert titles(at).count("Weight norm per layer") == 3

@@ -124,7 +124,7 @@ NUMBER = re.compile(r"-?\d[\d.]*(?:e-?\d+)?")
 def test_summaries_write_numbers_with_significant_digits(slug):
     """No 0.0000x, no e+07 or e-08, no long runs of integer digits: every summary number is core.numbers'."""
     q = BY_SLUG[slug]
-    for values in ({}, {c.name: c.low for c in q.controls}, {c.name: c.high for c in q.controls}):
+    for values in ({}, {c.key: c.low for c in q.controls}, {c.key: c.high for c in q.controls}):
         text = q.summary(run_question(slug, values))
         for number in NUMBER.findall(text):
             assert not number.startswith(("0.0000", "-0.0000")) and "e+" not in number and "e-0" not in number
@@ -165,7 +165,7 @@ def test_every_experiment_builds_its_figure_and_summary(slug):
 def test_controls_at_their_ends_still_run(slug):
     q = BY_SLUG[slug]
     for end in ("low", "high"):
-        result = run_question(slug, {c.name: getattr(c, end) for c in q.controls})
+        result = run_question(slug, {c.key: getattr(c, end) for c in q.controls})
         assert q.summary(result)
 
 

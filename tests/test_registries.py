@@ -113,7 +113,7 @@ def test_card_has_an_anchor_a_question_an_answer_and_a_source(q):
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", q.slug)
     assert q.title.endswith("?") and q.answer and q.source
     assert callable(q.run) and callable(q.figure) and callable(q.summary)
-    assert len({c.name for c in q.controls}) == len(q.controls)
+    assert len({c.key for c in q.controls}) == len(q.controls)
     assert all(c.low <= c.default <= c.high and c.step > 0 and c.label for c in q.controls)
 
 

@@ -21,8 +21,8 @@ def test_every_option_resolves_to_its_default(key):
     """With nothing chosen, each option takes its declared default, with the default's type."""
     spec = OPTIMIZERS[key]
     resolved = spec.resolve()
-    assert resolved == {o.name: o.default for o in spec.options}
-    assert all(type(resolved[o.name]) is type(o.default) for o in spec.options)
+    assert resolved == {o.key: o.default for o in spec.options}
+    assert all(type(resolved[o.key]) is type(o.default) for o in spec.options)
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -32,7 +32,7 @@ def test_option_defaults_match_torch_defaults(key):
     expected = torch_defaults(spec)
     if "betas" in expected:
         expected["beta1"], expected["beta2"] = expected.pop("betas")
-    assert all(o.default == expected[o.name] for o in spec.options)
+    assert all(o.default == expected[o.key] for o in spec.options)
     assert spec.default_weight_decay == expected["weight_decay"]
 
 

@@ -10,7 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hst
 
-from core.schema import MAX_LINK_CHARS, NOTICE_CHARS, Field, from_query, to_query
+from core.schema import (
+    LISTED_KEYS,
+    MAX_LINK_CHARS,
+    NOTICE_CHARS,
+    Field,
+    as_text,
+    from_query,
+    read_link,
+    to_query,
+    unknown_notice,
+)
 from tests.test_text import outside_code_spans
 
 FIELDS = (
@@ -204,3 +214,40 @@ def test_the_readme_states_the_link_limits_as_declared():
     readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
     assert f"| `core.schema.MAX_LINK_CHARS` | {MAX_LINK_CHARS} |" in readme
     assert f"quotes at most {NOTICE_CHARS} characters of it" in readme
+
+
+def test_a_list_field_can_require_items():
+    field = Field("optimizers", ("sgd",), choices=("sgd", "adam"), min_len=1)
+    assert "needs at least 1 value" in notice_for(field, "")
+    assert field.parse("adam") == ["adam"]
+
+
+def test_read_link_returns_only_what_the_link_names_and_why_it_refused():
+    values, refused = read_link(FIELDS, {"lr": "0.5", "steps": "banana"})
+    assert values == {"lr": 0.5} and refused == {"steps": "steps must be a number"}
+
+
+@pytest.mark.parametrize("value", [0.1, 0.30000000000000004, 1e-05, 7, True, "sgd", [0.0, 3.0], 2**31 - 1,
+                                   0.826065709013])
+def test_a_value_written_to_a_link_reads_back_as_itself(value):
+    """as_text is what to_query writes: parse gives the same value back (a float to 12 digits)."""
+    back = Field("x", value if not isinstance(value, list) else tuple(value), max_len=5).parse(as_text(value))
+    assert back == pytest.approx(value, rel=1e-11) if isinstance(value, float) else back == value
+
+
+def test_check_holds_a_widgets_value_to_the_link_rules():
+    momentum = BOUNDED[1]
+    assert momentum.check(0.30000000000000004) == 0.3
+    with pytest.raises(ValueError, match="steps of 0.01"):
+        momentum.check(0.826065709013202)
+
+
+def test_unknown_keys_are_named_literally_and_counted():
+    notice = unknown_notice(["[x](http://evil)", *(f"k{i}" for i in range(9))], "sweep")
+    assert notice.startswith("Dropped `[x](http://evil)`") and "and 5 more from the link" in notice
+    assert notice.count("`") == 2 * LISTED_KEYS and "](" not in outside_code_spans(notice)
+    assert unknown_notice(["grid"], "sweep") == "Dropped `grid` from the link: the sweep page has no such setting."
+
+
+def test_a_field_labels_itself_with_its_key_unless_told():
+    assert Field("lr", 0.1).label == "lr" and Field("lr", 0.1, label="Learning rate").label == "Learning rate"

@@ -7,9 +7,15 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from core.schema import Field
-from ui.state import bind, link_values, sync_query
+from ui import widgets
+from ui.state import PageState, value
 
-FIELDS = (Field("present", False), Field("export_format", "png", choices=("png", "svg")))
+FIELDS = (
+    Field("present", False, label="Presentation mode",
+          help="Large type, thick lines, high contrast, sidebar tucked away: for a projector."),
+    Field("export_format", "png", choices=("png", "svg"), label="Chart export format",
+          help="What the camera button in each chart's toolbar downloads."),
+)
 
 # Large type and high contrast for a projector: Streamlit sizes text in rem, so the root
 # font size scales everything; captions lose their grey.
@@ -26,26 +32,24 @@ html { font-size: 22px; }
 
 def presentation_requested() -> bool:
     """Before set_page_config: from the session, or from a link that says present=true."""
-    if "present" in st.session_state:
-        return bool(st.session_state.present)
+    stored = value("app", "present")
+    if stored is not None:
+        return bool(stored)
     return str(st.query_params.get("present", "")).lower() in ("true", "1")
 
 
-def classroom_controls() -> None:
-    bind(FIELDS)
-    st.sidebar.toggle("Presentation mode", key="present",
-                      help="Large type, thick lines, high contrast, sidebar tucked away: for a projector.")
-    st.sidebar.selectbox("Chart export format", ["png", "svg"], key="export_format",
-                         help="What the camera button in each chart's toolbar downloads.")
-    sync_query(FIELDS)
-    if st.session_state.present:
+def classroom_controls(shared: PageState) -> None:
+    widgets.toggle(shared, "present")
+    widgets.select(shared, "export_format")
+    if shared["present"]:
         st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
 
 
 def share_link() -> None:
-    """After the page ran (it wrote its state into the query): the link to this exact view."""
+    """After the page ran (ui.state wrote the view into the query, and only its keys): the
+    link to this exact view."""
     base = (st.context.url or "").split("?")[0]
-    query = urlencode(link_values())
+    query = urlencode(st.query_params.to_dict())
     st.sidebar.caption("Share this view (every control is in the link):")
     st.sidebar.code(f"{base}?{query}" if query else base or "(open the app in a browser to get its link)",
                     language=None, wrap_lines=True)

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.devices import available_devices
+from core.devices import available_devices, dtypes_for
 from core.schema import Field
-from ui.state import bind, sync_query
+from ui import widgets
+from ui.state import PageState, value
 
-DEVICE = (Field("device", "cpu", choices=tuple(available_devices())),)
+
+def device_fields() -> tuple[Field, ...]:
+    """Declared when the app runs, so the choices are the devices this server has now."""
+    return (Field("device", "cpu", choices=tuple(available_devices()), label="Device",
+                  help="Where tensors live and steps run. Only devices this server has are listed."),)
 
 
-def device_picker() -> None:
-    bind(DEVICE)
-    st.sidebar.selectbox(
-        "Device", available_devices(), key="device",
-        help="Where tensors live and steps run. Only devices this server has are listed.",
-    )
-    sync_query(DEVICE)
+def device_picker(shared: PageState) -> None:
+    widgets.select(shared, "device", where=st.sidebar)
 
 
 def current_device() -> str:
-    return st.session_state.get("device", "cpu")
+    return value("app", "device", "cpu")
 
 
 def training_dtype() -> str:
-    """float64 for exact comparisons with torch.optim, float32 on mps, which has no float64."""
-    return "float32" if current_device().startswith("mps") else "float64"
+    """The device's preferred dtype (core.devices.dtypes_for): float64, float32 on mps."""
+    return dtypes_for(current_device())[0]

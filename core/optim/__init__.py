@@ -1,7 +1,9 @@
 """The registry of written-out update rules: one entry feeds the page's selectors and the dispatch.
 
 A new optimizer is one module with a functional `step(...)` and its written-out
-`explain_first_step(...)` (core.optim.first_step) plus one line in OPTIMIZERS.
+`explain_first_step(...)` (core.optim.first_step) plus one line in OPTIMIZERS. Its options
+are core.schema Fields (key = torch's argument name): the page draws them, links carry them,
+and resolve() fills and checks them.
 """
 
 from __future__ import annotations
@@ -14,18 +16,15 @@ import torch
 from core.optim import adagrad, adam, adamw, rmsprop, sgd
 from core.optim.first_step import Explanation
 from core.registry import lookup
+from core.schema import Field
 
 
-@dataclass(frozen=True)
-class Option:
-    """One hyperparameter a user may flip; bools are checkboxes, floats sliders on [low, high]."""
-
-    name: str
-    default: float | bool
-    low: float = 0.0
-    high: float = 1.0
-    help: str = ""
-    step: float = 0.01  # slider resolution
+def option(key: str, default: float | bool, help: str, low: float = 0.0, high: float = 1.0,  # noqa: A002
+           step: float = 0.01) -> Field:
+    """One hyperparameter a user may flip: a bool is a checkbox, a float a slider on [low, high]."""
+    if isinstance(default, bool):
+        return Field(key, default, help=help)
+    return Field(key, default, low, high, step=step, help=help)
 
 
 @dataclass(frozen=True)
@@ -36,20 +35,26 @@ class OptimizerSpec:
     label: str
     torch_class: str
     step: Callable
-    options: tuple[Option, ...]
+    options: tuple[Field, ...]
     decay_enters: str  # "gradient": wd*θ joins the gradient; "parameter": lr*wd*θ leaves θ
     default_weight_decay: float = 0.0
     _: KW_ONLY
     explain_first_step: Callable[..., Explanation]  # (w, g, *, lr, weight_decay, **resolved options)
+    # bool options that the other options rule out (the page disables them), from the resolved options
+    ruled_out: Callable[[Mapping], frozenset[str]] = lambda options: frozenset()
 
     def resolve(self, options: Mapping[str, float | bool] | None = None) -> dict:
         """Fill defaults and reject unknown names, so a typo never passes silently."""
         given = dict(options or {})
-        known = {o.name for o in self.options}
+        known = {o.key for o in self.options}
         unknown = sorted(set(given) - known)
         if unknown:
             raise ValueError(f"{self.label} has no option {', '.join(unknown)}; it has {sorted(known)}")
-        return {o.name: _coerce(o.default, given.get(o.name, o.default)) for o in self.options}
+        return {o.key: _coerce(o.default, given.get(o.key, o.default)) for o in self.options}
+
+    def option(self, key: str) -> Field:
+        """One option's declaration, e.g. for a page that offers SGD's momentum alone."""
+        return next(o for o in self.options if o.key == key)
 
     def torch_kwargs(self, options: Mapping[str, float | bool] | None = None) -> dict:
         """Our option names are torch's, except that Adam-style betas travel as a pair."""
@@ -70,11 +75,11 @@ def _coerce(default: float | bool, value) -> float | bool:
     return type(default)(value)
 
 
-MAXIMIZE = Option("maximize", False, help="Ascend the loss: the gradient is negated first.")
+MAXIMIZE = option("maximize", False, "Ascend the loss: the gradient is negated first.")
 ADAM_OPTIONS = (
-    Option("beta1", 0.9, 0.0, 0.999, "Decay rate of the first moment m.", step=0.001),
-    Option("beta2", 0.999, 0.0, 0.9999, "Decay rate of the second moment v.", step=0.0001),
-    Option("amsgrad", False, help="Divide by the running maximum of v instead of v."),
+    option("beta1", 0.9, "Decay rate of the first moment m.", 0.0, 0.999, step=0.001),
+    option("beta2", 0.999, "Decay rate of the second moment v.", 0.0, 0.9999, step=0.0001),
+    option("amsgrad", False, "Divide by the running maximum of v instead of v."),
     MAXIMIZE,
 )
 
@@ -84,12 +89,14 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
         OptimizerSpec(
             "sgd", "SGD", "SGD", sgd.step,
             (
-                Option("momentum", 0.0, 0.0, 0.99, "Momentum μ: wd*θ accumulates in the buffer too."),
-                Option("dampening", 0.0, 0.0, 0.99, "Dampening τ of the momentum buffer (not on step 1)."),
-                Option("nesterov", False, help="Nesterov momentum; needs momentum > 0 and dampening 0."),
+                option("momentum", 0.0, "Momentum μ: wd*θ accumulates in the buffer too.", 0.0, 0.99),
+                option("dampening", 0.0, "Dampening τ of the momentum buffer (not on step 1).", 0.0, 0.99),
+                option("nesterov", False, "Nesterov momentum; needs momentum > 0 and dampening 0."),
                 MAXIMIZE,
             ),
             decay_enters="parameter", explain_first_step=sgd.explain_first_step,
+            ruled_out=lambda o: frozenset() if sgd.nesterov_allowed(o["momentum"], o["dampening"])
+            else frozenset({"nesterov"}),
         ),
         OptimizerSpec("adam", "Adam (L2-style weight_decay)", "Adam", adam.step, ADAM_OPTIONS, "gradient",
                       explain_first_step=adam.explain_first_step),
@@ -98,9 +105,9 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
         OptimizerSpec(
             "rmsprop", "RMSprop", "RMSprop", rmsprop.step,
             (
-                Option("alpha", 0.99, 0.0, 0.999, "Smoothing constant of the squared-gradient average.", step=0.001),
-                Option("momentum", 0.0, 0.0, 0.99, "Momentum applied to the normalised step."),
-                Option("centered", False, help="Normalise by the variance estimate instead."),
+                option("alpha", 0.99, "Smoothing constant of the squared-gradient average.", 0.0, 0.999, step=0.001),
+                option("momentum", 0.0, "Momentum applied to the normalised step.", 0.0, 0.99),
+                option("centered", False, "Normalise by the variance estimate instead."),
                 MAXIMIZE,
             ),
             decay_enters="gradient", explain_first_step=rmsprop.explain_first_step,
@@ -108,8 +115,8 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
         OptimizerSpec(
             "adagrad", "Adagrad", "Adagrad", adagrad.step,
             (
-                Option("lr_decay", 0.0, 0.0, 1.0, "The step size is lr / (1 + (t-1) * lr_decay)."),
-                Option("initial_accumulator_value", 0.0, 0.0, 1.0, "Starting value of the sum of g²."),
+                option("lr_decay", 0.0, "The step size is lr / (1 + (t-1) * lr_decay).", 0.0, 1.0),
+                option("initial_accumulator_value", 0.0, "Starting value of the sum of g².", 0.0, 1.0),
                 MAXIMIZE,
             ),
             decay_enters="gradient", explain_first_step=adagrad.explain_first_step,

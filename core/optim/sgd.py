@@ -23,6 +23,11 @@ from core.optim.base import Update, check_hyperparameters, has_decay
 from core.optim.first_step import Explanation, gradient_lines, num
 
 
+def nesterov_allowed(momentum: float, dampening: float) -> bool:
+    """torch.optim.SGD's own condition: Nesterov needs a momentum and no dampening."""
+    return momentum > 0 and dampening == 0
+
+
 def step(
     param: Tensor,
     grad: Tensor | None,
@@ -38,7 +43,7 @@ def step(
     check_hyperparameters(lr, weight_decay)
     if not momentum >= 0.0:
         raise ValueError(f"Invalid momentum value: {momentum}")
-    if nesterov and (momentum <= 0 or dampening != 0):
+    if nesterov and not nesterov_allowed(momentum, dampening):
         raise ValueError("Nesterov momentum requires a momentum and zero dampening")
     if grad is None:  # torch skips a parameter without .grad entirely: no decay either
         return Update(param, state, param * 0)

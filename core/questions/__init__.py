@@ -39,8 +39,8 @@ def run_question(slug: str, values: dict[str, float]) -> Any:
     q = BY_SLUG[slug]
     kwargs = {}
     for c in q.controls:
-        value = min(max(float(values.get(c.name, c.default)), c.low), c.high)
-        kwargs[c.name] = int(value) if isinstance(c.default, int) else value
+        value = min(max(float(values.get(c.key, c.default)), c.low), c.high)
+        kwargs[c.key] = int(value) if isinstance(c.default, int) else value
     return q.run(**kwargs)
 
 

@@ -13,16 +13,12 @@ from typing import Any
 import torch
 
 from core.problem import make_problem
+from core.schema import Field
 
 
-@dataclass(frozen=True)
-class Control:
-    name: str
-    label: str
-    default: float
-    low: float
-    high: float
-    step: float
+def Control(name: str, label: str, default: float, low: float, high: float, step: float) -> Field:  # noqa: N802
+    """A card's slider, declared as a core.schema Field (key = the experiment's argument name)."""
+    return Field(name, default, low, high, step=step, label=label)
 
 
 @dataclass(frozen=True)
@@ -43,7 +39,7 @@ class Question:
     figure: Callable[[Any], Any]  # result -> a plotly figure or a pandas DataFrame
     summary: Callable[[Any], str]  # result -> one line with the live numbers
     source: str  # where the question comes from, in public
-    controls: tuple[Control, ...] = ()
+    controls: tuple[Field, ...] = ()
     link: Link | None = None
     code: Callable[..., str] | None = None  # code the card shows, from the same control values
 
