@@ -14,7 +14,7 @@ run: install
 
 test: install-dev browser
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

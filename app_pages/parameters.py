@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from core.checkpoints import SUFFIXES, UPLOAD_LIMIT_MB, CheckpointError, read_checkpoint
-from core.conventions import CONVENTIONS, DECAY, NA, NO_DECAY
-from core.models import MODELS, TORCHVISION_PREFIX, build, torchvision_models
-from core.param_snippets import optimizer_snippet
-from core.params import (
+from core.params.checkpoints import SUFFIXES, UPLOAD_LIMIT_MB, CheckpointError, read_checkpoint
+from core.params.conventions import CONVENTIONS, DECAY, NA, NO_DECAY
+from core.params.models import MODELS, TORCHVISION_PREFIX, build, torchvision_models
+from core.params.reference_rules import mingpt_failure_for
+from core.params.snippets import optimizer_snippet
+from core.params.table import (
     MAX_STYLED_ROWS,
     filter_table,
     infos_from_model,
@@ -17,7 +18,6 @@ from core.params import (
     summary,
     totals,
 )
-from core.reference_rules import mingpt_failure_for
 from core.schema import Field
 from core.text import escape_markdown
 from ui import widgets

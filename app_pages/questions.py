@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from core.questions import BY_SLUG, QUESTIONS, Question, run_question, search
+from core.explain.questions import BY_SLUG, QUESTIONS, Question, run_question, search
 from core.schema import Field
 from core.text import literal
 from ui import widgets

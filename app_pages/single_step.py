@@ -4,15 +4,16 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core import figures, formulas, optim
-from core.decay_facts import decay_facts
+from core import figures, optim
 from core.devices import DTYPES, dtypes_for
-from core.explain import explain_first_step
+from core.explain import formulas
+from core.explain.decay_facts import decay_facts
+from core.explain.first_steps import explain_first_step
+from core.explain.snippet import pytorch_snippet
 from core.exports import step_csv
 from core.numbers import fmt
 from core.problem import LOSSES, SEED_FIELD, W_SHAPE
 from core.schema import Field
-from core.snippet import pytorch_snippet
 from core.step import (
     LR,
     MAX_STEPS,

@@ -6,16 +6,16 @@ import numpy as np
 import streamlit as st
 
 from core import figures, optim
-from core.budget import max_epochs
-from core.divergence import criterion
 from core.exports import sweep_csv
 from core.numbers import fmt
 from core.problem import SEED_FIELD
 from core.schema import Field
-from core.sweep import DECAY_MODES, DEFAULT_LOG10_WD, MAX_RESOLUTION, Grid, SweepConfig, run_sweep
-from core.sweep_claims import ridge, ridge_sentence
-from core.tasks import TASKS
-from core.training import COMPARED_OPTIMIZERS, History, check_request, train
+from core.train.budget import max_epochs
+from core.train.divergence import criterion
+from core.train.sweep import DECAY_MODES, DEFAULT_LOG10_WD, MAX_RESOLUTION, Grid, SweepConfig, run_sweep
+from core.train.sweep_claims import ridge, ridge_sentence
+from core.train.tasks import TASKS
+from core.train.training import COMPARED_OPTIMIZERS, History, check_request, train
 from ui import widgets
 from ui.charts import show
 from ui.device import current_device, training_dtype

@@ -4,14 +4,20 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core import formulas, numbers
-from core.convention_claims import convention_claims
-from core.explain import explain_first_step, num
+from core import numbers
+from core.explain import formulas
+from core.explain.first_steps import explain_first_step, num
+from core.explain.theory import (
+    adaptive_rescaling,
+    l2_in_loss_vs_weight_decay,
+    l2_penalty,
+    normalization_scale_invariance,
+)
+from core.params.convention_claims import convention_claims
 from core.problem import W_SHAPE
-from core.schedules import lr_factors
 from core.schema import Field
 from core.step import LR, WEIGHT_DECAY, StepConfig, run_step
-from core.theory import adaptive_rescaling, l2_in_loss_vs_weight_decay, l2_penalty, normalization_scale_invariance
+from core.train.schedules import lr_factors
 from ui import widgets
 from ui.state import bind
 

@@ -6,15 +6,15 @@ import numpy as np
 import streamlit as st
 
 from core import figures, optim
-from core.budget import max_epochs
-from core.closed_form import seed_norm_curves
 from core.exports import history_csv
 from core.problem import SEED_FIELD
-from core.schedules import SCHEDULES
 from core.schema import Field
-from core.tasks import TASKS, accuracy, decision_boundary, make_task, training_points
-from core.training import COMPARED_OPTIMIZERS, History, TrainConfig, check_request, default_config, train_together
-from core.training_claims import (
+from core.train.budget import max_epochs
+from core.train.closed_form import seed_norm_curves
+from core.train.schedules import SCHEDULES
+from core.train.tasks import TASKS, accuracy, decision_boundary, make_task, training_points
+from core.train.training import COMPARED_OPTIMIZERS, History, TrainConfig, check_request, default_config, train_together
+from core.train.training_claims import (
     closed_form_applies,
     generalization_sentence,
     run_sentences,

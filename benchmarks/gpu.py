@@ -23,10 +23,10 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python benchmarks/gpu.py`
-from core import training  # noqa: E402
 from core.optim import OPTIMIZERS  # noqa: E402
-from core.sweep import SweepConfig, run_sweep  # noqa: E402
-from core.training import default_configs, train_together  # noqa: E402
+from core.train import training
+from core.train.sweep import SweepConfig, run_sweep  # noqa: E402
+from core.train.training import default_configs, train_together  # noqa: E402
 
 
 def rel_diff(a: np.ndarray, b: np.ndarray) -> float:

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python benchmarks/params.py`
-from core.models import build  # noqa: E402
-from core.params import infos_from_model, no_weight_decay_names, parameter_table  # noqa: E402
+from core.params.models import build  # noqa: E402
+from core.params.table import infos_from_model, no_weight_decay_names, parameter_table  # noqa: E402
 
 
 def table_seconds(key: str) -> float:

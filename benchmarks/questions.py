@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python benchmarks/questions.py`
-from core.questions import BY_SLUG, run_question  # noqa: E402
+from core.explain.questions import BY_SLUG, run_question  # noqa: E402
 
 
 def seconds(slug: str) -> float:

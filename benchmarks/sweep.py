@@ -16,9 +16,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python benchmarks/sweep.py`
-from core.reference_loop import torch_optim_run  # noqa: E402
-from core.sweep import SweepConfig, blown_up  # noqa: E402
-from core.training import train_together  # noqa: E402
+from core.train.reference_loop import torch_optim_run  # noqa: E402
+from core.train.sweep import SweepConfig, blown_up  # noqa: E402
+from core.train.training import train_together  # noqa: E402
 
 if __name__ == "__main__":
     torch.set_num_threads(1)

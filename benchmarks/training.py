@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python benchmarks/training.py`
-from core.training import default_configs, train_together  # noqa: E402
+from core.train.training import default_configs, train_together  # noqa: E402
 
 
 def run_all() -> float:

@@ -1,4 +1,4 @@
-"""The worst uploads the limits in core.checkpoints still let through (and the reported attacks they
+"""The worst uploads the limits in core.params.checkpoints still let through (and the reported attacks they
 refuse), each read once by read_checkpoint in a fresh process: seconds and peak RSS growth. Prints
 {"CASE": {"s", "rss_mb", "result"}}. Target on 2 cores: every case a few seconds at most, < 100 MB.
 
@@ -34,7 +34,7 @@ MEASURE = """
 import json, sys, time
 sys.path.insert(0, {root!r})
 import torch
-from core.checkpoints import *
+from core.params.checkpoints import *
 from tests.checkpoint_helpers import *
 
 def status(field):  # kB, from /proc/self/status

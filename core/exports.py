@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from core.step import StepResult
-from core.sweep import Grid, SweepConfig
-from core.training import History
+from core.train.sweep import Grid, SweepConfig
+from core.train.training import History
 
 
 def _csv(frame: pd.DataFrame) -> str:

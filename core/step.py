@@ -13,10 +13,10 @@ import numpy as np
 import torch
 
 from core import numbers, optim
-from core.divergence import Divergence, first_divergence
+from core.optim.rollout import rollout, stepwise_oracle_diff
 from core.problem import NONNEGATIVE_LOSSES, SEED, make_problem
-from core.rollout import rollout, stepwise_oracle_diff
 from core.schema import Field
+from core.train.divergence import Divergence, first_divergence
 
 MAX_STEPS = 200  # upper bound of the step-through, so one visitor cannot ask for a million
 ORACLE_TOLERANCE = {"float64": 1e-12, "float32": 1e-5}  # relative to the largest |W|; float32 differs by FMA
@@ -58,7 +58,7 @@ class StepResult:
     trajectory: np.ndarray  # (T + 1, 4, 5) with the chosen weight decay
     trajectory_no_decay: np.ndarray  # the same steps with weight_decay = 0
     oracle_max_abs_diff: float  # rule vs torch.optim, each step from the rule's own state, both runs
-    divergence: Divergence | None = None  # the shared criterion of core.divergence, on the decayed run
+    divergence: Divergence | None = None  # the shared criterion of core.train.divergence, on the decayed run
     losses: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
@@ -107,7 +107,7 @@ def run_step(config: StepConfig) -> StepResult:
     options = dict(config.options)
 
     def checked(weight_decay: float):
-        """The rule's run cut at core.divergence's first diverged step, its losses, and its oracle check."""
+        """The rule's run cut at core.train.divergence's first diverged step, its losses, and its oracle check."""
         kw = dict(lr=config.lr, weight_decay=weight_decay, options=options)
         with torch.no_grad():
             run = rollout(spec, problem.w0, grad_fn, steps=config.steps, **kw)

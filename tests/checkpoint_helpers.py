@@ -10,7 +10,7 @@ import zipfile
 
 import torch
 
-from core.checkpoints import TensorSpec
+from core.params.checkpoints import TensorSpec
 
 
 def small_state_dict() -> dict[str, torch.Tensor]:

@@ -1,13 +1,13 @@
-"""core.budget: the epochs slider's maximum is exactly the largest request check_request accepts."""
+"""core.train.budget: the epochs slider's maximum is exactly the largest request check_request accepts."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.budget import max_epochs
-from core.sweep import MAX_RESOLUTION, SweepConfig
-from core.tasks import TASKS
-from core.training import check_request, default_config
+from core.train.budget import max_epochs
+from core.train.sweep import MAX_RESOLUTION, SweepConfig
+from core.train.tasks import TASKS
+from core.train.training import check_request, default_config
 
 
 @pytest.mark.parametrize("task", list(TASKS))

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from core.cache import ENTRY_BYTES, ByteLRU, nbytes
-from core.sweep import Grid
-from core.training import TrainConfig, train
+from core.train.sweep import Grid
+from core.train.training import TrainConfig, train
 
 MB = 2**20
 

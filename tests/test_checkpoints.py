@@ -1,4 +1,4 @@
-"""core.checkpoints: uploads give their tensors' names, shapes and dtypes; anything unsafe, malformed or
+"""core.params.checkpoints: uploads give their tensors' names, shapes and dtypes; anything unsafe, malformed or
 over a stated limit is a CheckpointError with a message for the user, never another exception, never
 executed code; and one upload limit holds in the browser, on the server and here."""
 
@@ -16,7 +16,7 @@ import pytest
 import torch
 from safetensors.torch import save as safetensors_save
 
-from core.checkpoints import (
+from core.params.checkpoints import (
     MAX_TENSORS,
     MAX_TOTAL_NUMEL,
     MAX_UPLOAD_BYTES,

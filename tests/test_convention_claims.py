@@ -1,5 +1,5 @@
-"""core.convention_claims: every count in the Theory page's sentences about conventions, recomputed
-independently from the models' modules and the projects' own walks (core.reference_rules)."""
+"""core.params.convention_claims: every count in the Theory page's sentences about conventions, recomputed
+independently from the models' modules and the projects' own walks (core.params.reference_rules)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ import functools
 import pytest
 from torch import nn
 
-from core.convention_claims import CLAIM_MODELS, convention_claim, convention_claims, share, tally
-from core.conventions import CONVENTIONS
-from core.models import build
-from core.reference_rules import hf_decay_parameter_names, mingpt_outcome, torchvision_norm_parameters
+from core.params.convention_claims import CLAIM_MODELS, convention_claim, convention_claims, share, tally
+from core.params.conventions import CONVENTIONS
+from core.params.models import build
+from core.params.reference_rules import hf_decay_parameter_names, mingpt_outcome, torchvision_norm_parameters
 
 
 @functools.cache
 def independent(model_key: str) -> dict[str, dict[str, int]]:
     """Per convention: tensors decayed, norm weights decayed, biases decayed, counted from the module tree
-    with each project's own walk (not from core.conventions' per-tensor rules)."""
+    with each project's own walk (not from core.params.conventions' per-tensor rules)."""
     model = build(model_key)
     owner = {}
     for module in model.modules():

@@ -1,4 +1,4 @@
-"""core.conventions: every convention's verdict on hand-built modules, checked parameter by parameter.
+"""core.params.conventions: every convention's verdict on hand-built modules, checked parameter by parameter.
 
 The expected verdicts are written out by hand from each project's own rule (see the module docstrings),
 so a change to any rule shows up as one named parameter under one named convention.
@@ -8,9 +8,9 @@ import pytest
 import torch
 from torch import nn
 
-from core.conventions import CONVENTIONS, DECAY, NA, NO_DECAY, ParamInfo, hf_trainer
-from core.models import build
-from core.params import infos_from_model, infos_from_state_dict, no_weight_decay_names, parameter_table
+from core.params.conventions import CONVENTIONS, DECAY, NA, NO_DECAY, ParamInfo, hf_trainer
+from core.params.models import build
+from core.params.table import infos_from_model, infos_from_state_dict, no_weight_decay_names, parameter_table
 
 D, N, X = DECAY, NO_DECAY, NA
 ORDER = ("torch", "nanogpt", "timm", "hf_trainer", "torchvision", "mingpt")

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import optim
-from core.decay_facts import UPDATE_FORMULAS, decay_facts
+from core.explain.decay_facts import UPDATE_FORMULAS, decay_facts
 
 
 def _pure_decay_steps(key: str, lr: float, wd: float, steps: int, options=None) -> list[torch.Tensor]:

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from core.divergence import LOSS_GROWTH, WEIGHT_LIMIT, Divergence, criterion, first_divergence, reason_codes
 from core.step import StepConfig, run_step
-from core.sweep import SweepConfig, blown_up
-from core.training import TrainConfig, train, train_together
+from core.train.divergence import LOSS_GROWTH, WEIGHT_LIMIT, Divergence, criterion, first_divergence, reason_codes
+from core.train.sweep import SweepConfig, blown_up
+from core.train.training import TrainConfig, train, train_together
 
 
 def test_each_reason_and_the_earliest_wins():

@@ -1,9 +1,9 @@
-"""core.explain: the written-out first step of one cell ends in the optimizer's real W_1."""
+"""core.explain.first_steps: the written-out first step of one cell ends in the optimizer's real W_1."""
 
 import numpy as np
 import pytest
 
-from core.explain import explain_first_step, num
+from core.explain.first_steps import explain_first_step, num
 from core.step import StepConfig, run_step
 
 OPTION_SAMPLES = {

@@ -1,11 +1,11 @@
-"""core.formulas: the closed forms the page quotes, checked against torch.optim."""
+"""core.explain.formulas: the closed forms the page quotes, checked against torch.optim."""
 
 import math
 
 import pytest
 import torch
 
-from core.formulas import half_life_steps, popular_sgd_update, pytorch_sgd_update, shrink_factor
+from core.explain.formulas import half_life_steps, popular_sgd_update, pytorch_sgd_update, shrink_factor
 from core.problem import make_problem
 
 

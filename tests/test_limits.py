@@ -14,9 +14,10 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from core import batched_step, step, sweep, training
-from core.checkpoints import MAX_UPLOAD_BYTES, CheckpointError, read_checkpoint
-from core.tasks import TASKS, make_task
+from core import step
+from core.params.checkpoints import MAX_UPLOAD_BYTES, CheckpointError, read_checkpoint
+from core.train import batched_step, sweep, training
+from core.train.tasks import TASKS, make_task
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted((ROOT / "app_pages").glob("*.py"))
@@ -155,7 +156,7 @@ REDOS = """
 import sys
 import pandas as pd
 sys.path.insert(0, {root!r})
-from core.params import filter_table
+from core.params.table import filter_table
 table = pd.DataFrame({{"name": ["transformer.h.11.mlp.c_proj.weight_and_a_long_suffix"] * 3}})
 try:
     filter_table(table, "(.*)*!", regex=True)

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from core.minibatch import Minibatches, steps_per_epoch
+from core.train.minibatch import Minibatches, steps_per_epoch
 
 
 def test_each_epoch_sees_every_example_once_in_a_new_order():

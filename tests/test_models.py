@@ -1,4 +1,4 @@
-"""core.models: torchvision/nanoGPT names, order and shapes, all on the meta device."""
+"""core.params.models: torchvision/nanoGPT names, order and shapes, all on the meta device."""
 
 import sys
 import types
@@ -7,8 +7,8 @@ import pytest
 import torch
 import torch.nn as nn
 
-from core import models, nanogpt, resnet
-from core.models import MODELS, ModelSpec, build, module_classes, module_types, num_params, torchvision_models
+from core.params import models, nanogpt, resnet
+from core.params.models import MODELS, ModelSpec, build, module_classes, module_types, num_params, torchvision_models
 
 # The seed notebook's printout of torchvision's resnet50().named_parameters(), up to layer2.1.conv2.weight.
 SEED_RESNET50_PREFIX = [
@@ -331,8 +331,8 @@ def build_gpt(**config) -> nn.Module:
 
 def test_gpt2_description_counts_are_what_the_rules_give():
     """The model picker's words about nanoGPT's norms, recomputed from the conventions' verdicts."""
-    from core.params import infos_from_model, parameter_table, totals
-    from core.reference_rules import mingpt_failure_for
+    from core.params.reference_rules import mingpt_failure_for
+    from core.params.table import infos_from_model, parameter_table, totals
 
     table = parameter_table(infos_from_model(build("gpt2")))
     rows = dict(zip(table.columns[6:], totals(table).to_dict("records"), strict=True))

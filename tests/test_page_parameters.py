@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.checkpoints import MAX_TENSORS, MAX_UPLOAD_BYTES, UPLOAD_LIMIT_MB, CheckpointError, read_checkpoint
-from core.models import MODELS, build
-from core.params import MAX_STYLED_ROWS, filter_table, infos_from_model, parameter_table
+from core.params.checkpoints import MAX_TENSORS, MAX_UPLOAD_BYTES, UPLOAD_LIMIT_MB, CheckpointError, read_checkpoint
+from core.params.models import MODELS, build
+from core.params.table import MAX_STYLED_ROWS, filter_table, infos_from_model, parameter_table
 from core.text import escape_markdown
 from tests.checkpoint_helpers import safetensors_header_only
 from tests.page_helpers import run_page
@@ -89,7 +89,7 @@ def test_a_link_with_an_unknown_model_falls_back():
 
 def test_mingpt_failure_is_shown_with_its_reason_and_in_the_snippet():
     """nanoGPT's GPT-2: minGPT's code would raise; the page says so (the totals alone showed 48 decayed)."""
-    from core.reference_rules import mingpt_failure_for
+    from core.params.reference_rules import mingpt_failure_for
 
     at = run(model="gpt2", convention="mingpt")
     assert not at.exception

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from core.questions import QUESTIONS
+from core.explain.questions import QUESTIONS
 from tests.page_helpers import notices, open_page
 from tests.test_text import outside_code_spans
 

@@ -84,7 +84,7 @@ def test_the_largest_grid_at_the_most_epochs_it_allows_renders():
     """Bug 4: 24 cells x 200 epochs gave only a red error, a leftover progress bar, no charts and no link. The
     epochs slider now ends where the cost budget does for the grid chosen, and a link asking for more is moved
     there with a notice."""
-    from core.budget import max_epochs
+    from core.train.budget import max_epochs
     from tests.page_helpers import open_page
 
     at = open_page("sweep", {"resolution": "24", "sweep_epochs.d2l": "200"})

@@ -31,7 +31,7 @@ def test_range_ends_render_without_exceptions(state):
 def test_exclusion_section_shows_the_generated_convention_sentences():
     """The page said Hugging Face and torchvision's reference exclude norm scales; it now shows core's counted
     sentences, among them that the HF Trainer decays all 53 BatchNorm weights of ResNet-50."""
-    from core.convention_claims import convention_claims
+    from core.params.convention_claims import convention_claims
 
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception

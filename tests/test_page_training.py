@@ -120,7 +120,7 @@ def test_the_seed_task_starts_from_the_seed_experiments_w0():
 
 def test_every_weight_decay_of_the_toy_task_at_the_most_epochs_renders():
     """The costliest view the widgets reach: the epochs slider ends where the cost budget does."""
-    from core.budget import max_epochs
+    from core.train.budget import max_epochs
 
     at = run(task="toy", **{"wds.toy": [0.0, 0.1]})
     at.sidebar.multiselect(key="training:wds.toy").set_value(list(at.sidebar.multiselect(key="training:wds.toy")

@@ -1,4 +1,4 @@
-"""core.param_snippets: every copyable snippet, executed on every built-in model (on the meta device),
+"""core.params.snippets: every copyable snippet, executed on every built-in model (on the meta device),
 chooses exactly the tensors the table says its convention decays, and builds a working AdamW."""
 
 import functools
@@ -7,11 +7,11 @@ import re
 import pytest
 from torch import nn
 
-from core.conventions import CONVENTIONS
-from core.models import MODELS, build
-from core.param_snippets import optimizer_snippet
-from core.params import infos_from_model, no_weight_decay_names, parameter_table, totals
-from core.reference_rules import mingpt_failure, mingpt_outcome
+from core.params.conventions import CONVENTIONS
+from core.params.models import MODELS, build
+from core.params.reference_rules import mingpt_failure, mingpt_outcome
+from core.params.snippets import optimizer_snippet
+from core.params.table import infos_from_model, no_weight_decay_names, parameter_table, totals
 
 PRINTED = re.compile(r"^(decayed|not decayed): (\d+) tensors, ([\d,]+) parameters$", re.MULTILINE)
 
@@ -81,7 +81,7 @@ def test_snippet_names_its_source_and_is_valid_python(convention):
 
 def test_mingpt_refuses_exactly_the_models_with_convs_batchnorms_or_nanogpts_layernorm():
     """Conv2d/BatchNorm weights, and nanoGPT's own LayerNorm class, are on neither of minGPT's lists; the
-    MLPs are fine. The snippet, core.reference_rules and the table agree on which."""
+    MLPs are fine. The snippet, core.params.reference_rules and the table agree on which."""
     refused = {key for key in MODELS if (model_and_table(key)[1]["mingpt"] == "n/a").any()}
     assert refused == {"resnet50", "resnet18", "small-cnn", "gpt2", "gpt2-large"}
     assert refused == {key for key in MODELS if mingpt_outcome(model_and_table(key)[0]).error is AssertionError}

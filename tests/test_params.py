@@ -1,4 +1,4 @@
-"""core.params: the parameter explorer's table, its filters and totals, and the `python -m core.params` CSV."""
+"""core.params.table: the parameter explorer's table, its filters and totals, and the `python -m core.params` CSV."""
 
 import csv
 import io
@@ -9,9 +9,10 @@ from types import SimpleNamespace
 import pytest
 import regex
 
-from core.conventions import CONVENTIONS, ParamInfo
-from core.models import build
-from core.params import (
+from core.params.conventions import CONVENTIONS, ParamInfo
+from core.params.models import build
+from core.params.search import MAX_PATTERN, MAX_REPEAT, MAX_WRITTEN_OUT
+from core.params.table import (
     csv_table,
     filter_table,
     infos_from_model,
@@ -22,7 +23,6 @@ from core.params import (
     summary,
     totals,
 )
-from core.search import MAX_PATTERN, MAX_REPEAT, MAX_WRITTEN_OUT
 
 VERDICTS = {"decay", "no_decay", "n/a"}
 CSV_HEADER = ["name", "shape", "numel", "torch", "nanogpt", "timm", "hf_trainer", "torchvision", "mingpt"]

@@ -1,4 +1,4 @@
-"""core.precision: which weights one AdamW step changes in low precision, checked against torch's own
+"""core.explain.precision: which weights one AdamW step changes in low precision, checked against torch's own
 arithmetic, and the precision card's words checked against those numbers."""
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.numbers import fmt
-from core.precision import (
+from core.explain.precision import (
     F32_NOTHING,
     PRECISION_DTYPES,
     PRECISION_GRID,
@@ -21,8 +20,9 @@ from core.precision import (
     rounding_bounds,
     zero_grad_adamw_step,
 )
+from core.explain.questions import BY_SLUG
+from core.numbers import fmt
 from core.problem import make_problem
-from core.questions import BY_SLUG
 
 # every positive normal (finite, not subnormal) value of each 16-bit type, by bit pattern
 NORMAL_BITS = {"bfloat16": (0x0080, 0x7F80)}

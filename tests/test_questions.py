@@ -10,19 +10,19 @@ import numpy as np
 import pytest
 import torch
 
-from core.precision import precision
+from core.explain.precision import precision
+from core.explain.questions import BY_SLUG, QUESTIONS, run_question, search
+from core.explain.questions.adam_vs_adamw import adam_vs_adamw
+from core.explain.questions.bias_and_batchnorm import default_decays_everything
+from core.explain.questions.clipping import clipping_and_decay
+from core.explain.questions.frozen import frozen_parameters
+from core.explain.questions.momentum import momentum_and_decay
+from core.explain.questions.order import shrink_then_step
+from core.explain.questions.recipes import recipes
+from core.explain.questions.schedule import schedule_changes_decay
+from core.explain.questions.schedule_wd import schedule_weight_decay, wd_schedule_snippet
 from core.problem import make_problem
-from core.questions import BY_SLUG, QUESTIONS, run_question, search
-from core.questions.adam_vs_adamw import adam_vs_adamw
-from core.questions.bias_and_batchnorm import default_decays_everything
-from core.questions.clipping import clipping_and_decay
-from core.questions.frozen import frozen_parameters
-from core.questions.momentum import momentum_and_decay
-from core.questions.order import shrink_then_step
-from core.questions.recipes import recipes
-from core.questions.schedule import schedule_changes_decay
-from core.questions.schedule_wd import schedule_weight_decay, wd_schedule_snippet
-from core.schedules import lr_factors
+from core.train.schedules import lr_factors
 
 
 def test_adam_moves_every_weight_by_about_lr_adamw_shrinks_by_one_minus_lr_wd_and_wd0_is_adam():

@@ -30,7 +30,9 @@ def test_every_bound_row_states_its_constants_value():
 def test_each_limit_constant_is_listed_once():
     names = [row["name"] for row in _rows()]
     assert len(names) == len(set(names))
-    for module in ("core.checkpoints", "core.search", "core.training", "core.sweep", "core.step", "ui.limits"):
+    for module in (
+            "core.params.checkpoints", "core.params.search",
+            "core.train.training", "core.train.sweep", "core.step", "ui.limits"):
         mod = importlib.import_module(module)
         for attr in dir(mod):
             if re.fullmatch(r"MAX_[A-Z_]+|[A-Z_]+_LIMIT|[A-Z_]+_SECONDS|HEAVY_SLOTS|RESULTS_CACHE_BYTES", attr) \

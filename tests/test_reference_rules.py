@@ -1,7 +1,7 @@
-"""core.reference_rules: the projects' own walks over the module tree, and the per-tensor rules held to them.
+"""core.params.reference_rules: the projects' own walks over the module tree, and the per-tensor rules held to them.
 
 The walks follow transformers' get_parameter_names, torchvision's set_weight_decay and minGPT's
-configure_optimizers step for step; the per-tensor verdicts of core.conventions must agree with them on
+configure_optimizers step for step; the per-tensor verdicts of core.params.conventions must agree with them on
 every built-in model, and minGPT's procedure must raise exactly where minGPT's code raises.
 """
 
@@ -13,17 +13,17 @@ import pytest
 import torch
 from torch import nn
 
-from core.conventions import DECAY, NO_DECAY
-from core.models import MODELS, build
-from core.nanogpt import GPT, GPTConfig
-from core.params import infos_from_model, no_weight_decay_names, parameter_table
-from core.reference_rules import (
+from core.params.conventions import DECAY, NO_DECAY
+from core.params.models import MODELS, build
+from core.params.nanogpt import GPT, GPTConfig
+from core.params.reference_rules import (
     hf_decay_parameter_names,
     mingpt_failure,
     mingpt_failure_for,
     mingpt_outcome,
     torchvision_norm_parameters,
 )
+from core.params.table import infos_from_model, no_weight_decay_names, parameter_table
 from tests.test_conventions import Zoo
 
 MODEL_KEYS = list(MODELS)

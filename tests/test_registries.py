@@ -14,20 +14,20 @@ from pathlib import Path
 import pytest
 import torch
 
-import core.questions
+import core.explain.questions
 from core import optim
-from core.conventions import CONVENTIONS, DECAY, NA, NO_DECAY, ParamInfo
 from core.devices import DTYPES, resolve_dtype
-from core.minibatch import steps_per_epoch
-from core.models import MODELS, build
+from core.explain.questions import CARDS, QUESTIONS
 from core.optim import OPTIMIZERS
 from core.optim.first_step import Explanation
-from core.param_snippets import optimizer_snippet
-from core.questions import CARDS, QUESTIONS
-from core.schedules import SCHEDULES, lr_factors
-from core.sweep import SweepConfig
-from core.tasks import TASKS, make_task
-from core.training import COMPARED_OPTIMIZERS, MAX_STEPS, check_request, default_config
+from core.params.conventions import CONVENTIONS, DECAY, NA, NO_DECAY, ParamInfo
+from core.params.models import MODELS, build
+from core.params.snippets import optimizer_snippet
+from core.train.minibatch import steps_per_epoch
+from core.train.schedules import SCHEDULES, lr_factors
+from core.train.sweep import SweepConfig
+from core.train.tasks import TASKS, make_task
+from core.train.training import COMPARED_OPTIMIZERS, MAX_STEPS, check_request, default_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,8 +103,8 @@ def test_optimizer_options_have_help_and_defaults_on_their_widgets(key):
 
 
 def test_every_card_module_is_in_the_registry():
-    """A card is one module of core.questions declaring CARD; one that is not listed in CARDS never shows."""
-    modules = {m.name for m in pkgutil.iter_modules(core.questions.__path__)} - {"card"}
+    """A card is one module of core.explain.questions declaring CARD; one that is not listed in CARDS never shows."""
+    modules = {m.name for m in pkgutil.iter_modules(core.explain.questions.__path__)} - {"card"}
     assert modules == {m.__name__.rsplit(".", 1)[1] for m in CARDS}
 
 

@@ -1,12 +1,12 @@
-"""core.rollout: k steps of the written-out rule, and of torch.optim, on one tensor."""
+"""core.optim.rollout: k steps of the written-out rule, and of torch.optim, on one tensor."""
 
 import pytest
 import torch
 
-from core.divergence import WEIGHT_LIMIT
 from core.optim import OPTIMIZERS
+from core.optim.rollout import rollout, rollout_torch
 from core.problem import make_problem
-from core.rollout import rollout, rollout_torch
+from core.train.divergence import WEIGHT_LIMIT
 
 SAMPLE_OPTIONS = {
     "sgd": {"momentum": 0.9, "nesterov": True},

@@ -23,7 +23,7 @@ def variants(spec) -> list[dict]:
     """Option sets to check the contract under: the defaults, each option moved off its default
     on its own (a flag on, a zero moved to mid-range), and all of them together; a combination
     torch itself rejects (nesterov without momentum, say) is left out."""
-    moved = {o.name: True if isinstance(o.default, bool) else (o.low + o.high) / 2
+    moved = {o.key: True if isinstance(o.default, bool) else (o.low + o.high) / 2
              for o in spec.options if not o.default}
     candidates = [{}, *({name: value} for name, value in moved.items()), moved]
     kept = []

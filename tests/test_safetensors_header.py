@@ -1,4 +1,4 @@
-"""core.safetensors_header: names, shapes and dtypes from the JSON header alone, each entry checked against the
+"""core.params.safetensors_header: names, shapes and dtypes from the JSON header alone, each entry checked against the
 file, and the header and the tensor count bounded before anything is built."""
 
 import json
@@ -7,8 +7,8 @@ import pytest
 import torch
 from safetensors.torch import save as safetensors_save
 
-from core import safetensors_header
-from core.checkpoints import MAX_HEADER_BYTES, MAX_TENSORS, CheckpointError, TensorSpec, read_checkpoint
+from core.params import safetensors_header
+from core.params.checkpoints import MAX_HEADER_BYTES, MAX_TENSORS, CheckpointError, TensorSpec, read_checkpoint
 from tests.checkpoint_helpers import safetensors_header_only
 
 

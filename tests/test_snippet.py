@@ -1,9 +1,9 @@
-"""core.snippet: the copy-and-run PyTorch script reproduces what the page shows."""
+"""core.explain.snippet: the copy-and-run PyTorch script reproduces what the page shows."""
 
 import numpy as np
 import pytest
 
-from core.snippet import pytorch_snippet
+from core.explain.snippet import pytorch_snippet
 from core.step import StepConfig, run_step
 
 CONFIGS = [

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from core.divergence import WEIGHT_LIMIT
 from core.optim import OPTIMIZERS
 from core.problem import make_problem
 from core.step import MAX_STEPS, StepConfig, adam_vs_adamw_pure_decay, run_step
+from core.train.divergence import WEIGHT_LIMIT
 
 SEED_W1_NO_DECAY = [
     [0.2489, -0.1300, 0.2084, 0.5483, -0.0072],

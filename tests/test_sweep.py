@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.reference_loop import torch_optim_run
-from core.sweep import MAX_RESOLUTION, SweepConfig, blown_up, run_sweep
-from core.training import train_together
+from core.train.reference_loop import torch_optim_run
+from core.train.sweep import MAX_RESOLUTION, SweepConfig, blown_up, run_sweep
+from core.train.training import train_together
 
 SMALL = dict(task="d2l", resolution=(5, 4), epochs=5, log10_lr=(-3.0, 0.5), log10_wd=(-3.0, 1.5))
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.numbers import fmt
-from core.sweep import DEFAULT_LOG10_WD, Grid, SweepConfig, run_sweep
-from core.sweep_claims import ALIGNED, DIAGONAL, ridge, ridge_sentence, shape_words
+from core.train.sweep import DEFAULT_LOG10_WD, Grid, SweepConfig, run_sweep
+from core.train.sweep_claims import ALIGNED, DIAGONAL, ridge, ridge_sentence, shape_words
 
 
 def _grid(test_loss: np.ndarray) -> Grid:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import pytest
 import torch
 
-from core import formulas
+from core.explain import formulas
+from core.explain.theory import (
+    adaptive_rescaling,
+    l2_in_loss_vs_weight_decay,
+    l2_penalty,
+    normalization_scale_invariance,
+)
 from core.problem import make_problem
-from core.theory import adaptive_rescaling, l2_in_loss_vs_weight_decay, l2_penalty, normalization_scale_invariance
 
 
 @pytest.mark.parametrize("wd", [0.0, 0.5, 3.0])

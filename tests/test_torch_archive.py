@@ -1,4 +1,4 @@
-"""core.torch_archive: a torch.save upload is refused, before anything is decompressed or unpickled, when its
+"""core.params.torch_archive: a torch.save upload is refused, before anything is decompressed or unpickled, when its
 archive or its pickle is over a stated limit; and no tensor data is ever read, only names, shapes and dtypes."""
 
 import io
@@ -8,7 +8,7 @@ import zipfile
 import pytest
 import torch
 
-from core.checkpoints import (
+from core.params.checkpoints import (
     MAX_ARCHIVE_ENTRIES,
     MAX_PICKLE_BYTES,
     MAX_PICKLE_CALLS,

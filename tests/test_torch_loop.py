@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from core.torch_loop import final_weights, pure_decay_run, run_steps
+from core.optim.torch_loop import final_weights, pure_decay_run, run_steps
 
 
 def _by_hand(steps, factors=None):

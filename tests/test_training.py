@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from core.devices import DeviceUnavailableError
-from core.reference_loop import torch_optim_run
-from core.schedules import lr_factors
-from core.training import MAX_STEPS, TrainConfig, default_configs, train
+from core.train.reference_loop import torch_optim_run
+from core.train.schedules import lr_factors
+from core.train.training import MAX_STEPS, TrainConfig, default_configs, train
 
 
 @pytest.mark.parametrize("task,optimizer,options,schedule", [
@@ -42,7 +42,7 @@ def test_d2l_effect_without_decay_overfits_and_wd3_generalizes():
 
 
 def test_seed_task_follows_its_closed_form_under_plain_sgd():
-    from core.closed_form import seed_norm_curves
+    from core.train.closed_form import seed_norm_curves
 
     wds = (0.0, 0.5, 1.0, 15.0)
     h = train(TrainConfig(task="seed", lrs=(0.1,), weight_decays=wds, epochs=40))
@@ -50,7 +50,7 @@ def test_seed_task_follows_its_closed_form_under_plain_sgd():
 
 
 def test_closed_form_converges_to_minus_g_over_wd():
-    from core.closed_form import seed_sgd_weights
+    from core.train.closed_form import seed_sgd_weights
 
     w0, g = np.ones((2, 2)), np.full((2, 2), 0.5)
     np.testing.assert_allclose(seed_sgd_weights(w0, g, 0.1, 2.0, 2000)[-1], -g / 2.0)
@@ -113,7 +113,7 @@ def test_schedules_start_at_one_and_cosine_ends_near_zero():
 
 def test_training_configurations_together_equals_training_them_apart():
     """The page trains SGD, Adam and AdamW as one program; each must match its own run."""
-    from core.training import default_config, train_together
+    from core.train.training import default_config, train_together
 
     configs = [default_config("toy", opt, epochs=20, options=opts)
                for opt, opts in (("sgd", (("momentum", 0.9),)), ("adam", ()), ("adamw", ()))]
@@ -125,14 +125,14 @@ def test_training_configurations_together_equals_training_them_apart():
 
 
 def test_configurations_that_cannot_share_a_program_are_refused():
-    from core.training import train_together
+    from core.train.training import train_together
 
     with pytest.raises(ValueError, match="must share"):
         train_together([TrainConfig(task="seed", epochs=5), TrainConfig(task="seed", epochs=6)])
 
 
 def test_every_task_declares_what_a_step_costs():
-    from core.tasks import TASKS
+    from core.train.tasks import TASKS
 
     for cls in TASKS.values():  # the request budget trusts these (benchmarks/cost.py measures them)
         assert cls.step_us > 0 and cls.run_step_us > 0, cls.key
@@ -143,7 +143,7 @@ def test_a_costly_request_says_what_would_fit_and_that_is_true():
     M runs" are accepted, one more is not."""
     import re
 
-    from core.training import check_request
+    from core.train.training import check_request
 
     def request(runs: int, epochs: int) -> list[TrainConfig]:
         return [TrainConfig(task="toy", weight_decays=(0.1,) * runs, epochs=epochs)]

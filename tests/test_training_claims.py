@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.training import COMPARED_OPTIMIZERS, default_config, train, train_together
-from core.training_claims import (
+from core.train.training import COMPARED_OPTIMIZERS, default_config, train, train_together
+from core.train.training_claims import (
     SETTLED,
     generalization_sentence,
     norm_trend,
@@ -101,7 +101,7 @@ def test_toy_defaults_every_optimizer_learns_and_decay_visibly_acts():
     """The defect: at the toy defaults SGD learned nothing (train loss ~0.66), Adam at wd=0.1 collapsed and
     AdamW looked the same for every wd. Now each learns without decay, ‖W‖ falls as wd grows, and each has a
     decay that shrinks ‖W‖ by at least 15% while the test accuracy holds (within 3 points)."""
-    from core.tasks import accuracy, make_task
+    from core.train.tasks import accuracy, make_task
 
     histories = train_together([default_config("toy", key) for key in COMPARED_OPTIMIZERS])
     task = make_task("toy")
@@ -117,7 +117,7 @@ def test_toy_defaults_every_optimizer_learns_and_decay_visibly_acts():
 
 
 def test_direction_words_follow_the_sequence():
-    from core.training_claims import _direction
+    from core.train.training_claims import _direction
 
     assert _direction(np.array([0.96, 0.94, 0.5, 0.5])) == "falls"
     assert _direction(np.array([0.5, 0.5])) == "stays"

@@ -36,7 +36,7 @@ def sweep_heatmap(lrs: np.ndarray, weight_decays: np.ndarray, values: np.ndarray
                   chosen: tuple[int, int] | None = None, ridge=None) -> go.Figure:
     """Final values over the lr x wd grid on log axes, coloured by log10 on a shared range;
     diverged cells grey with an x, the best cell a star, the chosen cell a square; with a
-    core.sweep_claims.Ridge, each column's best wd as a dot and the fitted line dashed."""
+    core.train.sweep_claims.Ridge, each column's best wd as a dot and the fitted line dashed."""
     x, y = np.log10(lrs), np.log10(weight_decays)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.log10(values)

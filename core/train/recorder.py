@@ -1,0 +1,121 @@
+"""What a training keeps of its runs: loss and norm curves, snapshots of the decayed weights,
+and the History each configuration gets back.
+
+A page drawing curves needs every step; a sweep needs only the final values, so without
+curves only the first and last points are recorded (and a minibatch task skips the
+per-step evaluation that recording would cost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from core.train.divergence import Divergence, RunDivergence
+
+if TYPE_CHECKING:
+    from core.train.training import TrainConfig
+
+SNAPSHOTS = 60  # weights kept for the step-through animation: enough frames, little memory
+
+
+@dataclass(frozen=True)
+class History:
+    """Per-step curves of every run as float64 numpy arrays; step 0 is before training."""
+
+    config: TrainConfig
+    lr_factor: np.ndarray  # (T,) schedule multiplier of each step
+    train_loss: np.ndarray  # (G, T + 1), mean loss without the penalty
+    test_loss: np.ndarray  # (G, T + 1); the training loss again for tasks without a test set
+    norms: dict[str, np.ndarray]  # name -> (G, T + 1) Frobenius norm of that parameter
+    final: dict[str, np.ndarray]  # name -> (G, ...) final weights (last finite ones)
+    divergences: tuple[Divergence | None, ...]  # per run: where and why it diverged (core.train.divergence)
+    decayed: tuple[str, ...] = field(default=())
+    snapshot_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    snapshots: dict[str, np.ndarray] = field(default_factory=dict)  # decayed name -> (G, S, ...) at those steps
+
+    @property
+    def steps(self) -> int:
+        return len(self.lr_factor)
+
+    @property
+    def diverged_at(self) -> tuple[int | None, ...]:
+        return tuple(None if d is None else d.step for d in self.divergences)
+
+    def decayed_weights(self, run: int) -> np.ndarray:
+        """All decayed tensors of one run's final weights, flattened together (for histograms)."""
+        return np.concatenate([self.final[name][run].ravel() for name in self.decayed])
+
+
+def norms(params: dict[str, Tensor]) -> dict[str, Tensor]:
+    """Per run, in float64, so a float32 run's norm does not overflow before its weights do."""
+    return {name: p.detach().flatten(1).double().norm(dim=1) for name, p in params.items()}
+
+
+class Recorder:
+    """Collects, step by step, the values a History is made of (all runs together)."""
+
+    def __init__(self, total_steps: int, decayed: frozenset[str], curves: bool = True):
+        self.curves, self.decayed = curves, tuple(sorted(decayed))
+        self.train_losses: list[Tensor] = []
+        self.test_losses: list[Tensor] = []
+        self.norms: list[dict[str, Tensor]] = []
+        self.snapshots: dict[int, dict[str, Tensor]] = {}
+        spaced = np.linspace(0, total_steps, min(total_steps, SNAPSHOTS) + 1).round().astype(int).tolist()
+        self.snapshot_at = set(spaced) if curves else set()
+
+    def records(self, t: int) -> bool:
+        """Whether the losses before step t are kept (then the trainer must compute them)."""
+        return self.curves or t == 0
+
+    def before_step(self, t: int, params: dict[str, Tensor], train_loss: Tensor, test_loss: Tensor) -> None:
+        """The weights and losses before step t: a snapshot when one is due, the curves' point when kept."""
+        if t in self.snapshot_at:
+            self._snapshot(t, params)
+        if self.records(t):
+            self._point(params, train_loss, test_loss)
+
+    def finish(self, params: dict[str, Tensor], train_loss: Tensor, test_loss: Tensor) -> None:
+        """The curves' last point: the weights after the final step taken."""
+        if self.curves:
+            self._snapshot(len(self.train_losses), params)
+        self._point(params, train_loss, test_loss)
+
+    def _snapshot(self, t: int, params: dict[str, Tensor]) -> None:
+        self.snapshots[t] = {name: params[name].detach() for name in self.decayed}
+
+    def _point(self, params: dict[str, Tensor], train_loss: Tensor, test_loss: Tensor) -> None:
+        self.train_losses.append(train_loss.detach())
+        self.test_losses.append(test_loss.detach())
+        self.norms.append(norms(params))
+
+    def _stack(self, values: list[Tensor], runs: slice, diverged_at: list[int | None]) -> np.ndarray:
+        """(runs, points) as float64 numpy: each curve kept up to its divergence, blank after."""
+        out = torch.stack(values, dim=1)[runs].double().cpu().numpy()
+        for i, step in enumerate(diverged_at[runs]):
+            if step is not None:
+                out[i, step + 1 if self.curves else 1:] = np.nan
+        return out
+
+    def history(self, config: TrainConfig, runs: slice, lr_factor: Sequence[float],
+                divergence: RunDivergence) -> History:
+        """One configuration's History from its slice of the runs."""
+        at, steps = divergence.at, sorted(self.snapshots)
+        return History(
+            config=config,
+            lr_factor=np.array(lr_factor),
+            train_loss=self._stack(self.train_losses, runs, at),
+            test_loss=self._stack(self.test_losses, runs, at),
+            norms={name: self._stack([n[name] for n in self.norms], runs, at) for name in self.norms[0]},
+            final={name: p[runs].double().cpu().numpy() for name, p in divergence.last_good.items()},
+            divergences=tuple(divergence.found[runs]),
+            decayed=self.decayed,
+            snapshot_steps=np.array(steps, dtype=int),
+            snapshots={name: torch.stack([self.snapshots[t][name][runs] for t in steps], dim=1).double().cpu().numpy()
+                       for name in self.decayed} if steps else {},
+        )

@@ -1,0 +1,195 @@
+"""One training function for every task and optimizer: G runs (one per weight decay, or
+per (lr, wd) cell) trained at once as one tensor program.
+
+Each parameter has a leading run dimension; the loss is the sum of the G runs' losses, so
+autograd gives every run its own gradient in one backward pass. The pieces live beside it:
+the batches in core.train.minibatch (shared with the torch.optim reference loop), the step in
+core.train.batched_step, the curves and snapshots in core.train.recorder, divergence in core.train.divergence.
+This module validates a request, runs the loop and knows each task's starting point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import torch
+from torch import Tensor
+
+from core.devices import resolve_device, resolve_dtype
+from core.train import batched_step
+from core.train.divergence import RunDivergence
+from core.train.minibatch import Minibatches, steps_per_epoch
+from core.train.recorder import History, Recorder
+from core.train.schedules import lr_factors
+from core.train.tasks import TASKS, Data, Task, make_task
+
+MAX_STEPS = 5000  # a run's length: bounds the curves one request keeps
+MAX_RUNS = 3 * 24 * 24  # the largest sweep: three optimizers on a 24 x 24 grid
+MAX_REQUEST_SECONDS = 5.0  # one request's estimated compute on the reference 2-core CPU (Task.step_us)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Plain values only, so pages can cache on it and links can carry it."""
+
+    task: str = "d2l"
+    task_options: tuple[tuple[str, object], ...] = ()
+    optimizer: str = "sgd"
+    options: tuple[tuple[str, float | bool], ...] = ()
+    lrs: tuple[float, ...] = (0.003,)  # one per run, or one shared by all runs
+    weight_decays: tuple[float, ...] = (0.0, 3.0)  # one per run
+    epochs: int = 100
+    schedule: str = "constant"
+    seed: int = 0
+    dtype: str = "float64"
+    device: str = "cpu"
+
+    @property
+    def runs(self) -> int:
+        return len(self.weight_decays)
+
+    def per_run_lrs(self) -> tuple[float, ...]:
+        return self.lrs * self.runs if len(self.lrs) == 1 else self.lrs
+
+
+def estimated_seconds(task: Task, runs: int, steps: int) -> float:
+    """What training `runs` runs for `steps` steps costs on the reference machine, from the
+    task's measured costs: a fixed part per step and a part per run and step."""
+    return steps * (task.step_us + runs * task.run_step_us) / 1e6
+
+
+def _over_budget(task: Task, runs: int, steps: int, per_epoch: int) -> str:
+    """Why the request is refused and what would fit instead, in the page's terms."""
+    budget_us = MAX_REQUEST_SECONDS * 1e6
+    epochs = steps // per_epoch
+    epochs_fit = int(budget_us / (task.step_us + runs * task.run_step_us)) // per_epoch
+    runs_fit = int((budget_us / steps - task.step_us) / task.run_step_us)
+    fits = [f"at most {epochs_fit} epochs with these {runs} runs"] if epochs_fit >= 1 else []
+    fits += [f"at most {runs_fit} runs with these {epochs} epochs"] if runs_fit >= 1 else []
+    return (f"{runs} runs x {epochs} epochs of the {task.key} task would take about "
+            f"{estimated_seconds(task, runs, steps):.3g} s of computing; one request may take at most "
+            f"{MAX_REQUEST_SECONDS:g} s. Ask for less: {' or '.join(fits) or 'fewer runs and epochs'} "
+            "(runs are weight decays or grid cells, times optimizers).")
+
+
+def _validate(configs: list[TrainConfig], task: Task, per_epoch: int) -> None:
+    first = configs[0]
+    for c in configs:
+        if (c.task, c.task_options, c.epochs, c.schedule, c.seed, c.dtype, c.device) != (
+                first.task, first.task_options, first.epochs, first.schedule, first.seed, first.dtype, first.device):
+            raise ValueError("Configurations trained together must share task, data, epochs, schedule, seed, "
+                             "dtype and device")
+        if len(c.lrs) not in (1, c.runs):
+            raise ValueError(f"lrs must have 1 or {c.runs} entries, got {len(c.lrs)}")
+    runs, total_steps = sum(c.runs for c in configs), first.epochs * per_epoch
+    if not 1 <= runs <= MAX_RUNS or any(c.runs < 1 for c in configs):
+        raise ValueError(f"Choose between 1 and {MAX_RUNS} runs, got {runs}")
+    if not 1 <= total_steps <= MAX_STEPS:
+        raise ValueError(f"A run is limited to {MAX_STEPS} steps; this one asks for {total_steps}")
+    if estimated_seconds(task, runs, total_steps) > MAX_REQUEST_SECONDS:
+        raise ValueError(_over_budget(task, runs, total_steps, per_epoch))
+
+
+def check_request(configs: list[TrainConfig] | tuple[TrainConfig, ...]) -> None:
+    """Refuse what train_together would refuse, before any work: pages call it before a
+    request queues for a training slot. Cheap: it builds the task's data on the CPU only."""
+    configs = list(configs)
+    if not configs:
+        raise ValueError("Nothing to train: no configuration given")
+    first = configs[0]
+    task = make_task(first.task, **dict(first.task_options))
+    n_train = len(task.data(first.seed, torch.float64, torch.device("cpu")).x_train)
+    _validate(configs, task, steps_per_epoch(n_train, task.batch_size))
+
+
+class _Evaluation:
+    """Every run's training and test loss; the two sets go through one forward pass together."""
+
+    def __init__(self, task: Task, data: Data):
+        self.task, self.n_train = task, len(data.x_train)
+        self.x = torch.cat([data.x_train, data.x_test]) if task.has_test_set else data.x_train
+        self.y = torch.cat([data.y_train, data.y_test]) if task.has_test_set else data.y_train
+
+    def split(self, losses: Tensor) -> tuple[Tensor, Tensor]:
+        """(G, n_train + n_test) sample losses -> (train loss, test loss), each (G,)."""
+        train_loss = self.task.reduce(losses[:, :self.n_train])
+        return train_loss, self.task.reduce(losses[:, self.n_train:]) if self.task.has_test_set else train_loss
+
+    def __call__(self, params: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
+        with torch.no_grad():
+            return self.split(self.task.sample_losses(params, self.x, self.y))
+
+
+def _gradients(task: Task, data: Data, batches: Minibatches, evaluation: _Evaluation, params: dict[str, Tensor],
+               t: int, record: bool) -> tuple[Tensor, Tensor, tuple[Tensor, ...]]:
+    """Step t's (train loss, test loss, gradients). Full batch: train and test points in one forward
+    pass, only the training part has a gradient. Minibatch: the batch's loss has the gradient, and
+    both sets are evaluated afresh only when the step is recorded."""
+    leaves = {name: p.detach().requires_grad_(True) for name, p in params.items()}
+    if batches.full_batch:
+        train_loss, test_loss = evaluation.split(task.sample_losses(leaves, evaluation.x, evaluation.y))
+        objective = train_loss
+    else:
+        objective = task.loss(leaves, *batches.take(t, data.x_train, data.y_train))
+        train_loss, test_loss = evaluation(params) if record else (objective, objective)
+    grads = torch.autograd.grad(objective.sum(), list(leaves.values()))
+    return train_loss.detach(), test_loss.detach(), grads
+
+
+def train(config: TrainConfig, on_progress: Callable[[float], None] | None = None) -> History:
+    """Train config.runs models at once; stop early once every run has diverged."""
+    return train_together([config], on_progress)[0]
+
+
+def train_together(configs: list[TrainConfig], on_progress: Callable[[float], None] | None = None,
+                   curves: bool = True) -> list[History]:
+    """Several configurations on one task (say SGD, Adam and AdamW, each with four weight
+    decays) as one program: one forward and backward per step for all their runs, then each
+    configuration's rule on its own slice (core.train.batched_step).
+
+    With curves=False only the first and last points are recorded (a sweep needs final
+    values only), which skips the per-step evaluation of minibatch tasks (core.train.recorder)."""
+    configs = list(configs)
+    first = configs[0]
+    task = make_task(first.task, **dict(first.task_options))
+    device, dtype = resolve_device(first.device, first.dtype), resolve_dtype(first.dtype)
+    data = task.data(first.seed, dtype, device)
+    batches = Minibatches(len(data.x_train), task.batch_size, first.seed, device)
+    total = first.epochs * batches.per_epoch
+    _validate(configs, task, batches.per_epoch)
+    factors = lr_factors(first.schedule, total)
+    params = task.init_params(sum(c.runs for c in configs), first.seed, dtype, device)
+    group = batched_step.members(configs, params, task.decayed)
+    evaluation, recorder = _Evaluation(task, data), Recorder(total, task.decayed, curves)
+    divergence = RunDivergence(params, task.loss_is_nonnegative)
+    for t in range(total):
+        train_loss, test_loss, grads = _gradients(task, data, batches, evaluation, params, t, recorder.records(t))
+        with torch.no_grad():
+            recorder.before_step(t, params, train_loss, test_loss)
+            before, params = params, batched_step.step(group, params, grads, factors[t])
+            divergence.update(t + 1, before, params, [train_loss, test_loss])
+        if on_progress is not None and (t + 1) % max(1, total // 50) == 0:
+            on_progress((t + 1) / total)
+        if bool(divergence.diverged.all()):
+            break
+    recorder.finish(params, *evaluation(params))
+    return [recorder.history(c, m.runs, factors, divergence) for c, m in zip(configs, group, strict=True)]
+
+
+DEFAULT_WEIGHT_DECAYS = {key: task.default_weight_decays for key, task in TASKS.items()}  # each Task declares its own
+COMPARED_OPTIMIZERS = ("sgd", "adam", "adamw")
+
+
+def default_config(task: str, optimizer: str = "sgd", **changes) -> TrainConfig:
+    """The training page's starting point for one task: the task's lr, epochs and decays."""
+    cls = TASKS[task]
+    options = (("momentum", cls.default_momentum),) if optimizer == "sgd" and cls.default_momentum else ()
+    base = TrainConfig(task=task, optimizer=optimizer, lrs=(cls.default_lr,), epochs=cls.default_epochs,
+                       weight_decays=cls.default_weight_decays, seed=cls.default_seed, options=options)
+    return replace(base, **changes)
+
+
+def default_configs() -> list[list[TrainConfig]]:
+    """The page's first view: per task, the three compared optimizers (trained together)."""
+    return [[default_config(task, opt) for opt in COMPARED_OPTIMIZERS] for task in TASKS]
