@@ -114,7 +114,7 @@ class Server:
 async def open_link(url: str, cookie: str | None, page: str, query: str, timeout: float) -> dict:
     """One fresh session opening /page?query, read until the script finishes (or timeout)."""
     host = url.split("//", 1)[1]
-    shown = {"exceptions": [], "errors": [], "toasts": []}
+    shown = {"exceptions": [], "errors": [], "notices": []}
     msg = BackMsg()
     msg.rerun_script.page_name, msg.rerun_script.query_string = page, query
     async with connect(f"ws://{host}/_stcore/stream", subprotocols=["streamlit", cookie or ""], origin=url,
@@ -135,8 +135,10 @@ async def open_link(url: str, cookie: str | None, page: str, query: str, timeout
                         shown["exceptions"].append(f"{element.exception.type}: {element.exception.message[:160]}")
                     elif kind == "alert" and element.alert.format == 1:  # ERROR
                         shown["errors"].append(element.alert.body[:200])
+                    elif kind == "alert" and element.alert.format == 2:  # WARNING: the link's notices
+                        shown["notices"].append(element.alert.body[:200])
                     elif kind == "toast":
-                        shown["toasts"].append(element.toast.body[:200])
+                        shown["notices"].append(element.toast.body[:200])
 
         await asyncio.wait_for(read(), timeout)
     return shown
