@@ -254,7 +254,7 @@ def make_task(key: str, **options) -> Task:
 def accuracy(task: ToyClassifier, final: dict, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Per run, the fraction of training and of test points on the right side of P = 0.5."""
     data = task.data(seed, torch.float64, torch.device("cpu"))
-    params = {k: torch.as_tensor(v, dtype=torch.float64) for k, v in final.items()}
+    params = {k: torch.tensor(v, dtype=torch.float64) for k, v in final.items()}  # a copy: cached arrays are read-only
     with torch.no_grad():
         right = [((task.forward(params, x) > 0).double() == y).double().mean(dim=(1, 2)).numpy()
                  for x, y in ((data.x_train, data.y_train), (data.x_test, data.y_test))]
