@@ -4,6 +4,7 @@ on random views against numbers recomputed here from the History."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 from hypothesis import given, settings
@@ -123,3 +124,11 @@ def test_direction_words_follow_the_sequence():
     assert _direction(np.array([0.5, 0.5])) == "stays"
     assert _direction(np.array([1.0, 2.0, 2.0])) == "rises"
     assert _direction(np.array([1.0, 2.0, 1.0])) == "goes up and down"
+
+
+def test_steps_sentence_counts_the_training_points_of_the_tasks_own_options():
+    """A toy run with training fraction 0.3 has 60 training points, not the default's 100."""
+    config = default_config("toy", task_options=(("train_fraction", 0.3),))
+    h = train(replace(config, epochs=2))
+    text = steps_sentence(replace(config, epochs=2))
+    assert "of 60 training points" in text and f"= {h.steps} optimizer steps" in text

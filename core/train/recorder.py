@@ -47,6 +47,10 @@ class History:
     def diverged_at(self) -> tuple[int | None, ...]:
         return tuple(None if d is None else d.step for d in self.divergences)
 
+    def decayed_norms(self) -> np.ndarray:
+        """(G, T + 1) Frobenius norm of every decayed tensor together, per run and step."""
+        return np.sqrt(sum(self.norms[name] ** 2 for name in self.decayed))
+
     def decayed_weights(self, run: int) -> np.ndarray:
         """All decayed tensors of one run's final weights, flattened together (for histograms)."""
         return np.concatenate([self.final[name][run].ravel() for name in self.decayed])

@@ -110,7 +110,7 @@ def blown_up(history: History) -> np.ndarray:
 
 def _grid(history: History, shape: tuple[int, int]) -> Grid:
     diverged = blown_up(history).reshape(shape)
-    norm = np.sqrt(sum(history.norms[name][:, -1] ** 2 for name in history.decayed)).reshape(shape)
+    norm = history.decayed_norms()[:, -1].reshape(shape)
 
     def final(values: np.ndarray) -> np.ndarray:
         out = values[:, -1].reshape(shape).copy()

@@ -8,34 +8,25 @@ History objects, so a caption cannot state the opposite of its chart.
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from core.numbers import fmt
 from core.train.closed_form import seed_regime
 from core.train.minibatch import steps_per_epoch
-from core.train.tasks import TASKS
+from core.train.tasks import TASKS, make_task
 from core.train.training import History, TrainConfig
 
 SETTLED = 1e-3  # relative change of ||W|| over the last tenth of the run below which it has settled
 
 
-def _n(v: float) -> str:
-    return fmt(v)
-
-
 def steps_sentence(config: TrainConfig) -> str:
     """'Epochs 100' over an axis of 400 steps needs its batch size said."""
-    task = TASKS[config.task]()
-    n_train = len(task.data(config.seed, *_cpu64()).x_train)
+    task = make_task(config.task, **dict(config.task_options))  # the toy's training fraction sets n_train
+    n_train = len(task.data(config.seed, torch.float64, torch.device("cpu")).x_train)
     per_epoch = steps_per_epoch(n_train, task.batch_size)
     batch = "the full batch" if task.batch_size is None else f"minibatches of {task.batch_size}"
     return (f"{config.epochs} epochs × {per_epoch} step{'s' if per_epoch != 1 else ''} per epoch "
             f"({batch} of {n_train} training points) = {config.epochs * per_epoch} optimizer steps on the x axes.")
-
-
-def _cpu64():
-    import torch
-
-    return torch.float64, torch.device("cpu")
 
 
 def norm_trend(norms: np.ndarray) -> str:
@@ -46,13 +37,8 @@ def norm_trend(norms: np.ndarray) -> str:
     tail = finite[-max(2, finite.size // 10):]
     change = (tail[-1] - tail[0]) / max(abs(tail[0]), 1e-300)
     if abs(change) < SETTLED:
-        return f"settles at ‖W‖ = {_n(finite[-1])}"
-    return f"{'still grows' if change > 0 else 'still shrinks'}: ‖W‖ ends at {_n(finite[-1])}"
-
-
-def total_norms(h: History) -> np.ndarray:
-    """(G, T + 1) norm of every decayed tensor together."""
-    return np.sqrt(sum(h.norms[name] ** 2 for name in h.decayed))
+        return f"settles at ‖W‖ = {fmt(finite[-1])}"
+    return f"{'still grows' if change > 0 else 'still shrinks'}: ‖W‖ ends at {fmt(finite[-1])}"
 
 
 def closed_form_applies(config: TrainConfig) -> bool:
@@ -68,10 +54,10 @@ def run_sentences(h: History) -> list[str]:
     c = h.config
     for i, wd in enumerate(c.weight_decays):
         found = h.divergences[i]
-        fate = f"diverged: {found.message()}" if found is not None else norm_trend(total_norms(h)[i])
+        fate = f"diverged: {found.message()}" if found is not None else norm_trend(h.decayed_norms()[i])
         if closed_form_applies(c):
             lr = c.per_run_lrs()[i]
-            fate += f" (closed form, lr·wd = {_n(lr * wd)}: {seed_regime(lr, wd)})"
+            fate += f" (closed form, lr·wd = {fmt(lr * wd)}: {seed_regime(lr, wd)})"
         out.append(f"wd = {wd:g}: {fate}")
     return out
 
@@ -86,13 +72,13 @@ def generalization_sentence(h: History, label: str) -> str:
     best = min(alive, key=lambda i: test[i])
     zero = next((i for i in alive if wds[i] == 0), None)
     if zero is None:
-        return f"{label}: the lowest final test loss, {_n(test[best])}, is at wd = {wds[best]:g}."
+        return f"{label}: the lowest final test loss, {fmt(test[best])}, is at wd = {wds[best]:g}."
     if best == zero:
         return (f"{label}: no weight decay shown beats none: without decay the final test loss is "
-                f"{_n(test[zero])} (training loss {_n(train[zero])}).")
-    return (f"{label}: wd = {wds[best]:g} ends with test loss {_n(test[best])}, {_n(test[zero] / test[best])}× "
-            f"lower than without decay ({_n(test[zero])}); training losses {_n(train[best])} and "
-            f"{_n(train[zero])}.")
+                f"{fmt(test[zero])} (training loss {fmt(train[zero])}).")
+    return (f"{label}: wd = {wds[best]:g} ends with test loss {fmt(test[best])}, {fmt(test[zero] / test[best])}× "
+            f"lower than without decay ({fmt(test[zero])}); training losses {fmt(train[best])} and "
+            f"{fmt(train[zero])}.")
 
 
 def _direction(values: np.ndarray) -> str:
@@ -110,10 +96,10 @@ def _direction(values: np.ndarray) -> str:
 def toy_sentence(h: History, test_accuracy: np.ndarray, label: str) -> str:
     """Across the weight decays shown: how the weight norm and the test accuracy go, with the numbers."""
     wds = h.config.weight_decays
-    norms = total_norms(h)[:, -1]
+    norms = h.decayed_norms()[:, -1]
     if len(wds) < 2:
-        return f"{label}: wd = {wds[0]:g} ends with ‖W‖ = {_n(norms[0])}, test accuracy {test_accuracy[0]:.0%}."
-    chain = " → ".join(_n(v) for v in norms)
+        return f"{label}: wd = {wds[0]:g} ends with ‖W‖ = {fmt(norms[0])}, test accuracy {test_accuracy[0]:.0%}."
+    chain = " → ".join(fmt(v) for v in norms)
     accs = " → ".join(f"{a:.0%}" for a in test_accuracy)
     return (f"{label}: as wd goes {' → '.join(f'{w:g}' for w in wds)}, ‖W‖ {_direction(norms)} ({chain}) and "
             f"test accuracy {_direction(np.round(test_accuracy, 4))} "
