@@ -16,3 +16,6 @@ import torch
 def gen() -> torch.Generator:
     """A freshly seeded generator per test, so every random problem is reproducible."""
     return torch.Generator().manual_seed(0)
+
+
+pytest_plugins = ["tests.browser_fixtures"]  # server and browser, for the browser test files

@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from tests.page_helpers import page_fields
-from tests.test_browser import browser, server  # noqa: F401 - the module's fixtures: one server, one browser
 from tests.test_state import PAGES, tour
 
 pytestmark = pytest.mark.browser
@@ -46,7 +45,7 @@ def shown(page, label: str) -> float:
     return float(widget.first.input_value())
 
 
-def test_every_page_reached_from_every_other_shows_its_own_defaults(server, browser):  # noqa: F811
+def test_every_page_reached_from_every_other_shows_its_own_defaults(server, browser):
     fields = {name: {f.key: f for f in page_fields(name)} for name in PAGES}
     tab = browser.new_page(viewport={"width": 1600, "height": 1400})
     walk = tour(PAGES)
@@ -70,7 +69,7 @@ def choose(tab, label: str, option: str) -> None:
     tab.get_by_role("option", name=option, exact=True).click()
 
 
-def test_a_hidden_option_keeps_its_value_in_the_view_and_the_link(server, browser):  # noqa: F811
+def test_a_hidden_option_keeps_its_value_in_the_view_and_the_link(server, browser):
     """Bug 2: SGD momentum 0.89, then Adam -> AdamW -> SGD: the slider showed 0.00 while the link still said
     sgd.momentum=0.89, and the next click (a row) wrote the link without it."""
     tab = browser.new_page(viewport={"width": 1600, "height": 1400})

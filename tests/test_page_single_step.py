@@ -73,10 +73,13 @@ def test_no_exception_at_any_widget_range_end(optimizer):
     assert not at.exception
     keys = [(w.key, v) for w, v in _widget_ends(at) if w.key != "single_step:optimizer"]
     assert len(keys) > 10
-    for key, value in keys:
-        at = run(optimizer=optimizer)
-        _find(at, key).set_value(value).run()
+    for key, value in keys:  # one session, each end and then back: as a visitor tries them in turn
+        widget = _find(at, key)
+        before = widget.value
+        widget.set_value(value).run()
         assert not at.exception, (optimizer, key, value, at.exception)
+        _find(at, key).set_value(before).run()
+        assert not at.exception, (optimizer, key, "back to", before, at.exception)
 
 
 def _find(at, key):

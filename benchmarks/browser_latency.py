@@ -1,0 +1,157 @@
+"""Slider -> chart in a real browser (issue 15): the latency a visitor feels, per page.
+
+Starts its own `streamlit run app.py` on 127.0.0.1 (one torch thread, as `make run`), opens each
+row's page in Debian's chromium (Playwright, headless) and moves the row's control by one step
+with the keyboard, `--moves` times, each move to a value not seen before (so no cache answers).
+For each move it records, in the page's own clock:
+
+- first change: keydown -> the first DOM change inside a chart, formula, metric or table;
+- settled: keydown -> the last such change once the script finished and nothing moved for
+  `QUIET_MS`.
+
+Then it holds the key down (`--burst` presses, 30 ms apart) and records when the page settles: a
+burst must never queue more than one rerun behind the current one.
+
+Prints {"machine": ..., "rows": {ROW: {"first_change_ms": {"p50", "p95"}, "settled_ms": {...},
+"burst_settled_ms", "moves"}}}. Targets (issue 15, 2 cores, quiet): single_step, questions, theory,
+parameters <= 200/300 ms; training <= 300/600; training_toy <= 500/1000; sweep_12 <= 500/1000;
+sweep_24 <= 1000/2000.
+
+    .venv/bin/python benchmarks/browser_latency.py
+    .venv/bin/python benchmarks/browser_latency.py --rows single_step theory --moves 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load import free_port, start_server, wait_healthy  # noqa: E402
+
+# row: (path, how to find the control, the key that moves it one step)
+ROWS = {
+    "single_step": ("", ("slider", "Weight decay wd"), "ArrowLeft"),
+    "questions": ("questions", ("slider", None), "ArrowRight"),  # the first card's first slider
+    "theory": ("theory", ("slider", "Weight decay λ"), "ArrowLeft"),
+    "parameters": ("parameters", ("search", "Search parameter names"), None),
+    "training": ("training", ("slider", "SGD momentum"), "ArrowRight"),
+    "training_toy": ("training?task=toy", ("slider", "SGD momentum"), "ArrowRight"),
+    "sweep_12": ("sweep", ("slider", "SGD momentum"), "ArrowRight"),
+    "sweep_24": ("sweep?resolution=24", ("slider", "SGD momentum"), "ArrowRight"),
+}
+SEARCHES = ("bn", "layer1", "conv", "fc", "downsample", "layer4", "weight", "bias", "layer2", "layer3", "1.0", "0.")
+QUIET_MS = 400
+WATCH = """() => {
+  window.__changes = [];
+  window.__keydown = null;
+  document.addEventListener('keydown', () => { window.__keydown = performance.now(); }, true);
+  const inChart = (n) => n && n.closest &&
+    n.closest('.js-plotly-plot, .katex, [data-testid=stMetric], [data-testid=stDataFrame], [data-testid=stTable]');
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const node = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      if (inChart(node)) { window.__changes.push(performance.now()); return; }
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+SETTLED = """(quiet) => !document.querySelector('[data-testid=stStatusWidget]') &&
+  window.__changes.length > 0 && performance.now() - window.__changes[window.__changes.length - 1] > quiet"""
+
+
+def control(tab, how):
+    kind, label = how
+    if kind == "search":
+        return tab.get_by_role("textbox", name=label)
+    return tab.get_by_role("slider", name=label).first if label else tab.get_by_role("slider").first
+
+
+def one_move(tab, how, key: str | None, i: int) -> tuple[float, float]:
+    tab.evaluate("window.__changes = []; window.__keydown = null;")
+    widget = control(tab, how)
+    if key is None:  # a search: type a new pattern, Enter sends it
+        widget.fill(SEARCHES[i % len(SEARCHES)])
+        widget.press("Enter")
+    else:
+        widget.focus()
+        tab.keyboard.press(key)
+    tab.wait_for_function(SETTLED, arg=QUIET_MS, timeout=120_000, polling=20)
+    down, changes = tab.evaluate("[window.__keydown, window.__changes]")
+    after = [c for c in changes if c >= down]
+    return after[0] - down, after[-1] - down
+
+
+def burst(tab, how, key: str | None, presses: int) -> float | None:
+    if key is None:
+        return None
+    tab.evaluate("window.__changes = []; window.__keydown = null;")
+    control(tab, how).focus()
+    start = tab.evaluate("performance.now()")
+    for _ in range(presses):
+        tab.keyboard.press(key)
+        tab.wait_for_timeout(30)
+    tab.wait_for_function(SETTLED, arg=QUIET_MS, timeout=120_000, polling=20)
+    return tab.evaluate("window.__changes[window.__changes.length - 1]") - start
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {"p50": round(statistics.median(ordered)), "p95": round(ordered[min(len(ordered) - 1,
+                                                                                int(0.95 * len(ordered)))])}
+
+
+def measure(browser, url: str, row: str, moves: int, presses: int) -> dict:
+    path, how, key = ROWS[row]
+    tab = browser.new_page(viewport={"width": 1440, "height": 900})
+    tab.goto(f"{url}/{path}")
+    tab.locator("[data-testid='stHeading'], h1").first.wait_for(timeout=120_000)
+    tab.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=120_000)
+    tab.evaluate(WATCH)
+    first, settled = [], []
+    for i in range(moves):
+        f, s = one_move(tab, how, key, i)
+        first.append(f)
+        settled.append(s)
+    result = {"first_change_ms": percentiles(first), "settled_ms": percentiles(settled), "moves": moves,
+              "burst_settled_ms": burst(tab, how, key, presses)}
+    tab.close()
+    return result
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", nargs="+", default=list(ROWS), choices=list(ROWS))
+    parser.add_argument("--moves", type=int, default=10)
+    parser.add_argument("--burst", type=int, default=5)
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = start_server(port)
+    try:
+        wait_healthy(url, proc)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                        args=["--no-sandbox", "--disable-gpu"])
+            rows = {row: measure(browser, url, row, args.moves, args.burst) for row in args.rows}
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                          "processor": platform.processor() or platform.machine()},
+              "rows": rows}
+    print(json.dumps(report, indent=2))
+    return report
+
+
+if __name__ == "__main__":
+    main()
