@@ -128,20 +128,19 @@ def adam_adamw_claim(sentence: str) -> None:
     assert sentence.startswith(f"At the same wd = 3, AdamW's final test loss is {fmt(adam / adamw)}× lower")
 
 
-def test_accuracy(h, wd: float) -> float:
+def held_out_accuracy(h, wd: float) -> float:
     return float(accuracy(make_task("toy"), h.final, h.config.seed)[1][h.config.weight_decays.index(wd)])
 
 
-test_accuracy.__test__ = False  # a helper, not a test
 
 
 def underfit_claim(sentence: str) -> None:
     sgd = trained("toy", (0.0, 0.03))["sgd"]
     assert final(sgd, 0.03, "train_loss") > final(sgd, 0.0, "train_loss")  # worse on its own training points
-    assert test_accuracy(sgd, 0.03) < test_accuracy(sgd, 0.0)
+    assert held_out_accuracy(sgd, 0.03) < held_out_accuracy(sgd, 0.0)
     assert final(sgd, 0.03, "norm") < 1e-2 * final(sgd, 0.0, "norm")
     assert "higher than without decay" in sentence and "cannot fit even its training points" in sentence
-    assert f"test accuracy {test_accuracy(sgd, 0.03):.0%} against {test_accuracy(sgd, 0.0):.0%}" in sentence
+    assert f"test accuracy {held_out_accuracy(sgd, 0.03):.0%} against {held_out_accuracy(sgd, 0.0):.0%}" in sentence
 
 
 def toy_claim(sentence: str) -> None:
@@ -150,7 +149,7 @@ def toy_claim(sentence: str) -> None:
     wd = max(gap, key=lambda w: abs(np.log(gap[w])))
     assert sentence.startswith(f"Compare the decision boundaries at wd = {wd:g}:")
     assert gap[wd] < 1 and "stronger decay as SGD's weight_decay" in sentence
-    assert f"AdamW's at ‖W‖ = {fmt(final(hs['adamw'], wd, 'norm'))} with {test_accuracy(hs['adamw'], wd):.0%}" \
+    assert f"AdamW's at ‖W‖ = {fmt(final(hs['adamw'], wd, 'norm'))} with {held_out_accuracy(hs['adamw'], wd):.0%}" \
         in sentence
 
 
