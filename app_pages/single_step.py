@@ -9,6 +9,7 @@ from core.devices import DTYPES, dtypes_for
 from core.explain import formulas
 from core.explain.decay_facts import decay_facts
 from core.explain.first_steps import explain_first_step
+from core.explain.presets.single_step import LOOK_AT, PRESETS
 from core.explain.snippet import pytorch_snippet
 from core.exports import step_csv
 from core.numbers import fmt
@@ -24,7 +25,7 @@ from core.step import (
     run_step,
     step_panels,
 )
-from ui import widgets
+from ui import presets, widgets
 from ui.charts import show
 from ui.device import current_device
 from ui.state import PageState, bind
@@ -56,19 +57,22 @@ def cached_pure_decay(lr: float, weight_decay: float, seed: int, dtype: str, dev
 
 
 def controls(s: PageState) -> StepConfig:
+    """The seed experiment's knobs first; the optimizer's own options, the loss, dtype and seed folded away."""
     spec = optim.get(widgets.select(s, "optimizer", format_func=lambda k: optim.OPTIMIZERS[k].label))
     lr, wd = widgets.slider(s, "lr"), widgets.slider(s, "weight_decay")
+    pure_decay, steps = widgets.checkbox(s, "pure_decay"), widgets.slider(s, "steps")
+    advanced = st.sidebar.expander("Advanced options")
     options = {}
     for o in spec.options:  # in order: a bool option may be ruled out by the sliders above it
         name = f"{spec.key}.{o.key}"
         if isinstance(o.default, bool):
             ruled_out = o.key in spec.ruled_out(spec.resolve(options))
-            options[o.key] = widgets.checkbox(s, name, disabled=ruled_out)
+            options[o.key] = widgets.checkbox(s, name, advanced, disabled=ruled_out)
         else:
-            options[o.key] = widgets.slider(s, name)
+            options[o.key] = widgets.slider(s, name, advanced)
     device = current_device()
-    loss, dtype = widgets.select(s, "loss"), widgets.select(s, "dtype", options=dtypes_for(device))
-    seed, pure_decay, steps = widgets.number(s, "seed"), widgets.checkbox(s, "pure_decay"), widgets.slider(s, "steps")
+    loss, dtype = widgets.select(s, "loss", advanced), widgets.select(s, "dtype", advanced, options=dtypes_for(device))
+    seed = widgets.number(s, "seed", advanced)
     return StepConfig(spec.key, lr, wd, tuple(sorted(options.items())), loss, dtype, int(seed), device, steps,
                       pure_decay)
 
@@ -126,12 +130,15 @@ def main() -> None:
 
 
 def body(s: PageState) -> None:
+    slot = presets.offer(s, PRESETS, LOOK_AT)
     config = controls(s)
     try:
         r = cached_step(config)
     except ValueError as err:
         st.error(f"Cannot run this configuration: {err}")
         return
+    presets.explain(s, PRESETS, slot, r, cached_pure_decay(config.lr, config.weight_decay, config.seed, config.dtype,
+                                                           config.device) if config.pure_decay else None)
     (st.success if r.oracle_agrees else st.error)(
         f"Written-out rule vs torch.optim.{optim.get(config.optimizer).torch_class}: "
         f"max |diff| = {fmt(r.oracle_max_abs_diff)} over {len(r.trajectory) - 1} steps")

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core import figures, optim
+from core.explain.presets.sweep import LOOK_AT, PRESETS
 from core.exports import sweep_csv
 from core.numbers import fmt
 from core.problem import SEED_FIELD
@@ -16,7 +17,7 @@ from core.train.sweep import DECAY_MODES, DEFAULT_LOG10_WD, MAX_RESOLUTION, Grid
 from core.train.sweep_claims import ridge, ridge_sentence
 from core.train.tasks import TASKS
 from core.train.training import COMPARED_OPTIMIZERS, History, check_request, train
-from ui import widgets
+from ui import presets, widgets
 from ui.charts import show
 from ui.device import current_device, training_dtype
 from ui.heavy import cached_heavy
@@ -67,7 +68,8 @@ def controls(s: PageState) -> SweepConfig:
     log10_lr = widgets.range_slider(s, "lr_lo", "lr_hi")
     decay = widgets.select(s, "decay", kind="radio", format_func=DECAY_LABELS.get)
     log10_wd = widgets.range_slider(s, f"wd_lo.{decay}", f"wd_hi.{decay}")
-    momentum, seed = widgets.slider(s, "momentum"), widgets.number(s, f"sweep_seed.{task}")
+    advanced = st.sidebar.expander("Advanced options")  # rarely changed: folded away
+    momentum, seed = widgets.slider(s, "momentum", advanced), widgets.number(s, f"sweep_seed.{task}", advanced)
     return SweepConfig(task=task, optimizers=optimizers, options=(("sgd", (("momentum", momentum),)),),
                        log10_lr=log10_lr, log10_wd=log10_wd, decay=decay, resolution=(n, n), epochs=epochs,
                        seed=int(seed), device=current_device(), dtype=training_dtype())
@@ -91,12 +93,14 @@ def main() -> None:
 
 
 def body(s: PageState) -> None:
+    slot = presets.offer(s, PRESETS, LOOK_AT)
     config = controls(s)
     try:
         grids = cached_sweep(config)
     except ValueError as err:
         st.error(f"Cannot run this sweep: {err}")
         return
+    presets.explain(s, PRESETS, slot, config, grids)
     n = config.resolution[0]
     chosen = (min(s["cell_wd"], n - 1), min(s["cell_lr"], n - 1))
     ridges = {key: ridge(grid, config.lrs, config.weight_decays) for key, grid in grids.items()}

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core import figures, optim
+from core.explain.presets.training import LOOK_AT, PRESETS
 from core.exports import history_csv
 from core.problem import SEED_FIELD
 from core.schema import Field
@@ -21,7 +22,7 @@ from core.train.training_claims import (
     steps_sentence,
     toy_sentence,
 )
-from ui import widgets
+from ui import presets, widgets
 from ui.charts import show
 from ui.device import current_device, training_dtype
 from ui.heavy import cached_heavy
@@ -64,11 +65,12 @@ def controls(s: PageState) -> dict[str, TrainConfig]:
     most = max_epochs(task, len(COMPARED_OPTIMIZERS) * len(wds), task_options, s[f"seed.{task}"])
     epochs = widgets.slider(s, f"epochs.{task}", high=min(most, s.field(f"epochs.{task}").high),
                             help=f"At most {most} epochs fit the cost budget for these runs.")
-    schedule = widgets.select(s, "schedule")
-    momentum, seed = widgets.slider(s, f"momentum.{task}"), int(widgets.number(s, f"seed.{task}"))
-    widgets.toggle(s, "log_y")
     for f in TASKS[task].controls:
         widgets.control(s, f.key)
+    advanced = st.sidebar.expander("Advanced options")  # rarely changed: folded away
+    schedule = widgets.select(s, "schedule", advanced)
+    momentum, seed = widgets.slider(s, f"momentum.{task}", advanced), int(widgets.number(s, f"seed.{task}", advanced))
+    widgets.toggle(s, "log_y", advanced)
     return {key: default_config(task, key, lrs=(lr,), weight_decays=wds, epochs=epochs, schedule=schedule, seed=seed,
                                 device=current_device(), dtype=training_dtype(), task_options=task_options,
                                 options=(("momentum", momentum),) if key == "sgd" else ())
@@ -114,6 +116,7 @@ def main() -> None:
 
 
 def body(s: PageState) -> None:
+    slot = presets.offer(s, PRESETS, LOOK_AT)
     configs = controls(s)
     first = next(iter(configs.values()))
     task, task_options, wds, seed = first.task, dict(first.task_options), first.weight_decays, first.seed
@@ -123,6 +126,7 @@ def body(s: PageState) -> None:
     except ValueError as err:
         st.error(f"Cannot train this configuration: {err}")
         return
+    presets.explain(s, PRESETS, slot, histories)
     st.caption(steps_sentence(first))
     for column, (key, h) in zip(st.columns(len(histories)), histories.items(), strict=True):
         with column:
