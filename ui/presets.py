@@ -28,11 +28,11 @@ def offer(s: PageState, presets: tuple[Preset, ...], look_at: str) -> Any:
     """What to look at, a row of preset buttons, and the slot where the active preset's sentence goes."""
     st.markdown(look_at)
     shown = active(presets, s.values())
-    columns = st.columns(len(presets) + 1, vertical_alignment="center")
-    columns[0].markdown("**Try this:**")
-    for column, p in zip(columns[1:], presets, strict=True):
-        column.button(p.label, key=f"{s.scope}:_preset.{p.key}", on_click=apply, args=(s, p), help=p.help or None,
-                      type="primary" if p is shown else "secondary", width="stretch")
+    with st.container(horizontal=True, vertical_alignment="center"):  # wraps on a narrow screen
+        st.markdown("**Try this:**", width="content")
+        for p in presets:
+            st.button(p.label, key=f"{s.scope}:_preset.{p.key}", on_click=apply, args=(s, p), help=p.help or None,
+                      type="primary" if p is shown else "secondary")
     return st.empty()
 
 
@@ -40,5 +40,5 @@ def explain(s: PageState, presets: tuple[Preset, ...], slot: Any, *result: Any) 
     """In the slot: the sentence of the preset whose values the page shows, computed from its result."""
     p = active(presets, s.values())
     if p is not None:
-        slot.info(f"**{p.label}.** {p.notice(*result)}", icon="👉")
+        slot.info(f"**{p.label}.** {p.notice(*result)}")  # no emoji icon: the app's offline fonts have none
     return p
