@@ -153,16 +153,22 @@ def extremes(widget) -> list[tuple[str, object]]:
     return [("options", [widget.options[0]]), ("options", [widget.options[-1]])]
 
 
+# Where the extremes start on the pages that train: a small grid and a short run, so each edge of
+# every other widget costs a fraction of a default run (the edges of these two are still tried).
+EXTREMES_START = {"sweep": {"resolution": 3}, "training": {"epochs.d2l": 10}}
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
 def test_every_widget_at_its_extremes(page):
     """Deterministic companion of the random walk: each widget the page shows by default, at
     each of its edges, from a fresh page."""
-    shown = widgets(fresh(page))
+    start = EXTREMES_START.get(page.stem, {})
+    shown = widgets(fresh(page, **start))
     cases = [(key, how, value) for key, w in sorted(shown.items()) for how, value in extremes(w)
              if value != (w.value if how == "value" else [w.format_func(v) for v in _as_list(w.value)])]
     assert cases
     for key, how, value in cases:
-        at = fresh(page)
+        at = fresh(page, **start)
         widget = widgets(at)[key]
         if how == "options":
             send_options(widget, value)
