@@ -13,7 +13,7 @@ from ui.state import value
 # laptop with the sidebar open, and a 1280 px projector with the sidebar tucked away (measured
 # in chromium). A chart in one of n columns gets about 1/n of it; narrower windows stack the
 # columns (Streamlit does below 640 px), so a chart is rarely drawn narrower than assumed here.
-CONTENT_PX = {False: 980, True: 1160}
+CONTENT_PX = {False: 980, True: 1200}
 COLUMN_GAP_PX = 16
 LARGEST_FONT_PX = {False: 16, True: 20}
 # Only the camera stays in the toolbar: a full plotly toolbar covered the chart titles when a

@@ -46,7 +46,7 @@ def _split_top_level(latex: str, separators) -> list[str]:
                 continue
         i += 1
     parts.append(latex[start:])
-    return [p.strip() for p in parts if p.strip()]
+    return [p.strip().rstrip(",").rstrip() for p in parts if p.strip().rstrip(",")]
 
 
 def _equalities(row: str) -> str:

@@ -31,10 +31,10 @@ def legend_html(weight_decays, series: dict[str, list[str]] | None = None,
     parts = ['<div style="line-height:1.9">', "<b>colour = weight decay</b>&ensp;"]
     parts += [_swatch(wd_color(wd), "solid", f"wd = {wd:g}") for wd in weight_decays]
     for chart, names in (series or {}).items():
-        if len(names) > 1 or overlay:
+        if len(names) > 1:  # one series needs no dash key
             parts.append(f"<br><b>{escape(chart)}</b>&ensp;")
             parts += [_swatch(NEUTRAL_COLOR, series_dash(i), name) for i, name in enumerate(names)]
     if overlay:
-        parts.append(_swatch(NEUTRAL_COLOR, "dot", overlay))
+        parts.append("<br>" + _swatch(NEUTRAL_COLOR, "dot", overlay))
     parts.append("</div>")
     return "".join(parts)
