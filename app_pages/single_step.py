@@ -125,8 +125,8 @@ def step_through(s: PageState, r: StepResult) -> None:
     st.subheader("Step through")
     t = widgets.slider(s, "t", st, high=len(r.trajectory) - 1)  # the steps run (a diverged run stops early)
     left, right = st.columns(2)
-    show(left, figures.matrix_heatmap(r.trajectory[t], f"W after step {t}",
-                                      figures.symmetric_limit(*r.trajectory)), key="w-t", columns=2)
+    limit, _ = figures.robust_limit(r.trajectory)  # one scale for every step, clipped if the run blew up
+    show(left, figures.matrix_heatmap(r.trajectory[t], f"W after step {t}", limit), key="w-t", columns=2)
     show(right, figures.norm_curve(r.norms, r.norms_no_decay, t, r.config.weight_decay), key="norm", columns=2)
 
 

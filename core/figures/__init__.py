@@ -32,6 +32,7 @@ from core.figures.style import (  # noqa: F401
     RUN_COLORS,
     SEQUENTIAL,
     WD_LEVELS,
+    robust_limit,
     run_color,
     series_dash,
     symmetric_limit,
