@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from core.numbers import percent
 from core.params.checkpoints import SUFFIXES, UPLOAD_LIMIT_MB, CheckpointError, read_checkpoint
 from core.params.conventions import CONVENTIONS, DECAY, NA, NO_DECAY
 from core.params.models import MODELS, TORCHVISION_PREFIX, build, torchvision_models
@@ -100,7 +101,7 @@ def body(s: PageState) -> None:
     st.write(summary(shown, table))
     styled = len(shown) <= MAX_STYLED_ROWS  # pandas' Styler costs ~0.5 ms a row
     st.dataframe(
-        shown.style.map(lambda v: VERDICT_COLORS.get(v, ""), subset=list(CONVENTIONS)).format({"share": "{:.3%}"})
+        shown.style.map(lambda v: VERDICT_COLORS.get(v, ""), subset=list(CONVENTIONS)).format({"share": percent})
         if styled else shown,
         hide_index=True, height=420,
         column_config={"numel": st.column_config.NumberColumn("numel", format="localized"),
@@ -110,7 +111,9 @@ def body(s: PageState) -> None:
         st.caption(f"Verdicts are coloured when at most {MAX_STYLED_ROWS:,} rows are shown: search to narrow them.")
     st.download_button("Download CSV", shown.to_csv(index=False), "parameters.csv", "text/csv", key="csv")
     st.subheader("Totals per convention")
-    st.dataframe(totals(table), hide_index=True)
+    counts = totals(table)
+    st.dataframe(counts, hide_index=True, column_config={  # thousands separators: 23,508,032 not 23508032
+        c: st.column_config.NumberColumn(c, format="localized") for c in counts.columns if c != "convention"})
     st.caption("n/a: the convention cannot judge the tensor: torchvision's rule needs the module type, and minGPT "
                "classifies only Linear, LayerNorm and Embedding weights (its own code would refuse the model).")
     if failure := mingpt_failure_for(s["model"]):

@@ -9,6 +9,7 @@ from core.devices import DTYPES, dtypes_for
 from core.explain import formulas
 from core.explain.decay_facts import decay_facts
 from core.explain.first_steps import explain_first_step
+from core.explain.latex_wrap import wrap
 from core.explain.presets.single_step import LOOK_AT, PRESETS
 from core.explain.snippet import pytorch_snippet
 from core.exports import step_csv
@@ -82,7 +83,7 @@ def heatmaps(r: StepResult) -> None:
     for i, (values, title, lim) in enumerate(panels):
         if i % 3 == 0:
             columns = st.columns(3)
-        show(columns[i % 3], figures.matrix_heatmap(values, title, lim), key=f"heatmap-{i}")
+        show(columns[i % 3], figures.matrix_heatmap(values, title, lim), key=f"heatmap-{i}", columns=3)
     st.caption("Shared colour scales: the three W matrices; the gradient with any decay term that joins it; "
                "the decay term that leaves W with the difference. Blue negative, red positive, white 0.")
 
@@ -94,7 +95,7 @@ def one_cell(s: PageState, r: StepResult) -> None:
     w, g = float(r.w_before[row, col]), float(r.grad[row, col])
     ex = explain_first_step(c.optimizer, w, g, c.lr, c.weight_decay, dict(c.options))
     for line in ex.lines:
-        right.latex(line)
+        right.latex(wrap(line))
     right.caption(f"The last number is W after step 1 at ({row},{col}); torch.optim gave {r.w_after[row, col]:.6g}.")
     opts = dict(c.options)
     if c.optimizer != "sgd" or opts.get("momentum") or opts.get("maximize"):
@@ -119,6 +120,18 @@ def decay_numbers(r: StepResult) -> None:
         a.metric("Shrink factor per step 1 − lr·wd", f"{facts.factor:.6g}")
         b.metric("Half-life of |W| (steps)", "never halves" if facts.half_life is None else fmt(facts.half_life, 4))
     st.caption(facts.sentence)
+
+
+def step_through(s: PageState, r: StepResult) -> None:
+    """One step state, the "Step t" slider, drives both the heatmap of W_t and the marker on the
+    norm curve. A plotly play button moved its heatmap but could not move the slider or the other
+    chart; the slider also keeps t in the link."""
+    st.subheader("Step through")
+    t = widgets.slider(s, "t", st, high=len(r.trajectory) - 1)  # the steps run (a diverged run stops early)
+    left, right = st.columns(2)
+    limit, _ = figures.robust_limit(r.trajectory)  # one scale for every step, clipped if the run blew up
+    show(left, figures.matrix_heatmap(r.trajectory[t], f"W after step {t}", limit), key="w-t", columns=2)
+    show(right, figures.norm_curve(r.norms, r.norms_no_decay, t, r.config.weight_decay), key="norm", columns=2)
 
 
 def main() -> None:
@@ -158,12 +171,7 @@ def body(s: PageState) -> None:
                                                    config.weight_decay), key="pure-decay")
         st.caption("With no loss gradient, Adam adds wd·w to the gradient and divides by its own size: every weight "
                    "moves by about lr, whatever its size. AdamW multiplies each weight by 1 − lr·wd.")
-    st.subheader("Step through")
-    t = widgets.slider(s, "t", st, high=len(r.trajectory) - 1)  # the steps run (a diverged run stops early)
-    left, right = st.columns(2)
-    show(left, figures.animated_heatmap(r.trajectory, range(len(r.trajectory)), "W_t (press play)", start=t),
-         key="w-t")
-    show(right, figures.norm_curve(r.norms, r.norms_no_decay, t, config.weight_decay), key="norm")
+    step_through(s, r)
     st.subheader("Reproduce it in PyTorch")
     st.code(pytorch_snippet(config), language="python")
     st.download_button("Download the matrices as CSV", lambda: step_csv(r), "single_step.csv", "text/csv", key="csv")

@@ -111,7 +111,7 @@ def body(s: PageState) -> None:
             show(column, figures.sweep_heatmap(config.lrs, config.weight_decays, getattr(grid, metric),
                                                grid.diverged, grid.best, title, label, zrange, chosen,
                                                ridges[key] if metric == "test_loss" else None),
-                 key=f"{metric}-{key}")
+                 key=f"{metric}-{key}", columns=len(grids))
     st.caption(f"Shared colour scale per row; grey × = diverged ({criterion()}); ★ = lowest final test loss; "
                "□ = the cell chosen below; white dots and dashed line (test-loss row) = the best wd of each lr "
                "and the ridge fitted through them.")
@@ -132,20 +132,28 @@ def body(s: PageState) -> None:
     cell_wd = widgets.select(s, "cell_wd", right, kind="select_slider", options=range(n),
                              format_func=lambda i: fmt(config.weight_decays[i]))
     lr, wd = float(config.lrs[cell_lr]), float(config.weight_decays[cell_wd])
-    for column, key in zip(st.columns(len(grids)), grids, strict=True):
+    trained: dict[str, History | ValueError] = {}
+    for key in grids:
         try:
-            h = cached_cell(config, key, lr, wd)
+            trained[key] = cached_cell(config, key, lr, wd)
         except ValueError as err:
-            column.error(f"Cannot train this cell: {err}")
+            trained[key] = err
+    done = [h for h in trained.values() if isinstance(h, History)]
+    if done:  # one legend for the row: the cell's wd colour, and the dashes of each chart's series
+        st.markdown(figures.legend_html((wd,), {"Loss": ["train", "test"],
+                                                "Weight norm": [f"‖{n}‖" for n in done[0].norms]}),
+                    unsafe_allow_html=True)
+    for column, (key, h) in zip(st.columns(len(grids)), trained.items(), strict=True):
+        if isinstance(h, ValueError):
+            column.error(f"Cannot train this cell: {h}")
             continue
         show(column, figures.curves({"train": h.train_loss, "test": h.test_loss}, (wd,),
-                                           f"{optim.OPTIMIZERS[key].torch_class}: loss", "loss", True),
-                            key=f"cell-loss-{key}")
+                                    f"{optim.OPTIMIZERS[key].torch_class}: loss", "loss", True),
+             key=f"cell-loss-{key}", columns=len(grids))
         show(column, figures.curves({f"‖{n}‖": v for n, v in h.norms.items()}, (wd,),
-                                           f"{optim.OPTIMIZERS[key].torch_class}: weight norm", "norm", True),
-                            key=f"cell-norm-{key}")
+                                    f"{optim.OPTIMIZERS[key].torch_class}: weight norm", "norm", True),
+             key=f"cell-norm-{key}", columns=len(grids))
         if h.divergences[0] is not None:
             column.warning(f"Diverged: {h.divergences[0].message()}.")
-
 
 main()

@@ -77,22 +77,60 @@ def controls(s: PageState) -> dict[str, TrainConfig]:
             for key in COMPARED_OPTIMIZERS}
 
 
-def show_optimizer(h: History, log_y: bool) -> None:
-    wds, c, task = h.config.weight_decays, h.config, TASKS[h.config.task]
-    overlays = None
-    if closed_form_applies(c):
-        overlays = {"closed form": seed_norm_curves(c.seed, c.lrs[0], wds, h.steps)}
-    show(st, figures.curves({f"‖{n}‖": v for n, v in h.norms.items()}, wds, "Weight norm per layer",
-                                   "Frobenius norm", log_y, overlays), key=f"norm-{c.optimizer}")
-    losses = {"train": h.train_loss, "test": h.test_loss} if task.has_test_set else {"train": h.train_loss}
-    show(st, figures.curves(losses, wds, "Loss (without the penalty)", "loss", log_y and task.loss_is_nonnegative),
-                    key=f"loss-{c.optimizer}")
-    flat = [h.decayed_weights(i) for i in range(len(wds))]
-    show(st, figures.weight_histogram(flat, wds, f"Final decayed weights ({', '.join(h.decayed)})"),
-                    key=f"hist-{c.optimizer}")
-    for wd, found in zip(wds, h.divergences, strict=True):
-        if found is not None:
-            st.warning(f"wd={wd:g} diverged: {found.message()}. Its curves stop there.")
+def norm_series(h: History) -> dict[str, np.ndarray]:
+    return {f"‖{n}‖": v for n, v in h.norms.items()}
+
+
+def loss_series(h: History) -> dict[str, np.ndarray]:
+    if TASKS[h.config.task].has_test_set:
+        return {"train": h.train_loss, "test": h.test_loss}
+    return {"train": h.train_loss}
+
+
+def shared_legend(h: History) -> None:
+    """One legend for the grid below: colour = weight decay, dash = layer or train/test."""
+    overlay = "closed form" if closed_form_applies(h.config) else None
+    st.markdown(figures.legend_html(h.config.weight_decays, {"Weight norm": list(norm_series(h)),
+                                                             "Loss": list(loss_series(h))}, overlay),
+                unsafe_allow_html=True)
+
+
+def chart_grid(histories: dict[str, History], log_y: bool) -> None:
+    """A row per chart kind, a column per optimizer: each row's charts line up, their titles
+    name the optimizer (a heading per column wrapped and pushed its column down)."""
+    n = len(histories)
+    task = TASKS[next(iter(histories.values())).config.task]
+    rows = (
+        ("norm", lambda h: figures.curves(norm_series(h), h.config.weight_decays, "Weight norm per layer",
+                                          "Frobenius norm", log_y, overlays(h))),
+        ("loss", lambda h: figures.curves(loss_series(h), h.config.weight_decays, "Loss (without the penalty)",
+                                          "loss", log_y and task.loss_is_nonnegative)),
+        ("hist", lambda h: figures.weight_histogram([h.decayed_weights(i) for i in range(len(h.config.weight_decays))],
+                                                    h.config.weight_decays,
+                                                    f"Final weights ({', '.join(h.decayed)})")),
+    )
+    for kind, build in rows:
+        for column, (key, h) in zip(st.columns(n), histories.items(), strict=True):
+            fig = build(h)
+            fig.layout.title.text = f"{optim.get(key).torch_class}: {fig.layout.title.text}"
+            show(column, fig, key=f"{kind}-{key}", columns=n)
+    for column, (key, h) in zip(st.columns(n), histories.items(), strict=True):
+        with column:
+            st.markdown(f"**{optim.get(key).torch_class}**")
+            for wd, found in zip(h.config.weight_decays, h.divergences, strict=True):
+                if found is not None:
+                    st.warning(f"wd={wd:g} diverged: {found.message()}. Its curves stop there.")
+            if not task.has_test_set:  # each run's fate; with a test set, which decay generalised
+                st.markdown("\n".join(f"- {line}" for line in run_sentences(h)))
+            else:
+                st.caption(generalization_sentence(h, optim.get(key).torch_class))
+
+
+def overlays(h: History) -> dict[str, np.ndarray] | None:
+    c = h.config
+    if not closed_form_applies(c):
+        return None
+    return {"closed form": seed_norm_curves(c.seed, c.lrs[0], c.weight_decays, h.steps)}
 
 
 def step_through(s: PageState, histories: dict[str, History]) -> None:
@@ -105,8 +143,10 @@ def step_through(s: PageState, histories: dict[str, History]) -> None:
                          format_func=lambda i: f"{h.config.weight_decays[i]:g}")
     name = widgets.select(s, "anim_tensor", c, options=list(h.snapshots))  # this task's tensors
     frames = np.stack([figures.as_matrix(w) for w in h.snapshots[name][run]])
-    show(st, figures.animated_heatmap(frames, h.snapshot_steps, f"{name} during training (press play)", name=name),
+    show(st, figures.animated_heatmap(frames, h.snapshot_steps, f"{name} during training (press ▶)", name=name),
          key="anim")
+    st.caption(f"The slider, ▶ and the marker on ‖{name}‖ move together: they are one figure, animated in the "
+               "browser (no rerun per step).")
 
 
 def main() -> None:
@@ -128,14 +168,8 @@ def body(s: PageState) -> None:
         return
     presets.explain(s, PRESETS, slot, histories)
     st.caption(steps_sentence(first))
-    for column, (key, h) in zip(st.columns(len(histories)), histories.items(), strict=True):
-        with column:
-            st.subheader(optim.get(key).label)
-            show_optimizer(h, s["log_y"])
-            if not TASKS[task].has_test_set:  # each run's fate; with a test set, which decay generalised
-                st.markdown("\n".join(f"- {line}" for line in run_sentences(h)))
-            else:
-                st.caption(generalization_sentence(h, optim.get(key).torch_class))
+    shared_legend(next(iter(histories.values())))
+    chart_grid(histories, s["log_y"])
     show(st, figures.schedule(next(iter(histories.values())).lr_factor, first.lrs[0], wds), key="schedule-chart")
     st.caption("PyTorch's SGD and AdamW shrink W by lr_t·wd each step, so the schedule schedules the decay too.")
     st.download_button("Download the curves as CSV", history_csv(histories), f"training_{task}.csv", "text/csv",
@@ -153,7 +187,7 @@ def body(s: PageState) -> None:
             for i, column in enumerate(st.columns(len(wds))):
                 show(column, figures.boundary(xs, ys, probs[i], points, labels,
                                               f"{optim.get(key).torch_class}, wd={wds[i]:g}: test {test_acc[i]:.0%}"),
-                     key=f"boundary-{key}-{i}")
+                     key=f"boundary-{key}-{i}", columns=len(wds))
 
 
 main()

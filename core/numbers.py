@@ -89,3 +89,13 @@ def frame(table: pd.DataFrame, sig: int = SIG) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(shown[column]):
             shown[column] = [fmt(v, sig) for v in shown[column]]
     return shown
+
+
+def percent(share: float) -> str:
+    """A share of a whole as a percentage with SIG significant digits, and "<0.001%" below that,
+    never a "0.000%" that reads as nothing (a BatchNorm bias in ResNet-50 is 0.0003% of it)."""
+    if share == 0:
+        return "0%"
+    if abs(share) < 1e-5:
+        return "<0.001%"
+    return f"{fmt(share * 100)}%"

@@ -37,7 +37,8 @@ def heatmap(at, title_start: str) -> np.ndarray:
 
 
 def titles(at) -> list[str]:
-    return [fig["layout"].get("title", {}).get("text", "") for fig in figures(at)]
+    """Chart titles as read, a title wrapped to its chart's width (core.figures.fit) on one line."""
+    return [fig["layout"].get("title", {}).get("text", "").replace("<br>", " ") for fig in figures(at)]
 
 
 ROOT = Path(__file__).resolve().parents[1]

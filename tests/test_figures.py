@@ -24,7 +24,7 @@ def test_projector_copy_is_larger_and_leaves_the_original_alone():
     fig = figures.matrix_heatmap(np.ones((2, 2)), "W")
     big = figures.for_projector(fig)
     assert big.layout.font.size > fig.layout.font.size and big.layout.height > fig.layout.height
-    assert big.data[0].textfont.size > fig.data[0].textfont.size
+    assert fig.layout.font.size == 14  # the original untouched
 
 
 def test_as_matrix_folds_vectors_and_keeps_matrices():
@@ -39,7 +39,7 @@ def test_animated_heatmap_has_a_frame_per_step_and_play_controls():
     assert [f.name for f in fig.frames] == ["0", "2", "4", "6", "8", "10"]
     np.testing.assert_array_equal(fig.data[0].z, frames[3])
     assert fig.layout.sliders[0].active == 3
-    assert fig.layout.updatemenus[0].buttons[0].label == "▶ Play"
+    assert fig.layout.updatemenus[0].buttons[0].label == "▶"
 
 
 def test_sweep_heatmap_marks_diverged_and_best_cells():
@@ -134,3 +134,94 @@ def test_sweep_heatmap_ticks_are_powers_of_ten_on_a_square_plot():
     y = fig.layout.yaxis
     assert list(y.ticktext) == [f"10<sup>{k}</sup>" for k in range(-3, 4)]
     assert y.scaleanchor == "x" and y.scaleratio == 4 / 6
+
+
+SEED_W = np.array([[0.205, -0.136, 0.169, 0.475, -0.0254], [0.0478, 0.368, 0.369, 0.461, 0.654],
+                   [0.497, 0.395, 0.495, 0.136, 0.171], [-0.00892, 0.0678, 0.371, -0.114, 0.194]])
+
+
+def test_annotation_font_derives_from_the_cell_and_is_hidden_below_12_px():
+    """At 1280x720 presentation the heatmap numbers overlapped at a fixed 18 px."""
+    assert figures.annotation_font(80, 50, ["-0.0254", "0.5"]) >= 12
+    assert figures.annotation_font(30, 50, ["-0.0254"]) is None  # too narrow for 12 px: hidden
+    small, large = figures.annotation_font(50, 60, ["-0.0254"]), figures.annotation_font(70, 60, ["-0.0254"])
+    assert small < large  # a wider cell, a larger number
+    assert figures.annotation_font(500, 500, ["1"], largest=18) == 18
+
+
+def test_fitted_heatmap_numbers_fit_their_cells_or_are_hidden_with_hover_kept():
+    from core.figures.fit import text_width
+
+    fig = figures.matrix_heatmap(SEED_W, "W")
+    wide = figures.fit_to_width(fig, 400)
+    size = wide.data[0].textfont.size
+    assert size >= 12 and wide.data[0].showscale is False  # the numbers say the values
+    cell = (400 - 20 - 20) / 5
+    assert max(text_width(t, size) for row in wide.data[0].text for t in row) <= cell
+    narrow = figures.fit_to_width(fig, 200)
+    assert narrow.data[0].text is None and narrow.data[0].showscale is True and "%{z" in narrow.data[0].hovertemplate
+    assert fig.data[0].text is not None  # the original untouched
+
+
+def test_presentation_heatmaps_at_1280_have_numbers_of_12_px_or_none():
+    from ui.charts import chart_width
+
+    for width in (chart_width(3, True), chart_width(2, True), chart_width(1, True)):
+        fig = figures.fit_to_width(figures.for_projector(figures.matrix_heatmap(SEED_W, "W")), width, 20)
+        assert fig.data[0].text is None or fig.data[0].textfont.size >= 12
+
+
+def test_a_long_title_is_wrapped_to_the_chart_width_not_cut():
+    """The "Difference" title was cut at 1280x720 presentation."""
+    title = "Difference: W after(wd) − W after(0)"
+    fig = figures.fit_to_width(figures.for_projector(figures.matrix_heatmap(SEED_W, title)), 330)
+    assert fig.layout.title.text.replace("<br>", " ") == title and "<br>" in fig.layout.title.text
+    assert fig.layout.margin.t > 56
+    assert figures.fit_to_width(figures.matrix_heatmap(SEED_W, "W"), 330).layout.title.text == "W"
+
+
+def test_one_colour_per_weight_decay_on_every_builder():
+    wds = (0.0, 0.5, 1.0, 5.0)
+    colours = {wd: figures.wd_color(wd) for wd in wds}
+    assert len(set(colours.values())) == len(wds) and colours[0.0] == "#000000"
+    for defaults in ((0.0, 1.0, 3.0, 10.0), (0.0, 0.003, 0.03, 1.0), (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0)):
+        assert len({figures.wd_color(w) for w in defaults}) == len(defaults)
+    assert figures.wd_color(0.0105) == figures.wd_color(0.01)  # any value: its nearest level's colour
+    rng = np.random.default_rng(0)
+    curve = figures.curves({"a": rng.random((4, 5)), "b": rng.random((4, 5))}, wds, "t", "y")
+    assert [t.line.color for t in curve.data] == [colours[w] for w in wds] * 2
+    hist = figures.weight_histogram([rng.random(5)] * 4, wds, "h")
+    assert [t.marker.color for t in hist.data] == [colours[w] for w in wds]
+    sched = figures.schedule(np.linspace(1, 0.1, 5), 0.1, wds)
+    assert [t.line.color for t in sched.data[:-1]] == [colours[w] for w in wds[1:]]
+    norm = figures.norm_curve(np.arange(5.0), np.arange(5.0), 2, 0.5)
+    assert (norm.data[0].line.color, norm.data[1].line.color) == (colours[0.0], colours[0.5])
+
+
+def test_grid_charts_leave_the_legend_to_one_shared_legend():
+    """Each of three optimizer columns had its own legend taking half its width (24 entries on the toy task)."""
+    rng = np.random.default_rng(0)
+    assert figures.curves({"a": rng.random((2, 5))}, (0.0, 1.0), "t", "y").layout.showlegend is False
+    assert figures.weight_histogram([rng.random(5)] * 2, (0.0, 1.0), "h").layout.showlegend is False
+    html = figures.legend_html((0.0, 0.5), {"Loss": ["train", "test"], "Norm": ["‖w‖"]}, "closed form")
+    for text in ("wd = 0", "wd = 0.5", figures.wd_color(0.5), "train", "dashed", "closed form"):
+        assert text in html
+    assert "Norm" not in html  # a chart with one series needs no dash key
+    assert "&lt;b&gt;" in figures.legend_html((1.0,), {"L": ["<b>", "x"]})  # labels are escaped
+
+
+def test_animation_moves_heatmap_and_norm_marker_together_with_controls_off_the_axes():
+    """Play moved the heatmap but not the marker on the norm curve; Play sat on the axis title; 200 ticks merged."""
+    from core.figures.matrices import HEATMAP_DOMAIN, NORM_DOMAIN
+
+    frames = np.random.default_rng(0).normal(size=(200, 10, 20))
+    fig = figures.animated_heatmap(frames, range(200), "W_t")
+    frame = fig.frames[7]
+    assert list(frame.traces) == [0, 2]
+    np.testing.assert_allclose(frame.data[1].y[0], np.linalg.norm(frames[7]))
+    assert frame.data[1].x[0] == 7
+    slider, menu = fig.layout.sliders[0], fig.layout.updatemenus[0]
+    assert slider.minorticklen == 0  # plotly thins the labels; the unlabelled ticks are not drawn
+    assert slider.x + slider.len <= HEATMAP_DOMAIN[1] < NORM_DOMAIN[0]  # under the heatmap, clear of the curve
+    assert slider.y <= 0 and menu.y <= 0 and menu.pad.t >= 30 and slider.pad.t >= 30  # below the tick labels
+    assert not fig.layout.xaxis.title.text  # no axis title for the controls to sit on

@@ -99,3 +99,13 @@ def test_max_sig_tells_any_two_floats_apart(x, y):
     if x != y and not (x == 0 and y == 0):
         assert fmt(x, MAX_SIG) != fmt(y, MAX_SIG)
         assert float(fmt(x, MAX_SIG)) == x  # 17 significant digits round-trip a float64 exactly
+
+
+def test_percent_never_reads_zero_for_a_tiny_share():
+    """Parameters showed 0.000% for ResNet-50's BatchNorm rows."""
+    from core.numbers import percent
+
+    assert percent(0.0) == "0%"
+    assert percent(64 / 25_557_032) == "<0.001%"
+    assert percent(2048 / 25_557_032) == "0.00801%"
+    assert percent(0.0919) == "9.19%"

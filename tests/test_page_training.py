@@ -20,7 +20,7 @@ def run(**state) -> AppTest:
 
 
 def norm_curves(at) -> list[np.ndarray]:
-    fig = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Weight norm per layer")
+    fig = next(f for f in figures(at) if f["layout"]["title"]["text"] == "SGD: Weight norm per layer")
     return [decode(trace["y"]) for trace in fig["data"]]
 
 
@@ -29,8 +29,9 @@ def test_default_render_has_the_curves(task):
     at = run(task=task)
     assert not at.exception
     shown = titles(at)
-    assert shown.count("Weight norm per layer") == 3  # SGD, Adam, AdamW side by side
-    assert shown.count("Loss (without the penalty)") == 3
+    assert [t for t in shown if t.endswith("Weight norm per layer")] == [  # a row of charts, titled by optimizer
+        "SGD: Weight norm per layer", "Adam: Weight norm per layer", "AdamW: Weight norm per layer"]
+    assert sum(t.endswith("Loss (without the penalty)") for t in shown) == 3
     assert "Learning rate and the decay it applies per step" in shown
     if task == "toy":
         assert sum(t.startswith("AdamW, wd=") for t in shown) == 4  # one decision boundary per weight decay
@@ -75,14 +76,15 @@ def test_the_last_weight_decay_cannot_be_removed():
     at.sidebar.multiselect(key="training:wds.d2l").set_value([]).run()
     assert not at.exception
     assert at.sidebar.multiselect(key="training:wds.d2l").value == [3.0]
-    assert titles(at).count("Weight norm per layer") == 3
+    assert sum(t.endswith("Weight norm per layer") for t in titles(at)) == 3
 
 
 def test_step_through_animates_the_chosen_run_and_survives_fewer_decays():
     at = run(task="toy", anim_run=3, anim_tensor="W2")
     assert not at.exception
     anim = next(f for f in figures(at) if f["layout"]["title"]["text"].startswith("W2 during training"))
-    assert len(anim["frames"]) > 10 and anim["layout"]["updatemenus"][0]["buttons"][0]["label"] == "▶ Play"
+    assert len(anim["frames"]) > 10 and anim["layout"]["updatemenus"][0]["buttons"][0]["label"] == "▶"
+    assert all(f["traces"] == [0, 2] for f in anim["frames"])  # each frame moves the heatmap and the norm marker
     at.sidebar.multiselect(key="training:wds.toy").set_value([0.0]).run()
     assert not at.exception and at.selectbox(key="training:anim_run").value == 0
     at.sidebar.selectbox(key="training:task").set_value("seed").run()
@@ -129,4 +131,4 @@ def test_every_weight_decay_of_the_toy_task_at_the_most_epochs_renders():
     assert slider.max == max_epochs("toy", 3 * 16) < 1000
     slider.set_value(slider.max).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert titles(at).count("Weight norm per layer") == 3
+    assert sum(t.endswith("Weight norm per layer") for t in titles(at)) == 3

@@ -1,21 +1,41 @@
-"""Every chart goes through show(): presentation mode enlarges it, and the toolbar's camera
-button exports it as PNG or SVG (the sidebar's choice)."""
+"""Every chart goes through show(): presentation mode enlarges it, its heatmap numbers and title
+are fitted to the width it gets, and the toolbar's camera button exports it as PNG or SVG (the
+sidebar's choice)."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from core.figures import for_projector
+from core.figures import fit_to_width, for_projector
 from ui.state import value
 
+# The main column's width in px at the smallest screen each mode is designed for: a 1440 px
+# laptop with the sidebar open, and a 1280 px projector with the sidebar tucked away (measured
+# in chromium). A chart in one of n columns gets about 1/n of it; narrower windows stack the
+# columns (Streamlit does below 640 px), so a chart is rarely drawn narrower than assumed here.
+CONTENT_PX = {False: 980, True: 1200}
+COLUMN_GAP_PX = 16
+LARGEST_FONT_PX = {False: 16, True: 20}
+# Only the camera stays in the toolbar: a full plotly toolbar covered the chart titles when a
+# touch screen showed it; it shows on hover (tap) only.
+TOOLBAR_REMOVED = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d"]
 
-def show(where, fig: go.Figure, key: str) -> None:
+
+def chart_width(columns: int, present: bool) -> float:
+    return (CONTENT_PX[present] - COLUMN_GAP_PX * (columns - 1)) / columns
+
+
+def show(where, fig: go.Figure, key: str, columns: int = 1) -> None:
+    """Draw fig in where, one of columns side by side."""
     present = bool(value("app", "present"))
     if present:
         fig = for_projector(fig)
+    fig = fit_to_width(fig, chart_width(columns, present), LARGEST_FONT_PX[present])
     # Streamlit's chart theme overrides layout fonts; a projector copy brings its own template.
     where.plotly_chart(fig, key=key, theme=None if present else "streamlit", config={
         "displaylogo": False,
+        "displayModeBar": "hover",
+        "modeBarButtonsToRemove": TOOLBAR_REMOVED,
         "toImageButtonOptions": {"format": value("app", "export_format", "png"), "filename": key,
                                  "scale": 2},
     })

@@ -18,15 +18,22 @@ FIELDS = (
 )
 
 # Large type and high contrast for a projector: Streamlit sizes text in rem, so the root
-# font size scales everything; captions lose their grey.
+# font size scales everything. Captions: Streamlit dims their container with opacity 0.6, so a
+# colour alone left them grey. The first screen at 1280x720 must reach the main chart: less
+# padding above the title, a smaller title.
 PRESENTATION_CSS = """
 <style>
 html { font-size: 22px; }
 [data-testid="stAppViewContainer"], [data-testid="stMain"] { background: #ffffff; color: #000000; }
-[data-testid="stCaptionContainer"] { color: #111111 !important; font-size: 0.95rem !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+  color: #111111 !important; opacity: 1 !important; }
+[data-testid="stCaptionContainer"] { font-size: 0.95rem !important; }
 [data-testid="stMetricValue"] { font-size: 2.4rem !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.6rem !important; padding-left: 1.5rem !important;
+  padding-right: 1.5rem !important; }
+h1 { font-size: 1.6rem !important; padding-top: 0 !important; padding-bottom: 0.3rem !important; }
+h2, h3 { font-size: 1.25rem !important; }
 .katex { font-size: 1.45em !important; }
-</style>
 """
 
 
@@ -38,7 +45,16 @@ def presentation_requested() -> bool:
     return str(st.query_params.get("present", "")).lower() in ("true", "1")
 
 
+# Every mode: a formula still wider than its column scrolls, with a visible bar, instead of being cut.
+LAYOUT_CSS = """
+<style>
+.katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 4px; }
+</style>
+"""
+
+
 def classroom_controls(shared: PageState) -> None:
+    st.markdown(LAYOUT_CSS, unsafe_allow_html=True)
     widgets.toggle(shared, "present")
     widgets.select(shared, "export_format")
     if shared["present"]:

@@ -18,7 +18,9 @@ from core.figures.curves import (  # noqa: F401
     schedule,
     weight_histogram,
 )
+from core.figures.fit import annotation_font, fit_to_width  # noqa: F401
 from core.figures.grids import BOUNDARY_LEGEND, boundary, sweep_heatmap  # noqa: F401
+from core.figures.legend import legend_html  # noqa: F401
 from core.figures.matrices import animated_heatmap, as_matrix, matrix_heatmap  # noqa: F401
 from core.figures.projector import for_projector  # noqa: F401
 from core.figures.style import (  # noqa: F401
@@ -29,6 +31,10 @@ from core.figures.style import (  # noqa: F401
     NEUTRAL_COLOR,
     RUN_COLORS,
     SEQUENTIAL,
+    WD_LEVELS,
+    robust_limit,
     run_color,
+    series_dash,
     symmetric_limit,
+    wd_color,
 )

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import DASHES, DECAY_COLOR, GRADIENT_COLOR, NEUTRAL_COLOR, _axis, _figure, run_color
+from core.figures.style import (
+    DECAY_COLOR,
+    GRADIENT_COLOR,
+    NEUTRAL_COLOR,
+    _axis,
+    _figure,
+    run_color,
+    series_dash,
+    wd_color,
+)
 
 
 def change_split_bars(gradient_part: np.ndarray, decay_part: np.ndarray) -> go.Figure:
@@ -30,9 +39,9 @@ def norm_curve(norms: np.ndarray, norms_no_decay: np.ndarray, current: int, weig
     steps = np.arange(len(norms))
     data = [
         dict(type="scatter", x=steps, y=norms_no_decay, name="weight_decay = 0", mode="lines",
-             line=dict(color=GRADIENT_COLOR, dash="dash")),
+             line=dict(color=wd_color(0), dash="dash")),
         dict(type="scatter", x=steps, y=norms, name=f"weight_decay = {weight_decay:g}", mode="lines",
-             line=dict(color=DECAY_COLOR)),
+             line=dict(color=wd_color(weight_decay), width=3)),
         dict(type="scatter", x=[current], y=[norms[current]], name=f"step {current}", mode="markers",
              marker=dict(color=NEUTRAL_COLOR, size=11)),
     ]
@@ -61,15 +70,16 @@ def pure_decay_scatter(w_before: np.ndarray, adam_change: np.ndarray, adamw_chan
 
 def curves(series: dict[str, np.ndarray], weight_decays, title: str, y_title: str, log_y: bool = False,
            overlays: dict[str, np.ndarray] | None = None) -> go.Figure:
-    """Per-step curves: colour = weight decay, dash = series (a layer, or train/test).
+    """Per-step curves: colour = weight decay (wd_color), dash = series (a layer, or train/test).
 
     series maps a name to (G, T + 1); overlays maps a name to (G, T + 1) drawn as thin
-    dotted black lines (a closed form to compare with)."""
+    dotted black lines (a closed form to compare with). No legend: the charts of a row share
+    one (core.figures.legend), which a legend per chart squeezed out of narrow columns."""
     data = []
     for s, (name, values) in enumerate(series.items()):
         for i, wd in enumerate(weight_decays):
             data.append(dict(type="scatter", y=values[i], mode="lines", name=f"{name}, wd={wd:g}",
-                             legendgroup=f"wd{i}", line=dict(color=run_color(i), dash=DASHES[s % len(DASHES)], width=2),
+                             legendgroup=f"wd{i}", line=dict(color=wd_color(wd), dash=series_dash(s), width=2),
                              hovertemplate=f"{name}, wd={wd:g}<br>step %{{x}}: %{{y:.6g}}<extra></extra>"))
     for name, values in (overlays or {}).items():
         for i, wd in enumerate(weight_decays):
@@ -77,14 +87,15 @@ def curves(series: dict[str, np.ndarray], weight_decays, title: str, y_title: st
                              legendgroup=f"wd{i}", line=dict(color=NEUTRAL_COLOR, dash="dot", width=1),
                              hovertemplate=f"{name}, wd={wd:g}<br>step %{{x}}: %{{y:.6g}}<extra></extra>"))
     return _figure(data, 330, _axis("step"), _axis(y_title, log=log_y), title,
-                   hovermode="x unified")
+                   hovermode="x unified", showlegend=False)
 
 
 def weight_histogram(final: list[np.ndarray], weight_decays, title: str) -> go.Figure:
-    """Distribution of each run's final weights (all decayed tensors together), one colour per wd."""
+    """Distribution of each run's final weights (all decayed tensors together), one colour per wd;
+    no legend of its own (the row's shared legend)."""
     data = [dict(type="histogram", x=final[i].ravel(), name=f"wd={wd:g}", opacity=0.6,
-                 marker=dict(color=run_color(i)), nbinsx=40) for i, wd in enumerate(weight_decays)]
-    return _figure(data, 300, _axis("weight value"), _axis("count"), title, barmode="overlay")
+                 marker=dict(color=wd_color(wd)), nbinsx=40) for i, wd in enumerate(weight_decays)]
+    return _figure(data, 300, _axis("weight value"), _axis("count"), title, barmode="overlay", showlegend=False)
 
 
 def schedule(lr_factor: np.ndarray, lr: float, weight_decays) -> go.Figure:
@@ -92,8 +103,8 @@ def schedule(lr_factor: np.ndarray, lr: float, weight_decays) -> go.Figure:
     lr_t = lr * lr_factor
     log = bool((lr_t > 0).all())
     data = [dict(type="scatter", y=lr_t * wd, mode="lines", name=f"lr_t·wd, wd={wd:g}",
-                 line=dict(color=run_color(i), dash="dash", width=2))
-            for i, wd in enumerate(weight_decays) if wd > 0 or not log]  # 0 has no place on a log axis
+                 line=dict(color=wd_color(wd), dash="dash", width=2))
+            for wd in weight_decays if wd > 0 or not log]  # 0 has no place on a log axis
     # lr_t last and dotted on top: with wd = 1 its line is the same curve and would hide under it
     data.append(dict(type="scatter", y=lr_t, mode="lines", name="lr_t", line=dict(color=NEUTRAL_COLOR, width=3,
                                                                                   dash="dot")))

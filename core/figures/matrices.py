@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import _axis, _figure, _heatmap_trace, cell_text, robust_limit
+from core.figures.style import DECAY_COLOR, NEUTRAL_COLOR, _axis, _figure, _heatmap_trace, cell_text, robust_limit
 from core.numbers import fmt
 
 
@@ -21,14 +21,15 @@ def _clipped_title(title: str, limit: float, clipped: bool) -> str:
 
 def matrix_heatmap(values: np.ndarray, title: str, limit: float | None = None, name: str = "W") -> go.Figure:
     """A matrix as an annotated heatmap, row 0 on top, coloured on [-limit, limit] (a robust
-    limit, said in the title when it clips, unless the caller shares one)."""
+    limit, said in the title when it clips, unless the caller shares one). The indices need no
+    axis titles (hover names the cell), which leaves the cells room for their numbers."""
     values = np.asarray(values, dtype=float)
     clipped = False
     if limit is None:
         limit, clipped = robust_limit(values)
     rows, cols = values.shape
-    return _figure([_heatmap_trace(values, limit, name)], 260, _axis("column", side="bottom", **_ticks(cols)),
-                   _axis("row", autorange="reversed", **_ticks(rows)), _clipped_title(title, limit, clipped))
+    return _figure([_heatmap_trace(values, limit, name)], 260, _axis("", side="bottom", **_ticks(cols)),
+                   _axis("", autorange="reversed", **_ticks(rows)), _clipped_title(title, limit, clipped))
 
 
 def as_matrix(values: np.ndarray) -> np.ndarray:
@@ -42,28 +43,51 @@ def as_matrix(values: np.ndarray) -> np.ndarray:
     return flat.reshape(rows, flat.size // rows)
 
 
+HEATMAP_DOMAIN = (0.0, 0.55)  # the animated matrix on the left, its norm curve on the right
+NORM_DOMAIN = (0.72, 1.0)
+
+
 def animated_heatmap(frames: np.ndarray, steps, title: str, start: int = 0, name: str = "W") -> go.Figure:
-    """W_t as an annotated heatmap with a play button and a step slider (plotly frames: the
-    animation runs in the browser, no rerun per step). frames is (S, rows, cols)."""
+    """W_t as a heatmap beside the curve of ‖W_t‖_F, in ONE figure animated in the browser (plotly
+    frames, no rerun per step): each frame moves the heatmap and the curve's marker together, and
+    plotly's own slider is the one step control, so play, slider, heatmap and marker never disagree.
+    The buttons and the slider sit below the heatmap only (its column indices are its sole x
+    labels), clear of the curve's axis. frames is (S, rows, cols)."""
     frames = np.asarray(frames, dtype=float)
     limit, clipped = robust_limit(frames)
     title = _clipped_title(title, limit, clipped)
     texts = [cell_text(f) for f in frames]
     steps = [int(s) for s in steps]
+    with np.errstate(over="ignore", invalid="ignore"):  # a blown-up run's norm is inf, drawn off the curve
+        norms = np.sqrt(np.nansum(frames.reshape(len(frames), -1) ** 2, axis=1))
     play = dict(frame=dict(duration=250, redraw=True), fromcurrent=True, transition=dict(duration=0))
     pause = dict(mode="immediate", frame=dict(duration=0, redraw=False))
+    heatmap = {**_heatmap_trace(frames[start], limit, name),
+               "colorbar": dict(thickness=12, x=HEATMAP_DOMAIN[1] + 0.01, xanchor="left")}
+    marker = dict(type="scatter", x=[steps[start]], y=[norms[start]], mode="markers", xaxis="x2", yaxis="y2",
+                  marker=dict(color=NEUTRAL_COLOR, size=11), hovertemplate="step %{x}: %{y:.6g}<extra></extra>")
+    curve = dict(type="scatter", x=steps, y=norms, mode="lines", xaxis="x2", yaxis="y2", line=dict(color=DECAY_COLOR),
+                 hovertemplate=f"‖{name}‖ at step %{{x}}: %{{y:.6g}}<extra></extra>")
     spec = {
-        "data": [_heatmap_trace(frames[start], limit, name)],
-        "frames": [{"data": [{"type": "heatmap", "z": f, **({"text": t} if t is not None else {})}], "name": str(s)}
-                   for f, t, s in zip(frames, texts, steps, strict=True)],
+        "data": [heatmap, curve, marker],
+        "frames": [{"data": [{"type": "heatmap", "z": f, **({"text": t} if t is not None else {})},
+                             {"type": "scatter", "x": [s], "y": [n]}],
+                    "traces": [0, 2], "name": str(s)}
+                   for f, t, s, n in zip(frames, texts, steps, norms, strict=True)],
         "layout": {
-            "title": {"text": title}, "height": 360, "font": dict(size=14), "margin": dict(l=10, r=10, t=40, b=90),
-            "xaxis": _axis("column", side="bottom", **_ticks(frames.shape[2])),
-            "yaxis": _axis("row", autorange="reversed", **_ticks(frames.shape[1])),
-            "updatemenus": [dict(type="buttons", direction="left", x=0.0, y=-0.18, xanchor="left", yanchor="top",
-                                 buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
-                                          dict(label="❚❚ Pause", method="animate", args=[[None], pause])])],
-            "sliders": [dict(active=start, x=0.2, len=0.8, y=-0.12, currentvalue=dict(prefix="step "),
+            "title": {"text": title}, "height": 380, "font": dict(size=14), "margin": dict(l=10, r=10, t=50, b=90),
+            "showlegend": False,
+            "xaxis": _axis("", side="bottom", domain=HEATMAP_DOMAIN, **_ticks(frames.shape[2])),
+            "yaxis": _axis("", autorange="reversed", **_ticks(frames.shape[1])),
+            "xaxis2": _axis("step", domain=NORM_DOMAIN, anchor="y2"),
+            "yaxis2": _axis(f"‖{name}‖ (Frobenius)", anchor="x2"),
+            "updatemenus": [dict(type="buttons", direction="left", x=0.0, y=0.0, xanchor="left", yanchor="top",
+                                 pad=dict(t=34, r=6), showactive=False,
+                                 buttons=[dict(label="▶", method="animate", args=[None, play]),
+                                          dict(label="❚❚", method="animate", args=[[None], pause])])],
+            # the rail's ticks only for labelled steps (plotly thins the labels itself): 200 ticks made a black bar
+            "sliders": [dict(active=start, x=0.12, len=HEATMAP_DOMAIN[1] - 0.12, y=0.0, yanchor="top",
+                             pad=dict(t=30), minorticklen=0, currentvalue=dict(prefix="step "),
                              steps=[dict(label=str(s), method="animate",
                                          args=[[str(s)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
                                     for s in steps])],

@@ -17,6 +17,15 @@ DIVERGED_COLOR = "#7f7f7f"
 RUN_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")  # Okabe-Ito
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
+# One colour per weight decay on every page. The levels are the weight decays a page offers
+# (1-3-10 steps per decade); any other value takes the colour of its nearest level on a log
+# axis. Neighbouring levels get far-apart hues: eight colour-blind-safe colours (Okabe-Ito,
+# yellow left out as unreadable on white, plus Tol's wine and olive) cycle, so any eight
+# consecutive levels (every task's default set) are all distinct; wd = 0 is black.
+WD_LEVELS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 5.0, 10.0, 15.0, 25.0)
+WD_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#882255", "#999933")
+WD_ZERO_COLOR = "#000000"
+
 
 ANNOTATION_DIGITS = 3  # significant digits written in a heatmap cell; hover shows more
 ANNOTATION_FONT_PX = 13
@@ -44,6 +53,20 @@ def _figure(data: list[dict], height: int, x: dict, y: dict, title: str | None =
 
 def run_color(i: int) -> str:
     return RUN_COLORS[i % len(RUN_COLORS)]
+
+
+def wd_color(wd: float) -> str:
+    """The colour of weight decay wd, the same on every chart of every page (see WD_LEVELS)."""
+    wd = float(wd)
+    if not wd > 0:
+        return WD_ZERO_COLOR
+    nearest = int(np.argmin(np.abs(np.log10(WD_LEVELS) - np.log10(wd))))
+    return WD_PALETTE[nearest % len(WD_PALETTE)]
+
+
+def series_dash(i: int) -> str:
+    """The dash of the i-th series (a layer, or train/test) of a chart whose colour is the wd."""
+    return DASHES[i % len(DASHES)]
 
 
 def symmetric_limit(*arrays: np.ndarray) -> float:
