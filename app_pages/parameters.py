@@ -22,6 +22,7 @@ from core.params.table import (
 from core.schema import Field
 from core.text import escape_markdown
 from ui import widgets
+from ui.classroom import aside
 from ui.state import PageState, bind
 
 UPLOAD = "upload"
@@ -78,7 +79,7 @@ def source_table(s: PageState) -> pd.DataFrame | None:
 
 def main() -> None:
     st.title("Parameters: which tensors get decayed")
-    st.caption("torch.optim decays every parameter it is given, BatchNorm and biases included. "
+    aside("torch.optim decays every parameter it is given, BatchNorm and biases included. "
                "Recipes differ on which to exclude; here is each one's verdict, tensor by tensor.")
     with bind("parameters", FIELDS) as s:
         body(s)

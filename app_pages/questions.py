@@ -10,6 +10,7 @@ from core.schema import Field
 from core.text import literal
 from ui import widgets
 from ui.charts import show
+from ui.classroom import aside
 from ui.state import PageState, bind
 
 SEARCH = Field("q", "", max_len=100, label="Search the questions")
@@ -45,7 +46,7 @@ def card(s: PageState, q: Question) -> None:
 
 def main() -> None:
     st.title("Questions people ask about weight decay")
-    st.caption("Each answer comes with an experiment that torch runs now, on the seed's 4×5 W unless it says "
+    aside("Each answer comes with an experiment that torch runs now, on the seed's 4×5 W unless it says "
                "otherwise. Every claim here is a test in the project's suite.")
     with bind("questions", FIELDS) as s:
         text = widgets.text(s, SEARCH.key, st, placeholder="e.g. momentum, bfloat16, AdamW")

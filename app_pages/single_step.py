@@ -28,6 +28,7 @@ from core.step import (
 )
 from ui import presets, widgets
 from ui.charts import show
+from ui.classroom import aside
 from ui.device import current_device
 from ui.state import PageState, bind
 
@@ -136,7 +137,7 @@ def step_through(s: PageState, r: StepResult) -> None:
 
 def main() -> None:
     st.title("Single step: what one weight-decay step does to W")
-    st.caption("np.random.seed, x (3×4), W (4×5), loss = sum(x @ W), one optimizer step with and without "
+    aside("np.random.seed, x (3×4), W (4×5), loss = sum(x @ W), one optimizer step with and without "
                "weight decay: the seed experiment, computed live by torch.")
     with bind("single_step", FIELDS) as s:
         body(s)
@@ -152,12 +153,12 @@ def body(s: PageState) -> None:
         return
     presets.explain(s, PRESETS, slot, r, cached_pure_decay(config.lr, config.weight_decay, config.seed, config.dtype,
                                                            config.device) if config.pure_decay else None)
-    (st.success if r.oracle_agrees else st.error)(
-        f"Written-out rule vs torch.optim.{optim.get(config.optimizer).torch_class}: "
-        f"max |diff| = {fmt(r.oracle_max_abs_diff)} over {len(r.trajectory) - 1} steps")
     if r.divergence is not None:
         st.warning(f"The run diverged: {r.divergence.message()}. The step-through stops there.")
     heatmaps(r)
+    (st.success if r.oracle_agrees else st.error)(  # below the heatmaps: they are the first screen's picture
+        f"Written-out rule vs torch.optim.{optim.get(config.optimizer).torch_class}: "
+        f"max |diff| = {fmt(r.oracle_max_abs_diff)} over {len(r.trajectory) - 1} steps")
     st.subheader("One cell, written out")
     one_cell(s, r)
     st.subheader("Each change split into its gradient part and its decay part")

@@ -19,6 +19,7 @@ from core.train.tasks import TASKS
 from core.train.training import COMPARED_OPTIMIZERS, History, check_request, train
 from ui import presets, widgets
 from ui.charts import show
+from ui.classroom import aside
 from ui.device import current_device, training_dtype
 from ui.heavy import cached_heavy
 from ui.state import PageState, bind
@@ -85,7 +86,7 @@ def shared_range(grids: dict[str, Grid], metric: str) -> tuple[float, float]:
 
 def main() -> None:
     st.title("Sweep: learning rate × weight decay")
-    st.caption("Every cell is its own training run, all trained at once. Where the good region lies tells how "
+    aside("Every cell is its own training run, all trained at once. Where the good region lies tells how "
                "the weight decay is coupled to the learning rate: the sentences below the heatmaps fit the ridge "
                "of best weight decays and say what it is.")
     with bind("sweep", FIELDS) as s:

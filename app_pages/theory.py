@@ -20,6 +20,7 @@ from core.schema import Field
 from core.step import LR, WEIGHT_DECAY, StepConfig, run_step
 from core.train.schedules import lr_factors
 from ui import widgets
+from ui.classroom import aside
 from ui.state import bind
 
 FIELDS = (
@@ -121,7 +122,7 @@ def main() -> None:
         lr, wd = widgets.slider(s, "lr"), widgets.slider(s, "weight_decay")
         cell = (widgets.select(s, "row"), widgets.select(s, "col"))
         alpha = widgets.slider(s, "alpha")
-        st.caption("Seed problem: np.random.seed(123), x 3×4, W 4×5, loss sum(x @ W). Every number below is "
+        aside("Seed problem: np.random.seed(123), x 3×4, W 4×5, loss sum(x @ W). Every number below is "
                    "computed by torch when the page runs.")
         for section in (l2_section, sgd_section, adam_section, adamw_section, coupling_section):
             section(lr, wd, cell)

@@ -24,6 +24,7 @@ from core.train.training_claims import (
 )
 from ui import presets, widgets
 from ui.charts import show
+from ui.classroom import aside
 from ui.device import current_device, training_dtype
 from ui.heavy import cached_heavy
 from ui.state import PageState, bind
@@ -160,14 +161,14 @@ def body(s: PageState) -> None:
     configs = controls(s)
     first = next(iter(configs.values()))
     task, task_options, wds, seed = first.task, dict(first.task_options), first.weight_decays, first.seed
-    st.caption(make_task(task, **task_options).describe())  # the setting; what the runs did is generated below
+    aside(make_task(task, **task_options).describe())  # the setting; what the runs did is generated below
     try:
         histories = dict(zip(configs, cached_train(tuple(configs.values())), strict=True))
     except ValueError as err:
         st.error(f"Cannot train this configuration: {err}")
         return
     presets.explain(s, PRESETS, slot, histories)
-    st.caption(steps_sentence(first))
+    aside(steps_sentence(first))
     shared_legend(next(iter(histories.values())))
     chart_grid(histories, s["log_y"])
     show(st, figures.schedule(next(iter(histories.values())).lr_factor, first.lrs[0], wds), key="schedule-chart")

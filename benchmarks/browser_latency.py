@@ -61,7 +61,10 @@ WATCH = """() => {
     }
   }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
 }"""
-SETTLED = """(quiet) => !document.querySelector('[data-testid=stStatusWidget]') &&
+# Streamlit's "Running..." widget is in the toolbar that client.toolbarMode hides: the script is done when
+# nothing is stale, loading or in progress.
+IDLE = "!document.querySelector('[data-stale=true], [data-testid=stProgress], [data-testid=stSkeleton]')"
+SETTLED = """(quiet) => """ + IDLE + """ &&
   window.__changes.length > 0 && performance.now() - window.__changes[window.__changes.length - 1] > quiet"""
 
 
@@ -111,7 +114,7 @@ def measure(browser, url: str, row: str, moves: int, presses: int) -> dict:
     tab = browser.new_page(viewport={"width": 1440, "height": 900})
     tab.goto(f"{url}/{path}")
     tab.locator("[data-testid='stHeading'], h1").first.wait_for(timeout=120_000)
-    tab.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=120_000)
+    tab.wait_for_function("!!document.querySelector('[data-testid=stSidebar] code') && " + IDLE, timeout=120_000)
     tab.evaluate(WATCH)
     first, settled = [], []
     for i in range(moves):

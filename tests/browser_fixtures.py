@@ -21,6 +21,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The script finished: the share link (drawn last, by app.py) is there and nothing is stale, loading or in
+# progress. Streamlit's own "Running..." widget lives in the toolbar, which client.toolbarMode hides.
+IDLE = ("!!document.querySelector('[data-testid=stSidebar] code') && !document.querySelector("
+        "'[data-stale=true], [data-testid=stProgress], [data-testid=stSkeleton], [data-testid=stSpinner]')")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

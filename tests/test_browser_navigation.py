@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser_fixtures import IDLE
 from tests.page_helpers import page_fields
 from tests.test_state import PAGES, tour
 
@@ -37,7 +38,7 @@ def arrive(page, server_url: str, name: str) -> None:
     page.wait_for_function(
         "(own) => { const c = document.querySelector('[data-testid=stSidebar] code');"
         " return c && (c.textContent === own || c.textContent.startsWith(own + '?')); }", arg=own, timeout=90_000)
-    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
+    page.wait_for_function(IDLE, timeout=90_000)
 
 
 def shown(page, label: str) -> float:
@@ -78,7 +79,7 @@ def test_a_hidden_option_keeps_its_value_in_the_view_and_the_link(server, browse
     assert shown(tab, "momentum") == pytest.approx(0.89)
     for option in ("Adam (L2-style weight_decay)", "AdamW (decoupled)", "SGD"):
         choose(tab, "Optimizer", option)
-        tab.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
+        tab.wait_for_function(IDLE, timeout=90_000)
     tab.locator("input[type=range][aria-label='momentum']").wait_for(timeout=30_000)
     tab.wait_for_timeout(500)
     assert shown(tab, "momentum") == pytest.approx(0.89)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from core.figures import fit_to_width, for_projector
+from ui.classroom import presenting
 from ui.state import value
 
 # The main column's width in px at the smallest screen each mode is designed for: a 1440 px
@@ -27,7 +28,7 @@ def chart_width(columns: int, present: bool) -> float:
 
 def show(where, fig: go.Figure, key: str, columns: int = 1) -> None:
     """Draw fig in where, one of columns side by side."""
-    present = bool(value("app", "present"))
+    present = presenting()
     if present:
         fig = for_projector(fig)
     fig = fit_to_width(fig, chart_width(columns, present), LARGEST_FONT_PX[present])

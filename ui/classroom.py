@@ -29,7 +29,7 @@ html { font-size: 22px; }
   color: #111111 !important; opacity: 1 !important; }
 [data-testid="stCaptionContainer"] { font-size: 0.95rem !important; }
 [data-testid="stMetricValue"] { font-size: 2.4rem !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.6rem !important; padding-left: 1.5rem !important;
+[data-testid="stMainBlockContainer"] { padding-top: 2rem !important; padding-left: 1.5rem !important;
   padding-right: 1.5rem !important; }
 h1 { font-size: 1.6rem !important; padding-top: 0 !important; padding-bottom: 0.3rem !important; }
 h2, h3 { font-size: 1.25rem !important; }
@@ -45,12 +45,34 @@ def presentation_requested() -> bool:
     return str(st.query_params.get("present", "")).lower() in ("true", "1")
 
 
-# Every mode: a formula still wider than its column scrolls, with a visible bar, instead of being cut.
+# Every mode: a formula still wider than its column (core.explain.latex_wrap breaks the long ones
+# into rows) scrolls instead of being cut, and says so: a shadow at each edge with more beyond it
+# (scroll shadows: the white covers are attached to the content, the shadows to the box). Phones
+# and touch screens draw no scroll bar. On a phone the display formulas are set a little smaller.
 LAYOUT_CSS = """
 <style>
-.katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 4px; }
+.katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 4px;
+  background:
+    linear-gradient(to right, #ffffff 30%, rgba(255,255,255,0)) left center / 2.5em 100% no-repeat local,
+    linear-gradient(to left, #ffffff 30%, rgba(255,255,255,0)) right center / 2.5em 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(0,0,0,0.35), rgba(0,0,0,0)) left center / 0.9em 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,0.35), rgba(0,0,0,0)) right center / 0.9em 100% no-repeat
+      scroll; }
+@media (max-width: 640px) { .katex-display > .katex { font-size: 0.95em; } }
 </style>
 """
+
+
+def presenting() -> bool:
+    """The page is drawn for a projector (the sidebar's toggle, or present=true in the link)."""
+    return bool(value("app", "present"))
+
+
+def aside(text: str, where=st) -> None:
+    """A caption a lecturer says aloud instead: drawn outside presentation mode only, so the first
+    screen of a projector (1280x720) reaches the page's main chart."""
+    if not presenting():
+        where.caption(text)
 
 
 def classroom_controls(shared: PageState) -> None:

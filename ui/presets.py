@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from core.explain.presets import Preset, active
+from ui.classroom import presenting
 from ui.state import PageState
 
 
@@ -25,8 +26,10 @@ def apply(s: PageState, preset: Preset) -> None:
 
 
 def offer(s: PageState, presets: tuple[Preset, ...], look_at: str) -> Any:
-    """What to look at, a row of preset buttons, and the slot where the active preset's sentence goes."""
-    st.markdown(look_at)
+    """What to look at (a lecturer says it: not in presentation mode), a row of preset buttons, and
+    the slot where the active preset's sentence goes."""
+    if not presenting():
+        st.markdown(look_at)
     shown = active(presets, s.values())
     with st.container(horizontal=True, vertical_alignment="center"):  # wraps on a narrow screen
         st.markdown("**Try this:**", width="content")

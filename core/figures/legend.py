@@ -16,6 +16,10 @@ from core.figures.style import NEUTRAL_COLOR, series_dash, wd_color
 CSS_DASH = {"solid": "solid", "dash": "dashed", "dot": "dotted", "dashdot": "dashed", "longdash": "dashed",
             "longdashdot": "dashed"}
 
+# Between the keys: a gap, not a line break, so a wide screen shows the legend on one line and a
+# narrow one wraps it (three lines of legend pushed a projector's charts below its first screen).
+SEPARATOR = '<span style="display:inline-block;width:1.2em"></span>'
+
 
 def _swatch(color: str, dash: str, label: str) -> str:
     line = (f'<span style="display:inline-block;width:2em;margin-right:0.3em;vertical-align:middle;'
@@ -32,9 +36,9 @@ def legend_html(weight_decays, series: dict[str, list[str]] | None = None,
     parts += [_swatch(wd_color(wd), "solid", f"wd = {wd:g}") for wd in weight_decays]
     for chart, names in (series or {}).items():
         if len(names) > 1:  # one series needs no dash key
-            parts.append(f"<br><b>{escape(chart)}</b>&ensp;")
+            parts.append(f"{SEPARATOR}<b>{escape(chart)}</b>&ensp;")
             parts += [_swatch(NEUTRAL_COLOR, series_dash(i), name) for i, name in enumerate(names)]
     if overlay:
-        parts.append("<br>" + _swatch(NEUTRAL_COLOR, "dot", overlay))
+        parts.append(SEPARATOR + _swatch(NEUTRAL_COLOR, "dot", overlay))
     parts.append("</div>")
     return "".join(parts)
