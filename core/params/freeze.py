@@ -27,8 +27,9 @@ FREEZE_MODES = {
 }
 LORA_RANKS = (1, 2, 4, 8, 16, 32, 64)
 # peft's default LoRA targets (TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING) are the attention
-# projections; for the model types it does not list, the attention projections named the same way.
-LORA_FALLBACK_TARGETS = {"vit": ["query", "value"], "distilbert": ["q_lin", "v_lin"], "phi3": ["qkv_proj"]}
+# query and value projections; for the model types it does not list, the same projections by their names in
+# transformers 5 (tests/test_freeze.py builds LoRA on every model type the explorer accepts).
+LORA_FALLBACK_TARGETS = {"vit": ["q_proj", "v_proj"], "distilbert": ["q_lin", "v_lin"], "phi3": ["qkv_proj"]}
 
 
 class FreezeError(ValueError):
