@@ -331,8 +331,8 @@ def build_gpt(**config) -> nn.Module:
 
 def test_gpt2_description_counts_are_what_the_rules_give():
     """The model picker's words about nanoGPT's norms, recomputed from the conventions' verdicts."""
-    from core.params.reference_rules import mingpt_failure_for
     from core.params.conventions import CONVENTIONS
+    from core.params.reference_rules import mingpt_failure_for
     from core.params.table import infos_from_model, parameter_table, totals
 
     table = parameter_table(infos_from_model(build("gpt2")))
