@@ -7,7 +7,6 @@ import functools
 import json
 
 import pytest
-import torch
 
 from core.params.checkpoints import MAX_TENSORS
 from core.params.conventions import DECAY, NO_DECAY
@@ -158,4 +157,3 @@ def test_a_config_at_the_size_bounds_builds_without_memory():
 
 def test_parse_config_keeps_the_text_as_given():
     assert parse_config(preset_text("llama-3-8b"))["vocab_size"] == 128_256
-    assert torch.device("meta").type == "meta"

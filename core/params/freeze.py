@@ -43,11 +43,6 @@ class Freeze:
     pattern: str = ""  # pattern: a regular expression (core.params.search bounds its cost)
     r: int = 8  # lora: the adapters' rank
 
-    def describe(self) -> str:
-        return {"last_k": f"only the last {self.k} block{'s' * (self.k != 1)} trained",
-                "pattern": f"names matching {self.pattern!r} frozen", "lora": f"LoRA rank {self.r}",
-                "embeddings": "input embeddings frozen"}.get(self.mode, "")
-
 
 def apply_freeze(model: nn.Module, freeze: Freeze) -> nn.Module:
     """The model with requires_grad set as the freeze says (in place), or peft's LoRA wrapper around it."""
