@@ -6,15 +6,18 @@ import streamlit as st
 from core.numbers import percent
 from core.params.checkpoints import SUFFIXES, UPLOAD_LIMIT_MB, CheckpointError, read_checkpoint
 from core.params.conventions import CONVENTIONS, DECAY, NA, NO_DECAY
-from core.params.models import MODELS, TORCHVISION_PREFIX, build, torchvision_models
+from core.params.freeze import FREEZE_MODES, LORA_RANKS, Freeze, FreezeError, apply_freeze
+from core.params.headline import frozen_sentence, headlines
+from core.params.hf_models import HF_PREFIX, HF_PRESETS, MAX_CONFIG_BYTES, MAX_LAYERS, HFConfigError, build_text
+from core.params.models import MODELS, TORCHVISION_PREFIX, build, hf_keys, torchvision_models
 from core.params.reference_rules import mingpt_failure_for
+from core.params.search import MAX_PATTERN
 from core.params.snippets import optimizer_snippet
 from core.params.table import (
     MAX_STYLED_ROWS,
     filter_table,
-    infos_from_model,
     infos_from_state_dict,
-    no_weight_decay_names,
+    model_table,
     parameter_table,
     summary,
     totals,
@@ -26,10 +29,17 @@ from ui.classroom import aside
 from ui.state import PageState, bind
 
 UPLOAD = "upload"
+HF_CONFIG = "hf-config"
 ANY = "any"
-BUILT_IN = (*MODELS, *(TORCHVISION_PREFIX + name for name in torchvision_models()))  # torchvision's when installed
+# torchvision's models when it is installed
+BUILT_IN = (*MODELS, *hf_keys(), *(TORCHVISION_PREFIX + name for name in torchvision_models()))
 FIELDS = (
-    Field("model", "resnet50", choices=(*BUILT_IN, UPLOAD), label="Model"),
+    Field("model", "resnet50", choices=(*BUILT_IN, HF_CONFIG, UPLOAD), label="Model"),
+    Field("freeze", "none", choices=tuple(FREEZE_MODES), label="Trainable",
+          help="Frozen tensors (requires_grad=False) are in no convention's update; the totals count trainable ones"),
+    Field("freeze_k", 2, 0, MAX_LAYERS, step=1, label="k: blocks trained"),
+    Field("freeze_pattern", "", max_len=MAX_PATTERN, label="Freeze names matching (regular expression)"),
+    Field("lora_r", 8, choices=LORA_RANKS, label="LoRA rank r"),
     Field("search", "", label="Search parameter names"),
     Field("regex", False, label="Regular expression"),
     Field("convention", "torch", choices=tuple(CONVENTIONS), label="Convention"),
@@ -40,9 +50,20 @@ VERDICT_COLORS = {DECAY: "background-color: #fde0c5", NO_DECAY: "background-colo
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def model_table(key: str) -> pd.DataFrame:
-    model = build(key)  # on the meta device: no weights are allocated
-    return parameter_table(infos_from_model(model), no_weight_decay_names(model))
+def model_view(key: str, freeze: Freeze) -> tuple[pd.DataFrame, list[str], str]:
+    """The table of a built-in model under a freeze, its headline per convention and its frozen share."""
+    return _view(apply_freeze(build(key), freeze))  # on the meta device: no weights are allocated
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def config_view(text: bytes, freeze: Freeze) -> tuple[pd.DataFrame, list[str], str]:
+    """The same for a pasted or uploaded config.json (validated and bounded by core.params.hf_models)."""
+    return _view(apply_freeze(build_text(text), freeze))
+
+
+def _view(model) -> tuple[pd.DataFrame, list[str], str]:
+    table = model_table(model)
+    return table, headlines(table, model), frozen_sentence(table)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -53,15 +74,65 @@ def upload_table(data: bytes, filename: str) -> pd.DataFrame:
 def model_label(key: str) -> str:
     if key == UPLOAD:
         return "Upload a checkpoint…"
+    if key == HF_CONFIG:
+        return "Paste or upload a config.json…"
+    if key.startswith(HF_PREFIX):
+        return HF_PRESETS[key.removeprefix(HF_PREFIX)].label
     return MODELS[key].label if key in MODELS else f"{key.removeprefix(TORCHVISION_PREFIX)} (torchvision)"
 
 
-def source_table(s: PageState) -> pd.DataFrame | None:
+def freeze_controls(s: PageState) -> Freeze:
+    """Which tensors are trainable: the mode, and the one setting it takes."""
+    sb = st.sidebar
+    mode = widgets.select(s, "freeze", format_func=FREEZE_MODES.get)
+    if mode == "last_k":
+        return Freeze(mode, k=int(widgets.number(s, "freeze_k", sb)))
+    if mode == "pattern":
+        return Freeze(mode, pattern=widgets.text(s, "freeze_pattern", sb, placeholder="e.g. embed|layers\\.[0-9]\\."))
+    if mode == "lora":
+        return Freeze(mode, r=widgets.select(s, "lora_r"))
+    return Freeze(mode)
+
+
+def config_text() -> bytes | None:
+    """A pasted config.json, else an uploaded one; None while there is neither."""
+    sb = st.sidebar
+    pasted = sb.text_area("config.json", key="config_paste", max_chars=MAX_CONFIG_BYTES, height=120,
+                          placeholder='{"model_type": "llama", "hidden_size": 4096, ...}')
+    upload = sb.file_uploader("…or upload config.json", type=["json"], key="config_upload",
+                              max_upload_size=max(1, MAX_CONFIG_BYTES // 1_000_000))
+    st.caption("A Hugging Face config.json, built with transformers on the meta device: no weights, no download, "
+               "no custom code. Known model types only, sizes bounded.")
+    if pasted.strip():
+        return pasted.encode()
+    return upload.getvalue() if upload is not None else None
+
+
+def source_table(s: PageState) -> tuple[pd.DataFrame, list[str], str] | None:
     sb = st.sidebar
     key = widgets.select(s, "model", format_func=model_label)
     if key != UPLOAD:
-        st.caption(MODELS[key].description if key in MODELS else "torchvision's own constructor, weights=None")
-        return model_table(key)
+        freeze = freeze_controls(s)
+        if key in MODELS:
+            st.caption(MODELS[key].description)
+        elif key.startswith(HF_PREFIX):
+            preset = HF_PRESETS[key.removeprefix(HF_PREFIX)]
+            st.caption(f"Hugging Face transformers, built on the meta device from {preset.source}'s config.json "
+                       "(stored with the app); the HF Trainer column is transformers' own "
+                       "Trainer.get_decay_parameter_names.")
+        elif key != HF_CONFIG:
+            st.caption("torchvision's own constructor, weights=None")
+        try:
+            if key != HF_CONFIG:
+                return model_view(key, freeze)
+            text = config_text()
+            if text is None:
+                st.info("Paste a config.json in the sidebar, or upload one, to list its model's tensors.")
+                return None
+            return config_view(text, freeze)
+        except (HFConfigError, FreezeError, ValueError) as err:  # may quote the config or the pattern
+            st.error(escape_markdown(str(err)))
+            return None
     upload = sb.file_uploader(f"Checkpoint ({', '.join(SUFFIXES)}, at most {UPLOAD_LIMIT_MB} MB)",
                               type=[s.lstrip(".") for s in SUFFIXES], key="upload", max_upload_size=UPLOAD_LIMIT_MB)
     st.caption(".safetensors, or a state dict saved by torch.save: only names, shapes and dtypes are read "
@@ -71,7 +142,7 @@ def source_table(s: PageState) -> pd.DataFrame | None:
         st.info("Upload a checkpoint in the sidebar to list its tensors.")
         return None
     try:
-        return upload_table(upload.getvalue(), upload.name)
+        return upload_table(upload.getvalue(), upload.name), [], ""
     except CheckpointError as err:  # its message quotes the file's name, and perhaps text from inside it
         st.error(escape_markdown(str(err)))
         return None
@@ -86,9 +157,14 @@ def main() -> None:
 
 
 def body(s: PageState) -> None:
-    table = source_table(s)
-    if table is None:
+    view = source_table(s)
+    if view is None:
         return
+    table, sentences, frozen = view
+    if sentences:
+        st.markdown("\n".join(f"- {sentence}" for sentence in sentences))
+    if frozen:
+        st.caption(frozen)
     left, mid, right = st.columns([3, 2, 2])
     search = widgets.text(s, "search", left, placeholder="e.g. bn or layer4\\..*weight")
     regex = widgets.toggle(s, "regex", left)

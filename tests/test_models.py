@@ -331,11 +331,12 @@ def build_gpt(**config) -> nn.Module:
 
 def test_gpt2_description_counts_are_what_the_rules_give():
     """The model picker's words about nanoGPT's norms, recomputed from the conventions' verdicts."""
+    from core.params.conventions import CONVENTIONS
     from core.params.reference_rules import mingpt_failure_for
     from core.params.table import infos_from_model, parameter_table, totals
 
     table = parameter_table(infos_from_model(build("gpt2")))
-    rows = dict(zip(table.columns[6:], totals(table).to_dict("records"), strict=True))
+    rows = dict(zip(CONVENTIONS, totals(table).to_dict("records"), strict=True))
     norms = (table["module"] == "LayerNorm").sum() // 2
     description = MODELS["gpt2"].description
     assert f"Its {norms} norms" in description

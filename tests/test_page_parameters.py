@@ -176,3 +176,64 @@ def test_the_uploader_refuses_in_the_browser_what_the_core_refuses():
     at = run(model="upload")
     assert at.sidebar.file_uploader(key="upload").proto.max_upload_size_mb == UPLOAD_LIMIT_MB
     assert MAX_UPLOAD_BYTES == UPLOAD_LIMIT_MB * 10**6
+
+
+# ----------------------------------------------------------------------------- Hugging Face models, freeze and LoRA
+
+
+def test_an_hf_preset_shows_its_headline_per_convention_above_the_table():
+    from core.params.headline import headlines
+    from core.params.table import model_table
+
+    at = run(model="hf:llama-3-8b")
+    assert not at.exception
+    model = build("hf:llama-3-8b")
+    table = model_table(model)
+    assert at.markdown[0].value == "\n".join(f"- {s}" for s in headlines(table, model))
+    assert "**Hugging Face Trainer** decays 226 of 291 tensors" in at.markdown[0].value
+    assert list(shown_table(at)["hf_trainer"]) == list(table["hf_trainer"])
+
+
+def test_lora_counts_only_the_adapters_as_trainable():
+    at = run(model="hf:gpt2", freeze="lora", lora_r=4)
+    assert not at.exception
+    table = shown_table(at)
+    assert int(table["trainable"].sum()) == 2 * 12  # lora_A and lora_B on c_attn in 12 blocks
+    assert "are frozen: no convention updates them" in " ".join(c.value for c in at.caption)
+    assert "decays 24 of 24 trainable tensors" in at.markdown[0].value
+
+
+def test_a_freeze_that_does_not_apply_gets_a_message():
+    at = run(model="resnet50", freeze="last_k")
+    assert not at.exception
+    assert "no list of blocks" in at.error[0].value.replace("\\", "")
+
+
+def paste(text: str) -> AppTest:
+    at = run(model="hf-config")
+    at.sidebar.text_area(key="config_paste").set_value(text)
+    return at.run()
+
+
+def test_a_pasted_config_builds_its_model():
+    from core.params.hf_models import preset_text
+
+    at = paste(preset_text("bert-base-uncased"))
+    assert not at.exception
+    assert len(shown_table(at)) == 202
+
+
+def test_a_pasted_configs_text_is_shown_literally():
+    from core.params.hf_models import HFConfigError, build_text
+
+    text = '{"model_type": "' + EVIL + '"}'
+    at = paste(text)
+    assert not at.exception
+    with pytest.raises(HFConfigError) as err:
+        build_text(text)
+    assert_literal(at.error[0].value, str(err.value))
+
+
+def test_the_config_choice_without_text_explains_what_to_do():
+    at = run(model="hf-config")
+    assert not at.exception and "Paste a config.json" in at.info[0].value

@@ -59,7 +59,8 @@ def test_resnet50_table_rows_sizes_and_shares(resnet50):
     assert resnet50["numel"].sum() == 25_557_032
     assert resnet50["share"].sum() == pytest.approx(1.0)
     assert list(resnet50["name"][:4]) == ["conv1.weight", "bn1.weight", "bn1.bias", "layer1.0.conv1.weight"]
-    assert list(resnet50.columns) == ["name", "module", "shape", "numel", "share", "dtype", *CONVENTIONS]
+    assert list(resnet50.columns) == ["name", "module", "shape", "numel", "share", "dtype", "trainable", *CONVENTIONS]
+    assert resnet50["trainable"].all()
 
 
 def test_resnet50_row_text(resnet50):
@@ -92,11 +93,22 @@ def test_share_is_each_tensors_fraction():
 
 @pytest.mark.parametrize("key", ["resnet50", "resnet18", "gpt2", "small-cnn", "mlp"])
 def test_totals_partition_every_tensor_and_parameter(key):
-    """decay + no_decay + n/a is the whole model, under every convention."""
+    """decay + no_decay + n/a (of the trainable tensors) + frozen is the whole model, under every convention."""
     table = parameter_table(infos_from_model(build(key)))
     for conv, row in totals_by_key(table).items():
+        assert row["frozen tensors"] == row["frozen params"] == 0
         assert row["decay tensors"] + row["no_decay tensors"] + row["n/a tensors"] == len(table), conv
         assert row["decay params"] + row["no_decay params"] + row["n/a params"] == table["numel"].sum(), conv
+
+
+def test_totals_count_trainable_tensors_only():
+    """A frozen tensor is in no convention's update: it leaves the decay counts for the frozen columns."""
+    infos = [ParamInfo("w", (3, 4), "float32"), ParamInfo("v", (5, 6), "float32", trainable=False),
+             ParamInfo("b", (3,), "float32")]
+    t = totals_by_key(parameter_table(infos))
+    assert (t["torch"]["decay tensors"], t["torch"]["decay params"]) == (2, 15)
+    assert (t["nanogpt"]["decay tensors"], t["nanogpt"]["no_decay tensors"]) == (1, 1)
+    assert all((row["frozen tensors"], row["frozen params"]) == (1, 30) for row in t.values())
 
 
 def test_resnet50_known_totals(resnet50):

@@ -25,6 +25,7 @@ class ParamInfo:
     dtype: str
     module_type: str | None = None  # class name of the owning module, when the model is known
     module_class: type | None = None
+    trainable: bool = True  # requires_grad: a frozen tensor is in no convention's update
 
     @property
     def ndim(self) -> int:

@@ -103,9 +103,20 @@ def torchvision_models() -> dict[str, Callable[..., nn.Module]]:
     return {name: getattr(tvm, name) for name in TORCHVISION_NAMES if hasattr(tvm, name)}
 
 
+def hf_keys() -> tuple[str, ...]:
+    """The Hugging Face presets' keys (core.params.hf_models; transformers is imported only to build one)."""
+    from core.params.hf_models import HF_PREFIX, HF_PRESETS
+
+    return tuple(HF_PREFIX + key for key in HF_PRESETS)
+
+
 def _constructor(key: str) -> Callable[[], nn.Module]:
     if key in MODELS:
         return MODELS[key].build
+    if key in hf_keys():
+        from core.params.hf_models import HF_PREFIX, build_preset
+
+        return lambda: build_preset(key.removeprefix(HF_PREFIX))
     if key.startswith(TORCHVISION_PREFIX):
         name = key.removeprefix(TORCHVISION_PREFIX)
         available = torchvision_models()
@@ -114,7 +125,7 @@ def _constructor(key: str) -> Callable[[], nn.Module]:
         if not available:
             raise ValueError(f"Model {key!r} needs torchvision, which is not installed; choose one of {list(MODELS)}")
         raise ValueError(f"Unknown torchvision model {name!r}; choose one of {list(available)}")
-    choices = list(MODELS) + [TORCHVISION_PREFIX + name for name in torchvision_models()]
+    choices = list(MODELS) + list(hf_keys()) + [TORCHVISION_PREFIX + name for name in torchvision_models()]
     raise ValueError(f"Unknown model {key!r}; choose one of {choices}")
 
 

@@ -1,7 +1,7 @@
 """The parameter explorer's table: every named parameter with its verdict under each convention.
 
-`python -m core.params MODEL` prints it as CSV (name, shape, numel, one column per
-convention); `--list` names the models.
+`python -m core.params MODEL` (or `--config path/to/config.json`) prints it as CSV (name, shape,
+numel, one column per convention); `--list` names the models.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ VERDICTS = (DECAY, NO_DECAY, NA)
 def infos_from_model(model: nn.Module) -> list[ParamInfo]:
     """One ParamInfo per named_parameters() entry (tied weights once), with its owning module."""
     owners = module_classes(model)
-    return [ParamInfo(name, tuple(p.shape), str(p.dtype).removeprefix("torch."), owners[name].__name__, owners[name])
+    return [ParamInfo(name, tuple(p.shape), str(p.dtype).removeprefix("torch."), owners[name].__name__, owners[name],
+                      p.requires_grad)
             for name, p in model.named_parameters()]
 
 
@@ -46,8 +47,19 @@ def shape_text(shape: tuple[int, ...]) -> str:
 MAX_STYLED_ROWS = 500  # rows the page colours by verdict: pandas' Styler costs ~0.5 ms a row
 
 
-def parameter_table(infos: list[ParamInfo], no_weight_decay: frozenset[str] = frozenset()) -> pd.DataFrame:
+def parameter_table(infos: list[ParamInfo], no_weight_decay: frozenset[str] = frozenset(),
+                    decided: dict[str, set[str]] | None = None) -> pd.DataFrame:
+    """One row per tensor. decided: {convention: the names it decays}, from the project's own code
+    where it can run (the real Trainer.get_decay_parameter_names on a transformers model), in place
+    of our per-tensor rule."""
     total = sum(p.numel for p in infos) or 1
+    decided = decided or {}
+
+    def verdict(key: str, p: ParamInfo) -> str:
+        if key in decided:
+            return DECAY if p.name in decided[key] else NO_DECAY
+        return CONVENTIONS[key].verdict(p, no_weight_decay)
+
     rows = [{
         "name": p.name,
         "module": p.module_type or "",
@@ -55,9 +67,20 @@ def parameter_table(infos: list[ParamInfo], no_weight_decay: frozenset[str] = fr
         "numel": p.numel,
         "share": p.numel / total,
         "dtype": p.dtype,
-        **{key: c.verdict(p, no_weight_decay) for key, c in CONVENTIONS.items()},
+        "trainable": p.trainable,
+        **{key: verdict(key, p) for key in CONVENTIONS},
     } for p in infos]
-    return pd.DataFrame(rows, columns=["name", "module", "shape", "numel", "share", "dtype", *CONVENTIONS])
+    return pd.DataFrame(rows, columns=["name", "module", "shape", "numel", "share", "dtype", "trainable",
+                                       *CONVENTIONS])
+
+
+def model_table(model: nn.Module) -> pd.DataFrame:
+    """The table of a built model; on a transformers model (or peft's wrapper of one) the HF Trainer
+    column is the real Trainer.get_decay_parameter_names."""
+    from core.params.hf_models import is_hf_model, trainer_decay_names
+
+    decided = {"hf_trainer": trainer_decay_names(model)} if is_hf_model(model) else None
+    return parameter_table(infos_from_model(model), no_weight_decay_names(model), decided)
 
 
 def filter_table(table: pd.DataFrame, pattern: str = "", regex: bool = False, convention: str | None = None,
@@ -88,14 +111,18 @@ def summary(shown: pd.DataFrame, table: pd.DataFrame) -> str:
 
 
 def totals(table: pd.DataFrame) -> pd.DataFrame:
-    """Per convention: tensors and parameters decayed, not decayed, and not judged."""
+    """Per convention: trainable tensors and parameters decayed, not decayed, and not judged, and the
+    frozen ones, which no convention updates (the four partition the model)."""
+    trainable = table["trainable"].astype(bool)
+    frozen = table[~trainable]
     rows = []
     for key, c in CONVENTIONS.items():
         row = {"convention": c.label}
         for verdict in VERDICTS:
-            chosen = table[table[key] == verdict]
+            chosen = table[trainable & (table[key] == verdict)]
             row[f"{verdict} tensors"] = len(chosen)
             row[f"{verdict} params"] = numel_sum(chosen)
+        row["frozen tensors"], row["frozen params"] = len(frozen), numel_sum(frozen)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -105,22 +132,30 @@ def csv_table(table: pd.DataFrame) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from core.params.models import MODELS, build
+    from core.params.hf_models import HF_PRESETS, MAX_CONFIG_BYTES, build_text
+    from core.params.models import MODELS, build, hf_keys
 
     parser = argparse.ArgumentParser(prog="python -m core.params", description=__doc__.splitlines()[0])
     parser.add_argument("model", nargs="?", help="a model key; see --list")
+    parser.add_argument("--config", help="a Hugging Face config.json, built on the meta device (nothing downloaded)")
     parser.add_argument("--list", action="store_true", help="name the built-in models")
     args = parser.parse_args(argv)
-    if args.list or not args.model:
+    if args.list or not (args.model or args.config):
         for key, spec in MODELS.items():
             print(f"{key}\t{spec.label}")
+        for key, preset in zip(hf_keys(), HF_PRESETS.values(), strict=True):
+            print(f"{key}\t{preset.label}")
         return 0
     try:
-        model = build(args.model)
-    except ValueError as err:
-        print(err, file=sys.stderr)
+        if args.config:
+            with open(args.config, "rb") as f:
+                model = build_text(f.read(MAX_CONFIG_BYTES + 1))  # one byte over is refused
+        else:
+            model = build(args.model)
+    except (ValueError, OSError) as err:  # HFConfigError is a ValueError
+        print(err if isinstance(err, ValueError) else f"{args.config}: {err.strerror}", file=sys.stderr)
         return 2
-    sys.stdout.write(csv_table(parameter_table(infos_from_model(model), no_weight_decay_names(model))))
+    sys.stdout.write(csv_table(model_table(model)))
     return 0
 
 
