@@ -148,6 +148,18 @@ def source_table(s: PageState) -> tuple[pd.DataFrame, list[str], str] | None:
         return None
 
 
+def show_headlines(by_convention: dict[str, str], convention: str, frozen: str) -> None:
+    """The chosen convention's headline above the table, every convention's one click away: six
+    sentences pushed the table off a projector's first screen (1280x720)."""
+    if convention in by_convention:
+        st.markdown(by_convention[convention])
+    if frozen:
+        st.caption(frozen)
+    if len(by_convention) > 1:
+        with st.expander("What every convention decays"):
+            st.markdown("\n".join(f"- {sentence}" for sentence in by_convention.values()))
+
+
 def main() -> None:
     st.title("Parameters: which tensors get decayed")
     aside("torch.optim decays every parameter it is given, BatchNorm and biases included. "
@@ -161,15 +173,12 @@ def body(s: PageState) -> None:
     if view is None:
         return
     table, sentences, frozen = view
-    if sentences:
-        st.markdown("\n".join(f"- {sentence}" for sentence in sentences))
-    if frozen:
-        st.caption(frozen)
     left, mid, right = st.columns([3, 2, 2])
     search = widgets.text(s, "search", left, placeholder="e.g. bn or layer4\\..*weight")
     regex = widgets.toggle(s, "regex", left)
     convention = widgets.select(s, "convention", mid, format_func=lambda k: CONVENTIONS[k].label)
     verdict = widgets.select(s, "verdict", right)
+    show_headlines(dict(zip(CONVENTIONS, sentences, strict=True)) if sentences else {}, convention, frozen)
     try:
         shown = filter_table(table, search, regex, convention, None if verdict == ANY else verdict)
     except ValueError as err:  # its message quotes the pattern, which a link may carry

@@ -212,7 +212,7 @@ def test_grid_charts_leave_the_legend_to_one_shared_legend():
 
 def test_animation_moves_heatmap_and_norm_marker_together_with_controls_off_the_axes():
     """Play moved the heatmap but not the marker on the norm curve; Play sat on the axis title; 200 ticks merged."""
-    from core.figures.matrices import HEATMAP_DOMAIN, NORM_DOMAIN
+    from core.figures.matrices import CONTROLS_Y, HEATMAP_DOMAIN, NORM_DOMAIN
 
     frames = np.random.default_rng(0).normal(size=(200, 10, 20))
     fig = figures.animated_heatmap(frames, range(200), "W_t")
@@ -222,6 +222,9 @@ def test_animation_moves_heatmap_and_norm_marker_together_with_controls_off_the_
     assert frame.data[1].x[0] == 7
     slider, menu = fig.layout.sliders[0], fig.layout.updatemenus[0]
     assert slider.minorticklen == 0  # plotly thins the labels; the unlabelled ticks are not drawn
-    assert slider.x + slider.len <= HEATMAP_DOMAIN[1] < NORM_DOMAIN[0]  # under the heatmap, clear of the curve
-    assert slider.y <= 0 and menu.y <= 0 and menu.pad.t >= 30 and slider.pad.t >= 30  # below the tick labels
+    # between the heatmap (on top) and the curve (below), clear of both, side by side with each other
+    assert NORM_DOMAIN[1] < CONTROLS_Y < HEATMAP_DOMAIN[0]
+    assert slider.y == menu.y == CONTROLS_Y and slider.yanchor == menu.yanchor == "top"
+    assert fig.layout.yaxis.domain[0] == HEATMAP_DOMAIN[0] and fig.layout.yaxis2.domain[1] == NORM_DOMAIN[1]
+    assert menu.x == 0 and slider.x >= 0.2
     assert not fig.layout.xaxis.title.text  # no axis title for the controls to sit on

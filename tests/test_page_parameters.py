@@ -181,16 +181,22 @@ def test_the_uploader_refuses_in_the_browser_what_the_core_refuses():
 # ----------------------------------------------------------------------------- Hugging Face models, freeze and LoRA
 
 
-def test_an_hf_preset_shows_its_headline_per_convention_above_the_table():
+def test_an_hf_preset_shows_the_chosen_conventions_headline_above_the_table_and_every_one_folded():
+    from core.params.conventions import CONVENTIONS
     from core.params.headline import headlines
     from core.params.table import model_table
 
-    at = run(model="hf:llama-3-8b")
+    at = run(model="hf:llama-3-8b", convention="hf_trainer")
     assert not at.exception
     model = build("hf:llama-3-8b")
     table = model_table(model)
-    assert at.markdown[0].value == "\n".join(f"- {s}" for s in headlines(table, model))
-    assert "**Hugging Face Trainer** decays 226 of 291 tensors" in at.markdown[0].value
+    every = dict(zip(CONVENTIONS, headlines(table, model), strict=True))
+    shown = [m.value for m in at.markdown]
+    assert every["hf_trainer"] in shown
+    assert "**Hugging Face Trainer** decays 226 of 291 tensors" in every["hf_trainer"]
+    folded = at.expander[0]
+    assert folded.label == "What every convention decays"
+    assert folded.markdown[0].value == "\n".join(f"- {s}" for s in every.values())
     assert list(shown_table(at)["hf_trainer"]) == list(table["hf_trainer"])
 
 

@@ -70,17 +70,19 @@ def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT
             margin["t"] += int(size * TITLE_LINE)
         layout["margin"] = margin
     heatmaps = [t for t in spec["data"] if t.get("type") == "heatmap" and t.get("text") is not None]
-    if heatmaps:  # a matrix figure: one annotated heatmap, perhaps beside a curve (its x axis's domain says)
+    if heatmaps:  # a matrix figure: one annotated heatmap, perhaps beside or above a curve (its axes' domains say)
         trace = heatmaps[0]
         rows, cols = len(trace["text"]), len(trace["text"][0])  # z may come binary-encoded; the text is lists
-        axis = layout.get("xaxis" + trace.get("xaxis", "x")[1:], {})
-        share = float(axis.get("domain", (0, 1))[1]) - float(axis.get("domain", (0, 1))[0])
+        x_axis = layout.get("xaxis" + trace.get("xaxis", "x")[1:], {})
+        y_axis = layout.get("yaxis" + trace.get("yaxis", "y")[1:], {})
+        share = float(x_axis.get("domain", (0, 1))[1]) - float(x_axis.get("domain", (0, 1))[0])
+        tall = float(y_axis.get("domain", (0, 1))[1]) - float(y_axis.get("domain", (0, 1))[0])
         tick = _font_size(layout, ("yaxis", "tickfont", "size"), base)
         y_ticks = text_width(str(rows - 1), tick) + 12
         x_ticks = tick * 1.6
         texts = [t for frame in [trace, *(f["data"][0] for f in spec.get("frames", []))]
                  for row in frame.get("text") or [] for t in row]
-        plot_h = (layout.get("height") or 260) - margin["t"] - margin["b"] - x_ticks
+        plot_h = ((layout.get("height") or 260) - margin["t"] - margin["b"]) * tall - x_ticks
         # first without the colour bar: the numbers say the values; if they cannot be drawn, the bar must
         size = annotation_font(((width_px - margin["l"] - margin["r"]) * share - y_ticks) / cols, plot_h / rows, texts,
                                largest_font)

@@ -43,16 +43,18 @@ def as_matrix(values: np.ndarray) -> np.ndarray:
     return flat.reshape(rows, flat.size // rows)
 
 
-HEATMAP_DOMAIN = (0.0, 0.55)  # the animated matrix on the left, its norm curve on the right
-NORM_DOMAIN = (0.72, 1.0)
+# The animated matrix on top, its norm curve below, the play controls between them: side by side,
+# a phone's 358 px put the colour bar's ticks on the curve's axis and the slider's label on ▶.
+HEATMAP_DOMAIN = (0.5, 1.0)  # heights, as fractions of the plot area
+NORM_DOMAIN = (0.0, 0.2)
+CONTROLS_Y = 0.42  # the top of the buttons and the slider; pad keeps them below the heatmap's column labels
 
 
 def animated_heatmap(frames: np.ndarray, steps, title: str, start: int = 0, name: str = "W") -> go.Figure:
-    """W_t as a heatmap beside the curve of ‖W_t‖_F, in ONE figure animated in the browser (plotly
+    """W_t as a heatmap above the curve of ‖W_t‖_F, in ONE figure animated in the browser (plotly
     frames, no rerun per step): each frame moves the heatmap and the curve's marker together, and
     plotly's own slider is the one step control, so play, slider, heatmap and marker never disagree.
-    The buttons and the slider sit below the heatmap only (its column indices are its sole x
-    labels), clear of the curve's axis. frames is (S, rows, cols)."""
+    The buttons and the slider sit between the two, clear of both axes. frames is (S, rows, cols)."""
     frames = np.asarray(frames, dtype=float)
     limit, clipped = robust_limit(frames)
     title = _clipped_title(title, limit, clipped)
@@ -63,7 +65,8 @@ def animated_heatmap(frames: np.ndarray, steps, title: str, start: int = 0, name
     play = dict(frame=dict(duration=250, redraw=True), fromcurrent=True, transition=dict(duration=0))
     pause = dict(mode="immediate", frame=dict(duration=0, redraw=False))
     heatmap = {**_heatmap_trace(frames[start], limit, name),
-               "colorbar": dict(thickness=12, x=HEATMAP_DOMAIN[1] + 0.01, xanchor="left")}
+               "colorbar": dict(thickness=12, y=HEATMAP_DOMAIN[0], yanchor="bottom",
+                                len=HEATMAP_DOMAIN[1] - HEATMAP_DOMAIN[0])}
     marker = dict(type="scatter", x=[steps[start]], y=[norms[start]], mode="markers", xaxis="x2", yaxis="y2",
                   marker=dict(color=NEUTRAL_COLOR, size=11), hovertemplate="step %{x}: %{y:.6g}<extra></extra>")
     curve = dict(type="scatter", x=steps, y=norms, mode="lines", xaxis="x2", yaxis="y2", line=dict(color=DECAY_COLOR),
@@ -75,19 +78,19 @@ def animated_heatmap(frames: np.ndarray, steps, title: str, start: int = 0, name
                     "traces": [0, 2], "name": str(s)}
                    for f, t, s, n in zip(frames, texts, steps, norms, strict=True)],
         "layout": {
-            "title": {"text": title}, "height": 380, "font": dict(size=14), "margin": dict(l=10, r=10, t=50, b=90),
+            "title": {"text": title}, "height": 640, "font": dict(size=14), "margin": dict(l=10, r=10, t=50, b=40),
             "showlegend": False,
-            "xaxis": _axis("", side="bottom", domain=HEATMAP_DOMAIN, **_ticks(frames.shape[2])),
-            "yaxis": _axis("", autorange="reversed", **_ticks(frames.shape[1])),
-            "xaxis2": _axis("step", domain=NORM_DOMAIN, anchor="y2"),
-            "yaxis2": _axis(f"‖{name}‖ (Frobenius)", anchor="x2"),
-            "updatemenus": [dict(type="buttons", direction="left", x=0.0, y=0.0, xanchor="left", yanchor="top",
-                                 pad=dict(t=34, r=6), showactive=False,
+            "xaxis": _axis("", side="bottom", **_ticks(frames.shape[2])),
+            "yaxis": _axis("", autorange="reversed", domain=list(HEATMAP_DOMAIN), **_ticks(frames.shape[1])),
+            "xaxis2": _axis("step", anchor="y2"),
+            "yaxis2": _axis(f"‖{name}‖", domain=list(NORM_DOMAIN), anchor="x2"),
+            "updatemenus": [dict(type="buttons", direction="left", x=0.0, y=CONTROLS_Y, xanchor="left",
+                                 yanchor="top", pad=dict(t=16, r=6), showactive=False,
                                  buttons=[dict(label="▶", method="animate", args=[None, play]),
                                           dict(label="❚❚", method="animate", args=[[None], pause])])],
             # the rail's ticks only for labelled steps (plotly thins the labels itself): 200 ticks made a black bar
-            "sliders": [dict(active=start, x=0.12, len=HEATMAP_DOMAIN[1] - 0.12, y=0.0, yanchor="top",
-                             pad=dict(t=30), minorticklen=0, currentvalue=dict(prefix="step "),
+            "sliders": [dict(active=start, x=0.25, len=0.75, y=CONTROLS_Y, yanchor="top",
+                             pad=dict(t=16), minorticklen=0, currentvalue=dict(prefix="step ", xanchor="right"),
                              steps=[dict(label=str(s), method="animate",
                                          args=[[str(s)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
                                     for s in steps])],

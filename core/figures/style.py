@@ -33,10 +33,14 @@ MAX_ANNOTATED_COLUMNS = 10  # wider matrices (a step-through of 200 values) keep
 CLIP_FACTOR = 1e3  # a colour scale wider than this times the median |value| is clipped there (blown-up runs)
 
 
+LABEL_STANDOFF_PX = 6
+
+
 def _axis(title: str, log: bool = False, **extra) -> dict:
     """Numbers as plain digits or powers of ten, never SI prefixes (1p, 2n, 100u); a log axis
-    labels whole decades only, so 30 is never read as 3."""
-    axis = {"title": {"text": title}, "exponentformat": "power", **extra}
+    labels whole decades only, so 30 is never read as 3. Labels stand a little off their axis, so
+    the x axis's first and the y axis's last never meet in the corner."""
+    axis = {"title": {"text": title}, "exponentformat": "power", "ticklabelstandoff": LABEL_STANDOFF_PX, **extra}
     if log:
         axis.update(type="log", dtick=1)
     return axis

@@ -1,0 +1,123 @@
+"""Readable in a lecture hall, on a laptop and on a phone (issue 14), measured from the DOM of
+the real page in Debian's chromium at the project's standard views:
+
+- no two text elements of any plotly chart overlap (tick labels, annotations, titles, legend);
+- no formula, table or code block is cut horizontally without a scroll bar that says so;
+- in presentation mode at 1280x720 (a projector) every heatmap number is >= 12 px or not drawn;
+- in presentation mode at 1280x720 the page's main chart lies inside the first screen.
+
+It also proves the app works offline: every request of every view stays on this server (fonts,
+icons, scripts, telemetry, the favicon). Screenshots of each page at each view go to
+artifacts/readability/ for a person to look at. What it measures is in readability_probe.js."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser_fixtures import ARTIFACTS, IDLE
+
+pytestmark = pytest.mark.browser
+
+PROBE = (Path(__file__).parent / "readability_probe.js").read_text()
+SHOTS = ARTIFACTS / "readability"
+# Each page's path, its main chart (the picture its first screen is for) and how much of it the first
+# screen must show: all of it (None), or at least that many px of a table that scrolls on its own.
+PAGES = {
+    "single_step": ("", ".js-plotly-plot", None),
+    "training": ("training", ".js-plotly-plot", None),
+    "sweep": ("sweep", ".js-plotly-plot", None),
+    "parameters": ("parameters", "[data-testid=stDataFrame]", 150),  # a header and three rows
+    "theory": ("theory", ".katex-display", None),
+    "questions": ("questions", "h3", None),
+}
+# name: (width, height, presentation mode). A view and the next with the same mode share one page load:
+# the window is resized as a visitor would (plotly lays out again, the sidebar tucks itself away).
+VIEWS = {"laptop": (1440, 900, False), "phone": (390, 844, False), "hall": (1920, 1080, True),
+         "projector": (1280, 720, True)}
+
+
+def settle(tab) -> None:
+    """Wait until the script finished, every skeleton is gone, and the charts stopped moving
+    (plotly lays out again after a resize)."""
+    tab.locator("[data-testid='stHeading'], h1").first.wait_for(timeout=90_000)
+    tab.wait_for_function(IDLE, timeout=90_000)
+    tab.wait_for_function(
+        """() => new Promise(done => {
+             const shape = () => JSON.stringify([...document.querySelectorAll('.js-plotly-plot, .katex-display')]
+               .map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; }));
+             const before = shape();
+             setTimeout(() => done(before === shape()), 400);
+           })""", timeout=30_000, polling=100)
+
+
+def measure(tab, name: str, view: str) -> dict:
+    settle(tab)
+    found = tab.evaluate(PROBE, {"main": PAGES[name][1]})
+    tab.screenshot(path=str(SHOTS / f"{name}_{view}.png"))
+    assert tab.locator("[data-testid='stException']").count() == 0, (name, view)
+    assert not found["overlaps"], (name, view, found["overlaps"])
+    assert not found["clipped"], (name, view, found["clipped"])
+    return found
+
+
+@pytest.fixture(scope="module")
+def offline(browser):
+    """A browser context that records every request and refuses any to another host."""
+    local = {"127.0.0.1", "localhost"}
+    elsewhere: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).hostname in local:
+            r.continue_()
+        else:
+            elsewhere.append(url)
+            r.abort()
+
+    context = browser.new_context()
+    context.route("**/*", route)
+    context.on("request", lambda request: None if urlsplit(request.url).scheme in ("data", "blob")
+               or urlsplit(request.url).hostname in local else elsewhere.append(request.url))
+    yield context
+    context.close()
+    assert not elsewhere, sorted(set(elsewhere))
+
+
+def open_view(context, server: str, name: str, view: str):
+    width, height, present = VIEWS[view]
+    tab = context.new_page()
+    tab.set_viewport_size({"width": width, "height": height})
+    path = PAGES[name][0]
+    tab.goto(f"{server}/{path}{'?present=true' if present else ''}")
+    return tab
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_is_readable_at_every_standard_view(server, offline, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab = open_view(offline, server, name, "laptop")
+    measure(tab, name, "laptop")
+    assert tab.locator("[data-testid='stSidebar']").get_by_text("Device").count() >= 1, "the shared sidebar"
+    icons = tab.evaluate("[...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)")
+    assert icons and all(urlsplit(h).scheme == "data" or urlsplit(h).hostname in ("127.0.0.1", "localhost")
+                         for h in icons), icons  # browsers fetch favicons outside the request events
+    tab.set_viewport_size({"width": VIEWS["phone"][0], "height": VIEWS["phone"][1]})
+    measure(tab, name, "phone")
+    tab.close()
+
+    tab = open_view(offline, server, name, "hall")
+    found = measure(tab, name, "hall")
+    assert found["fontSize"] >= 22, "presentation mode scales the type"
+    tab.set_viewport_size({"width": VIEWS["projector"][0], "height": VIEWS["projector"][1]})
+    found = measure(tab, name, "projector")
+    assert not found["smallHeatmapText"], (name, found["smallHeatmapText"])
+    main = found["main"]
+    assert main is not None, f"{name}: no {PAGES[name][1]}"
+    least = PAGES[name][2]
+    shown = (main["bottom"] <= found["innerHeight"] if least is None
+             else found["innerHeight"] - main["top"] >= least)
+    assert 0 <= main["top"] and shown, (name, main, "not in the first screen")
+    tab.close()
