@@ -80,7 +80,7 @@ def test_a_hidden_option_keeps_its_value_in_the_view_and_the_link(server, browse
     for option in ("Adam (L2-style weight_decay)", "AdamW (decoupled)", "SGD"):
         choose(tab, "Optimizer", option)
         tab.wait_for_function(IDLE, timeout=90_000)
-    tab.locator("input[type=range][aria-label='momentum']").wait_for(timeout=30_000)
+    tab.locator("input[type=range][aria-label='momentum']").wait_for(state="attached", timeout=30_000)  # folded away
     tab.wait_for_timeout(500)
     assert shown(tab, "momentum") == pytest.approx(0.89)
     choose(tab, "Row", "2")
