@@ -43,8 +43,9 @@ def step(
     eps: float = EPS,
     amsgrad: bool = False,
     maximize: bool = False,
+    checked: bool = False,
 ) -> Update:
-    check_hyperparameters(lr, weight_decay, eps)
+    check_hyperparameters(lr, weight_decay, eps, checked=checked)
     check_betas(beta1, beta2)
     if grad is None:  # torch skips a parameter without .grad entirely: no decay either
         return Update(param, state, param * 0)
@@ -52,7 +53,7 @@ def step(
     t = state.get("step", 0) + 1
     g = -grad if maximize else grad
     decay = weight_decay * param
-    if has_decay(weight_decay):
+    if has_decay(weight_decay, checked):
         g = g + decay
     if t == 1:  # m_0 = v_0 = v_0^max = 0
         state = {key: torch.zeros_like(param) for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")}
