@@ -186,6 +186,6 @@ class RunDivergence:
         if not self._kept:
             return flat
         out = flat.clone()
-        for i, weights in self._kept.items():
-            out[i] = weights
+        runs = list(self._kept)
+        out[torch.tensor(runs, device=flat.device)] = torch.stack([self._kept[i] for i in runs])
         return out
