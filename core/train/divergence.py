@@ -141,7 +141,8 @@ class RunDivergence:
             most = torch.finfo(torch.float64).max  # |loss| <= most: finite
             grow = (LOSS_GROWTH * train).clamp(max=most) if self.judge_growth else None
             self._bound = torch.full_like(train, most) if grow is None else torch.where(train > 0, grow, most)
-        ok = (after.abs().amax(dim=1) <= WEIGHT_LIMIT) & (train.abs() <= self._bound)
+        # max |w| <= WEIGHT_LIMIT (False for NaN) without a temporary |w| block
+        ok = (after.amax(dim=1) <= WEIGHT_LIMIT) & (after.amin(dim=1) >= -WEIGHT_LIMIT) & (train.abs() <= self._bound)
         if test_loss is not None:
             ok &= torch.isfinite(test_loss.detach())
         self._pending.append((step, ok, train, test_loss))
@@ -160,25 +161,31 @@ class RunDivergence:
         return bool(self.diverged.all())
 
     def _name(self, pending: list, bad: Tensor, fresh: Tensor) -> None:
+        """Each fresh run's first flagged step, its reason by reason_codes and the weights before it;
+        the runs flagged first at the same step are judged together."""
         steps = [p[0] for p in pending]
         if steps[0] - 1 not in self.recent:
             raise AssertionError("resolve() came later than the window of kept weights")  # a bug, never input
-        peaks = torch.stack([max_abs([self.recent[s]]) for s in [steps[0] - 1, *steps]]).cpu()  # before, after each
-        train = torch.stack([p[2] for p in pending]).cpu()
-        test = torch.stack([p[2] if p[3] is None else p[3].double() for p in pending]).cpu()
-        loss = torch.where(torch.isfinite(train) & torch.isfinite(test), train, torch.full_like(train, float("nan")))
-        start = self.first_loss.cpu().expand_as(loss) if self.judge_growth else None
-        codes = reason_codes(peaks[1:], loss, start)
         first = bad.int().argmax(dim=0)  # each run's first flagged step in this window
-        for i in torch.nonzero(fresh).flatten().tolist():
-            k = int(first[i])
-            code = int(codes[k, i])
-            if code == 0:
-                raise AssertionError("the per-step flag and reason_codes disagree")  # a bug, never input
-            reason = REASONS[code - 1]
-            value = {"loss_growth": loss[k], "loss_overflow": peaks[k]}.get(reason, peaks[k + 1])[i].item()
-            self.found[i] = Divergence(steps[k], reason, value)
-            self._kept[i] = self.recent[steps[k] - 1][i]
+        runs = torch.nonzero(fresh).flatten()
+        for k in sorted(set(first[runs].tolist())):
+            at = runs[first[runs] == k]
+            on_device = at.to(self.recent[steps[k]].device)
+            peak = max_abs([self.recent[steps[k]][on_device]]).cpu()
+            before = self.recent[steps[k] - 1][on_device]
+            peak_before = max_abs([before]).cpu()
+            train = pending[k][2][on_device].cpu()
+            test = train if pending[k][3] is None else pending[k][3][on_device].double().cpu()
+            loss = torch.where(torch.isfinite(train) & torch.isfinite(test), train, torch.nan)
+            codes = reason_codes(peak, loss, self.first_loss[on_device].cpu() if self.judge_growth else None)
+            for j, i in enumerate(at.tolist()):
+                code = int(codes[j])
+                if code == 0:
+                    raise AssertionError("the per-step flag and reason_codes disagree")  # a bug, never input
+                reason = REASONS[code - 1]
+                value = {"loss_growth": loss, "loss_overflow": peak_before}.get(reason, peak)[j].item()
+                self.found[i] = Divergence(steps[k], reason, value)
+                self._kept[i] = before[j]
         self.diverged |= fresh
 
     def last_good(self, flat: Tensor) -> Tensor:
