@@ -42,7 +42,7 @@ def step(
     if grad is None:  # torch skips a parameter without .grad entirely: no decay either
         return Update(param, state, param * 0)
 
-    decay = lr * weight_decay * param
+    decay = None if checked else lr * weight_decay * param
     # Perform stepweight decay
     shrunk = param * (1 - lr * weight_decay)
     # Then the plain Adam step from the raw gradient (no L2 term)

@@ -30,6 +30,14 @@ def add_scaled(a: Tensor, scale, b: Tensor, sign: int = 1) -> Tensor:
     return torch.addcmul(a, scale, b, value=sign)
 
 
+def add_quotient(a: Tensor, scale, b: Tensor, c: Tensor) -> Tensor:
+    """a - scale * b / c as torch.optim.Adam computes it (a.addcdiv(b, c, value=-scale)); a per-run
+    tensor scale multiplies b first, which rounds the same way."""
+    if isinstance(scale, (int, float)):
+        return a.addcdiv(b, c, value=-scale)
+    return torch.addcdiv(a, b * -scale, c)
+
+
 def _smallest(value) -> float:
     """lr and weight_decay may be floats or per-run tensors (batched runs): check them all."""
     return float(value) if isinstance(value, (int, float)) else float(torch.as_tensor(value).min())
