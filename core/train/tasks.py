@@ -121,7 +121,7 @@ class SeedTask(Task):
     has_test_set = False
     loss_is_nonnegative = False  # sum(x @ W) is signed and unbounded below
     has_closed_form = True  # core.train.closed_form.seed_sgd_weights
-    step_us, run_step_us = 1000.0, 2.5
+    step_us, run_step_us = 1000.0, 2.5  # measured ~550, ~1.1 (closed-form gradient): kept, at or above those
 
     def data(self, seed, dtype, device):
         x, _, y = (torch.tensor(a, dtype=dtype, device=device) for a in seed_arrays(seed))
@@ -165,7 +165,7 @@ class D2LRegression(Task):
     max_epochs = 300
     default_weight_decays = (0.0, 1.0, 3.0, 10.0)
     sweep_epochs, sweep_max_epochs = 100, 200
-    step_us, run_step_us = 3000.0, 15.0
+    step_us, run_step_us = 1000.0, 9.0  # closed-form gradient, two GEMMs per step (benchmarks/cost.py, 2026-11-27)
     num_inputs, n_train, n_test = 200, 20, 100
 
     def data(self, seed, dtype, device):
@@ -227,7 +227,7 @@ class ToyClassifier(Task):
     sweep_epochs, sweep_max_epochs = 25, 500
     shows_decision_boundary = True
     default_momentum = 0.9  # plain SGD at lr 0.1 learns nothing in 200 full-batch steps; with momentum it does
-    step_us, run_step_us = 6000.0, 400.0  # ~27x a d2l run-step: 200 points through two tanh layers, full batch
+    step_us, run_step_us = 6000.0, 400.0  # ~45x a d2l run-step: 200 points through two tanh layers, autograd
     controls = (
         Field("dataset", "xor", choices=TOY_DATASETS, label="Dataset"),
         Field("noise", 0.2, 0.0, 0.5, step=0.05, label="Noise", help="The playground's noise slider, as a fraction."),
