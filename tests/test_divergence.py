@@ -70,3 +70,80 @@ def test_the_criterion_judges_a_cuda_run_like_a_cpu_run():
     torch.where and raised. Each run is now judged wherever its tensors live."""
     cpu, gpu = (run_step(StepConfig("sgd", lr=0.25, weight_decay=10.0, steps=200, device=d)) for d in ("cpu", "cuda"))
     assert cpu.divergence == gpu.divergence
+
+
+def test_the_flags_resolved_later_name_the_step_and_reason_a_per_step_check_names():
+    """RunDivergence flags every step on the device and names reasons only when resolved: the
+    first flagged step and its reason must be those of reason_codes judged step by step."""
+    from core.train.divergence import REASONS, RunDivergence, reason_codes
+
+    gen = torch.Generator().manual_seed(3)
+    runs, steps, window = 40, 30, 4
+    peaks = torch.rand(steps + 1, runs, generator=gen, dtype=torch.float64) * 10
+    losses = torch.rand(steps, runs, generator=gen, dtype=torch.float64) + 0.5
+    for i in range(runs):  # a bad value somewhere in most runs, of every kind
+        t = int(torch.randint(1, steps + 1, (1,), generator=gen))
+        kind = i % 5
+        if kind == 0:
+            peaks[t, i] = float("nan")
+        elif kind == 1:
+            peaks[t, i] = 2 * WEIGHT_LIMIT
+        elif kind == 2:
+            losses[t - 1, i] = float("inf")
+        elif kind == 3:
+            losses[t - 1, i] = 1000.0 * losses[0, i]
+    divergence = RunDivergence(peaks[0].reshape(-1, 1), judge_growth=True, window=window)
+    for t in range(1, steps + 1):
+        divergence.update(t, peaks[t].reshape(-1, 1), losses[t - 1])
+        if t % window == 0 or t == steps:
+            divergence.resolve()
+    finite_losses = torch.where(torch.isfinite(losses), losses, torch.nan)
+    codes = reason_codes(peaks[1:], finite_losses, losses[:1].expand_as(losses))
+    for i in range(runs):
+        bad = torch.nonzero(codes[:, i]).flatten()
+        if bad.numel() == 0:
+            assert divergence.found[i] is None
+            continue
+        k = int(bad[0])
+        found = divergence.found[i]
+        assert (found.step, found.reason) == (k + 1, REASONS[codes[k, i] - 1])
+        assert torch.equal(divergence.last_good(peaks[-1].reshape(-1, 1))[i], peaks[k, i].reshape(1))
+
+
+def assert_same_history(a, b):
+    assert a.divergences == b.divergences
+    for name in ("train_loss", "test_loss", "lr_factor", "snapshot_steps"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    for field in ("norms", "final", "snapshots"):
+        assert getattr(a, field).keys() == getattr(b, field).keys()
+        for name in getattr(a, field):
+            np.testing.assert_array_equal(getattr(a, field)[name], getattr(b, field)[name], err_msg=f"{field}.{name}")
+
+
+@pytest.mark.parametrize("case", ["sweep", "all runs diverge", "training page"])
+def test_looking_every_few_steps_gives_what_a_look_every_step_gives(monkeypatch, case):
+    """The trainer looks at its divergence flags every CHECK_EVERY steps (each look waits for the
+    device); the histories, including a stop once every run has diverged, must be those of a look
+    after every step."""
+    from core.train import training
+
+    if case == "sweep":
+        configs = SweepConfig(task="d2l", optimizers=("sgd", "adamw"), log10_lr=(-2.0, 0.5), log10_wd=(-1.0, 1.5),
+                              resolution=(4, 4), epochs=25).grid_configs()
+        curves = False
+    elif case == "all runs diverge":
+        configs = [TrainConfig(task="seed", lrs=(1.0,), weight_decays=(10.0, 12.0), epochs=500, dtype="float32")]
+        curves = True
+    else:
+        configs = [TrainConfig(task="toy", optimizer="adam", lrs=(0.5,), weight_decays=(0.0, 1.0), epochs=30)]
+        curves = True
+    monkeypatch.setattr(training, "CHECK_EVERY", 7)
+    seldom = train_together(configs, curves=curves)
+    monkeypatch.setattr(training, "CHECK_EVERY", 1)
+    always = train_together(configs, curves=curves)
+    for a, b in zip(seldom, always, strict=True):
+        assert_same_history(a, b)
+    if case == "all runs diverge":
+        assert seldom[0].train_loss.shape[1] - 1 == max(seldom[0].diverged_at) < 500
+    if case == "sweep":
+        assert any(seldom[0].diverged_at) and not all(seldom[0].diverged_at)

@@ -36,3 +36,13 @@ def test_full_batch_takes_everything_and_has_no_indices():
     assert batches.take(5, x, y) == (x, y)
     with pytest.raises(ValueError, match="full-batch"):
         batches.indices(0)
+
+
+def test_a_steps_batch_is_the_data_at_that_steps_indices():
+    """take() orders the data once per epoch and slices it; it must give x[indices(t)], y[indices(t)]."""
+    x, y = torch.arange(40.0).reshape(20, 2), torch.arange(20.0).reshape(20, 1)
+    sliced, indexed = Minibatches(20, 6, seed=4), Minibatches(20, 6, seed=4)
+    for t in range(12):
+        xb, yb = sliced.take(t, x, y)
+        idx = indexed.indices(t)
+        assert torch.equal(xb, x[idx]) and torch.equal(yb, y[idx])

@@ -158,3 +158,29 @@ def test_a_costly_request_says_what_would_fit_and_that_is_true():
     for too_much in (request(300, epochs + 1), request(runs + 1, 400)):
         with pytest.raises(ValueError, match="at most"):
             check_request(too_much)
+
+
+def test_the_step_loop_does_not_wait_for_the_device_every_step(monkeypatch):
+    """On a GPU each look at a tensor's value from the host (bool, item, cpu, ...) waits for the
+    device's queue to drain; the loop looks only every CHECK_EVERY steps (the divergence flags),
+    so a run of 400 steps looks far fewer than 400 times. Counted here on the cpu."""
+    from core.train import training
+
+    looks = {"n": 0}
+
+    def counting(name):
+        original = getattr(torch.Tensor, name)
+
+        def wrapper(self, *args, **kwargs):
+            looks["n"] += 1
+            return original(self, *args, **kwargs)
+        return wrapper
+
+    for name in ("__bool__", "item", "cpu", "tolist", "__float__", "__int__", "numpy"):
+        monkeypatch.setattr(torch.Tensor, name, counting(name))
+    config = TrainConfig(task="d2l", optimizer="adamw", lrs=(0.003,), weight_decays=(0.0, 3.0), epochs=100)
+    history = train(config)
+    steps = history.steps
+    assert steps == 400 and not any(history.diverged_at)
+    assert looks["n"] < steps / 4, looks  # the loop before this engine looked about 5 times per step
+    assert steps / 4 < 2 * steps / training.CHECK_EVERY + 100  # the bound leaves room for the looks it does make

@@ -36,8 +36,9 @@ def step(
     initial_accumulator_value: float = 0.0,
     eps: float = EPS,
     maximize: bool = False,
+    checked: bool = False,
 ) -> Update:
-    check_hyperparameters(lr, weight_decay, eps)
+    check_hyperparameters(lr, weight_decay, eps, checked=checked)
     if not lr_decay >= 0.0:
         raise ValueError(f"Invalid lr_decay value: {lr_decay}")
     if not initial_accumulator_value >= 0.0:
@@ -49,7 +50,7 @@ def step(
     g = -grad if maximize else grad
     clr = lr / (1 + (t - 1) * lr_decay)
     decay = weight_decay * param
-    if has_decay(weight_decay):
+    if has_decay(weight_decay, checked):
         g = g + decay
     previous = state["sum"] if "sum" in state else torch.full_like(param, initial_accumulator_value)
     state_sum = previous + g * g

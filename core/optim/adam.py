@@ -14,18 +14,19 @@ Algorithm box (torch.optim.Adam docs):
         else:       v̂_t = v_t / (1-β2^t)
         θ_t = θ_{t-1} - γ m̂_t / (sqrt(v̂_t) + ε)
 
+Each line is computed with torch.optim.Adam's own tensor operations (lerp, addcmul, addcdiv), so
+the results agree with it to the last bit here.
+
 Because λθ passes through the adaptive denominator, this is not weight decay in the
 AdamW sense: on the first step every weight moves by about γ whatever its size.
 """
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor
 
-from core.optim.base import Update, check_betas, check_hyperparameters, has_decay
+from core.optim.base import Update, add_quotient, add_scaled, check_betas, check_hyperparameters, has_decay
 from core.optim.first_step import Explanation, eps_latex, gradient_lines, num
 
 EPS = 1e-8  # torch's default eps
@@ -43,28 +44,29 @@ def step(
     eps: float = EPS,
     amsgrad: bool = False,
     maximize: bool = False,
+    checked: bool = False,
 ) -> Update:
-    check_hyperparameters(lr, weight_decay, eps)
+    check_hyperparameters(lr, weight_decay, eps, checked=checked)
     check_betas(beta1, beta2)
     if grad is None:  # torch skips a parameter without .grad entirely: no decay either
         return Update(param, state, param * 0)
 
     t = state.get("step", 0) + 1
     g = -grad if maximize else grad
-    decay = weight_decay * param
-    if has_decay(weight_decay):
-        g = g + decay
+    if has_decay(weight_decay, checked):
+        g = add_scaled(g, weight_decay, param)
     if t == 1:  # m_0 = v_0 = v_0^max = 0
         state = {key: torch.zeros_like(param) for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")}
-    m = beta1 * state["exp_avg"] + (1 - beta1) * g
-    v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
+    m = state["exp_avg"].lerp(g, 1 - beta1)
+    v = (state["exp_avg_sq"] * beta2).addcmul(g, g, value=1 - beta2)
     new_state = {"step": t, "exp_avg": m, "exp_avg_sq": v}
     if amsgrad:
         v = torch.maximum(state["max_exp_avg_sq"], v)
         new_state["max_exp_avg_sq"] = v
-    m_hat = m / (1 - beta1**t)
-    denom = v.sqrt() / math.sqrt(1 - beta2**t) + eps
-    return Update(param - lr * m_hat / denom, new_state, decay)
+    step_size = lr / (1 - beta1**t)  # m̂ = m / (1 - β1^t), folded into the step as torch does
+    denom = (v.sqrt() / (1 - beta2**t) ** 0.5).add(eps)
+    decay_term = None if checked else weight_decay * param
+    return Update(add_quotient(param, step_size, m, denom), new_state, decay_term)
 
 
 def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, maximize: bool = False,

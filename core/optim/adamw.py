@@ -35,19 +35,20 @@ def step(
     eps: float = EPS,
     amsgrad: bool = False,
     maximize: bool = False,
+    checked: bool = False,
 ) -> Update:
-    check_hyperparameters(lr, weight_decay, eps)
+    check_hyperparameters(lr, weight_decay, eps, checked=checked)
     check_betas(beta1, beta2)
     if grad is None:  # torch skips a parameter without .grad entirely: no decay either
         return Update(param, state, param * 0)
 
-    decay = lr * weight_decay * param
+    decay = None if checked else lr * weight_decay * param
     # Perform stepweight decay
     shrunk = param * (1 - lr * weight_decay)
     # Then the plain Adam step from the raw gradient (no L2 term)
     update = adam.step(
         shrunk, grad, state, lr=lr, weight_decay=0.0,
-        beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad, maximize=maximize,
+        beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad, maximize=maximize, checked=checked,
     )
     return Update(update.param, update.state, decay)
 

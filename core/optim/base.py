@@ -13,12 +13,29 @@ class Update(NamedTuple):
 
     decay_term is weight decay as torch applies it in this step: added to the gradient
     (wd * p, in gradient units) for L2-style rules, or subtracted from the parameter
-    (lr * wd * p) for SGD and AdamW. The page shows it, so each rule reports its own.
+    (lr * wd * p) for SGD and AdamW. The page shows it, so each rule reports its own. A checked
+    caller (the batched trainer, which does not show it) may get None instead.
     """
 
     param: Tensor
     state: dict
-    decay_term: Tensor
+    decay_term: Tensor | None
+
+
+def add_scaled(a: Tensor, scale, b: Tensor, sign: int = 1) -> Tensor:
+    """a + sign * scale * b as torch.optim computes it (a.add(b, alpha=scale), one rounding per
+    element); a per-run tensor scale goes through addcmul, which rounds the same way."""
+    if isinstance(scale, (int, float)):
+        return a.add(b, alpha=sign * scale)
+    return torch.addcmul(a, scale, b, value=sign)
+
+
+def add_quotient(a: Tensor, scale, b: Tensor, c: Tensor) -> Tensor:
+    """a - scale * b / c as torch.optim.Adam computes it (a.addcdiv(b, c, value=-scale)); a per-run
+    tensor scale multiplies b first, which rounds the same way."""
+    if isinstance(scale, (int, float)):
+        return a.addcdiv(b, c, value=-scale)
+    return torch.addcdiv(a, b * -scale, c)
 
 
 def _smallest(value) -> float:
@@ -26,15 +43,20 @@ def _smallest(value) -> float:
     return float(value) if isinstance(value, (int, float)) else float(torch.as_tensor(value).min())
 
 
-def has_decay(weight_decay) -> bool:
-    """torch skips the decay line when weight_decay == 0; with per-run tensors, when all are 0."""
+def has_decay(weight_decay, checked: bool = False) -> bool:
+    """torch skips the decay line when weight_decay == 0; with per-run tensors, when all are 0.
+    A checked caller (the batched trainer) passes a tensor only when some run decays, so the
+    answer needs no look at the values (on a GPU, no wait for them)."""
     if isinstance(weight_decay, (int, float)):
         return weight_decay != 0
-    return bool(torch.as_tensor(weight_decay).ne(0).any())
+    return checked or bool(torch.as_tensor(weight_decay).ne(0).any())
 
 
-def check_hyperparameters(lr, weight_decay, eps: float = 0.0) -> None:
-    """Reject what torch.optim rejects, naming the argument, before any math runs."""
+def check_hyperparameters(lr, weight_decay, eps: float = 0.0, checked: bool = False) -> None:
+    """Reject what torch.optim rejects, naming the argument, before any math runs. A caller that
+    checked its per-run values once before its loop (checked=True) skips the per-step look."""
+    if checked:
+        return
     if not _smallest(lr) >= 0.0:
         raise ValueError(f"Invalid learning rate: {lr}")
     if not _smallest(weight_decay) >= 0.0:

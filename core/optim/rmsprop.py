@@ -39,8 +39,9 @@ def step(
     momentum: float = 0.0,
     centered: bool = False,
     maximize: bool = False,
+    checked: bool = False,
 ) -> Update:
-    check_hyperparameters(lr, weight_decay, eps)
+    check_hyperparameters(lr, weight_decay, eps, checked=checked)
     if not 0.0 <= alpha:
         raise ValueError(f"Invalid alpha value: {alpha}")
     if not momentum >= 0.0:
@@ -52,7 +53,7 @@ def step(
         state = {"step": 0, **{key: torch.zeros_like(param) for key in ("square_avg", "grad_avg", "momentum_buffer")}}
     g = -grad if maximize else grad
     decay = weight_decay * param
-    if has_decay(weight_decay):
+    if has_decay(weight_decay, checked):
         g = g + decay
     v = alpha * state["square_avg"] + (1 - alpha) * g * g
     new_state = {"step": state["step"] + 1, "square_avg": v}

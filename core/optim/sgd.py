@@ -13,13 +13,15 @@ Algorithm box (torch.optim.SGD docs):
         θ_t = θ_{t-1} - γ g_t
 
 So one plain SGD step is θ - γ(∇f + λθ): the often-quoted θ - γ∇f - λθ forgets the γ.
+Each line is computed with the tensor operations torch.optim.SGD uses (a + c*b in one rounding,
+core.optim.base.add_scaled), so the results agree with it to the last bit.
 """
 
 from __future__ import annotations
 
 from torch import Tensor
 
-from core.optim.base import Update, check_hyperparameters, has_decay
+from core.optim.base import Update, add_scaled, check_hyperparameters, has_decay
 from core.optim.first_step import Explanation, gradient_lines, num
 
 
@@ -39,8 +41,9 @@ def step(
     dampening: float = 0.0,
     nesterov: bool = False,
     maximize: bool = False,
+    checked: bool = False,
 ) -> Update:
-    check_hyperparameters(lr, weight_decay)
+    check_hyperparameters(lr, weight_decay, checked=checked)
     if not momentum >= 0.0:
         raise ValueError(f"Invalid momentum value: {momentum}")
     if nesterov and not nesterov_allowed(momentum, dampening):
@@ -49,16 +52,16 @@ def step(
         return Update(param, state, param * 0)
 
     g = -grad if maximize else grad
-    decay = weight_decay * param
-    if has_decay(weight_decay):
-        g = g + decay
+    if has_decay(weight_decay, checked):
+        g = add_scaled(g, weight_decay, param)
     new_state = dict(state)
     if momentum != 0:
         buf = state.get("momentum_buffer")
-        buf = g.clone() if buf is None else momentum * buf + (1 - dampening) * g
+        buf = g.clone() if buf is None else (buf * momentum).add(g, alpha=1 - dampening)
         new_state["momentum_buffer"] = buf
-        g = g + momentum * buf if nesterov else buf
-    return Update(param - lr * g, new_state, lr * decay)
+        g = g.add(buf, alpha=momentum) if nesterov else buf
+    decay_term = None if checked else lr * (weight_decay * param)
+    return Update(add_scaled(param, lr, g, sign=-1), new_state, decay_term)
 
 
 def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, momentum: float = 0.0,

@@ -1,9 +1,12 @@
 """The step of the batched trainer: each configuration's written-out rule on its own runs.
 
-Every parameter carries a leading run dimension G. Configurations trained together (say SGD,
-Adam and AdamW, each with four weight decays) own consecutive slices of it; lr and
-weight_decay become (G, 1, ...) tensors that broadcast into the rules of core.optim, the
-same rules that are tested against torch.optim.
+Every parameter of every run lives in one (G, P) block (core.train.layout). Configurations
+trained together (say SGD, Adam and AdamW, each with four weight decays) own consecutive
+rows of it; lr is a (G, 1) column and weight_decay a (G, P) block that is zero in the
+columns of undecayed parameters, so one call of the rule in core.optim (the same rules that
+are tested against torch.optim, all elementwise) updates every parameter of a configuration's
+runs at once. Hyperparameters are checked once, before the loop, so a step never waits on
+the values of a tensor.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import torch
 from torch import Tensor
 
 from core import optim
+from core.optim.base import check_hyperparameters
 
 
 def per_run(values, like: Tensor) -> Tensor:
@@ -24,43 +28,41 @@ def per_run(values, like: Tensor) -> Tensor:
 
 @dataclass
 class Member:
-    """One configuration's slice of the runs, its rule and its per-parameter hyperparameters."""
+    """One configuration's rows of the block, its rule and its hyperparameters."""
 
     runs: slice
     step: Callable
     options: dict
-    lr: dict[str, Tensor]
-    weight_decay: dict[str, Tensor | float]
-    state: dict[str, dict]
+    lr: Tensor  # (runs, 1)
+    weight_decay: Tensor | float  # (runs, P), zero in undecayed columns; 0.0 when no run decays
+    state: dict
 
 
-def members(configs: Sequence, params: dict[str, Tensor], decayed: frozenset[str]) -> list[Member]:
+def members(configs: Sequence, flat: Tensor, decay_mask: Tensor) -> list[Member]:
     """One Member per configuration (anything with optimizer, options, runs, per_run_lrs() and
-    weight_decays), in order; the parameters not in `decayed` get weight_decay 0."""
+    weight_decays), in order; `decay_mask` (1, P) is 1 in the columns that get weight decay."""
     out, start = [], 0
     for c in configs:
         spec, runs = optim.get(c.optimizer), slice(start, start + c.runs)
         start += c.runs
+        lrs, wds = list(c.per_run_lrs()), list(c.weight_decays)
+        check_hyperparameters(torch.tensor(lrs, dtype=torch.float64), torch.tensor(wds, dtype=torch.float64))  # once
+        decays = any(wd != 0 for wd in wds) and bool(decay_mask.any())
         out.append(Member(
-            runs, spec.step, spec.resolve(dict(c.options)),
-            lr={name: per_run(c.per_run_lrs(), p) for name, p in params.items()},
-            weight_decay={name: per_run(c.weight_decays, p) if name in decayed else 0.0
-                          for name, p in params.items()},
-            state={name: {} for name in params},
+            runs, spec.step, spec.resolve(dict(c.options)), lr=per_run(lrs, flat),
+            weight_decay=per_run(wds, flat) * decay_mask if decays else 0.0, state={},
         ))
     return out
 
 
-def step(group: list[Member], params: dict[str, Tensor], grads: Sequence[Tensor], factor: float) -> dict[str, Tensor]:
-    """Each configuration's rule on its own slice of every parameter, joined back together;
+def step(group: list[Member], flat: Tensor, grad: Tensor, factor: float) -> Tensor:
+    """Each configuration's rule on its own rows of the (G, P) block, joined back together;
     `factor` is the schedule's multiplier of every lr at this step."""
-    new = {}
-    for (name, p), g in zip(params.items(), grads, strict=True):
-        pieces = []
-        for m in group:
-            update = m.step(p[m.runs], g[m.runs], m.state[name], lr=m.lr[name] * factor,
-                            weight_decay=m.weight_decay[name], **m.options)
-            m.state[name] = update.state
-            pieces.append(update.param)
-        new[name] = pieces[0] if len(pieces) == 1 else torch.cat(pieces)
-    return new
+    pieces = []
+    for m in group:
+        lr = m.lr if factor == 1.0 else m.lr * factor  # x * 1.0 is x: the constant schedule skips the product
+        update = m.step(flat[m.runs], grad[m.runs], m.state, lr=lr, weight_decay=m.weight_decay, checked=True,
+                        **m.options)
+        m.state = update.state
+        pieces.append(update.param)
+    return pieces[0] if len(pieces) == 1 else torch.cat(pieces)

@@ -77,7 +77,7 @@ def max_abs(params: dict[str, Tensor] | list[Tensor]) -> Tensor:
     """Per run (leading dimension G), the largest |w| over every tensor; NaN if any is NaN."""
     tensors = list(params.values()) if isinstance(params, dict) else list(params)
     per_tensor = [t.detach().flatten(1).abs().amax(dim=1).double() for t in tensors]
-    return torch.stack(per_tensor).amax(dim=0)
+    return per_tensor[0] if len(per_tensor) == 1 else torch.stack(per_tensor).amax(dim=0)
 
 
 def weights_blown_up(w: Tensor) -> bool:
@@ -107,42 +107,92 @@ def first_divergence(weights: Tensor, losses: Tensor | None = None, loss_is_nonn
 
 class RunDivergence:
     """During a batched training: which runs diverged (the criterion above), at which step and
-    why; each run keeps its last weights from before that step."""
+    why; each run keeps its last weights from before that step (last_good()).
 
-    def __init__(self, params: dict[str, Tensor], judge_growth: bool = True):
-        groups = next(iter(params.values())).shape[0]
+    A step only computes, on the weights' device, whether each run is still fine (one flag per
+    run and step, equivalent to reason_codes(...) == 0) and keeps the weights of the last
+    `window` steps; resolve() looks at the flags now and then (one wait for the device instead
+    of several per step; it must come at least every `window` steps), finds each run's first
+    flagged step, names its reason with reason_codes and keeps the weights from before it, so
+    the steps, messages and weights are those a check after every step would give."""
+
+    def __init__(self, flat: Tensor, judge_growth: bool = True, window: int = 1):
+        groups = flat.shape[0]
         self.judge_growth = judge_growth  # only for losses bounded below by 0
-        self.diverged = torch.zeros(groups, dtype=torch.bool)
+        self.diverged = torch.zeros(groups, dtype=torch.bool)  # as of the last resolve()
         self.found: list[Divergence | None] = [None] * groups
         self.first_loss: Tensor | None = None
-        self.last_good = dict(params)
+        self.recent: dict[int, Tensor] = {0: flat}  # step -> the weights after it, for the last `window` steps
+        self.window = window
+        self._kept: dict[int, Tensor] = {}  # run -> its weights from before the step it diverged at
+        self._pending: list[tuple[int, Tensor, Tensor | None]] = []  # (step, ok flags, train loss, test loss)
+        self._bound: Tensor | None = None
 
     @property
     def at(self) -> list[int | None]:
         return [None if d is None else d.step for d in self.found]
 
-    def update(self, step: int, before: dict[str, Tensor], after: dict[str, Tensor], losses: list[Tensor]) -> None:
-        """losses are those of `before` (train first); a bad loss or bad weights mark `step`."""
-        train = losses[0].detach().double()
-        if self.first_loss is None:
+    def update(self, step: int, after: Tensor, train_loss: Tensor, test_loss: Tensor | None = None) -> None:
+        """The weights after `step` and the losses of those before it (train; test when it is
+        another set); a bad loss or bad weights mark `step`. No host sync."""
+        train = train_loss.detach().double()
+        if self._bound is None:
             self.first_loss = train
-        finite = torch.stack([torch.isfinite(lo) for lo in losses]).all(dim=0)  # the test loss counts too
-        loss = torch.where(finite, train, torch.full_like(train, float("nan")))
-        peak = max_abs(after)
-        codes = reason_codes(peak, loss, self.first_loss if self.judge_growth else None).cpu()
-        fresh = (codes > 0) & ~self.diverged
-        if bool(fresh.any()):
-            peak_cpu, peak_before, loss_cpu = peak.cpu(), max_abs(before).cpu(), loss.cpu()
-            for i in torch.nonzero(fresh).flatten().tolist():
-                reason = REASONS[int(codes[i]) - 1]
-                value = {"loss_growth": loss_cpu, "loss_overflow": peak_before}.get(reason, peak_cpu)[i].item()
-                self.found[i] = Divergence(step, reason, value)
-            self.last_good = self._merge(fresh, before, self.last_good)
-            self.diverged |= fresh
-        self.last_good = after if not bool(self.diverged.any()) else self._merge(~self.diverged, after, self.last_good)
+            most = torch.finfo(torch.float64).max  # |loss| <= most: finite
+            grow = (LOSS_GROWTH * train).clamp(max=most) if self.judge_growth else None
+            self._bound = torch.full_like(train, most) if grow is None else torch.where(train > 0, grow, most)
+        # max |w| <= WEIGHT_LIMIT (False for NaN) without a temporary |w| block
+        ok = (after.amax(dim=1) <= WEIGHT_LIMIT) & (after.amin(dim=1) >= -WEIGHT_LIMIT) & (train.abs() <= self._bound)
+        if test_loss is not None:
+            ok &= torch.isfinite(test_loss.detach())
+        self._pending.append((step, ok, train, test_loss))
+        self.recent[step] = after
+        self.recent.pop(step - self.window - 1, None)
 
-    @staticmethod
-    def _merge(take: Tensor, new: dict[str, Tensor], old: dict[str, Tensor]) -> dict[str, Tensor]:
-        """Per run, `new`'s weights where take is True, else `old`'s."""
-        return {name: torch.where(take.to(p.device).reshape(-1, *([1] * (p.dim() - 1))), p, old[name])
-                for name, p in new.items()}
+    def resolve(self) -> bool:
+        """Name the divergences flagged since the last call; True when every run has diverged."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return bool(self.diverged.all())
+        bad = ~torch.stack([p[1] for p in pending]).cpu()  # (steps, G)
+        fresh = bad.any(dim=0) & ~self.diverged
+        if bool(fresh.any()):
+            self._name(pending, bad, fresh)
+        return bool(self.diverged.all())
+
+    def _name(self, pending: list, bad: Tensor, fresh: Tensor) -> None:
+        """Each fresh run's first flagged step, its reason by reason_codes and the weights before it;
+        the runs flagged first at the same step are judged together."""
+        steps = [p[0] for p in pending]
+        if steps[0] - 1 not in self.recent:
+            raise AssertionError("resolve() came later than the window of kept weights")  # a bug, never input
+        first = bad.int().argmax(dim=0)  # each run's first flagged step in this window
+        runs = torch.nonzero(fresh).flatten()
+        for k in sorted(set(first[runs].tolist())):
+            at = runs[first[runs] == k]
+            on_device = at.to(self.recent[steps[k]].device)
+            peak = max_abs([self.recent[steps[k]][on_device]]).cpu()
+            before = self.recent[steps[k] - 1][on_device]
+            peak_before = max_abs([before]).cpu()
+            train = pending[k][2][on_device].cpu()
+            test = train if pending[k][3] is None else pending[k][3][on_device].double().cpu()
+            loss = torch.where(torch.isfinite(train) & torch.isfinite(test), train, torch.nan)
+            codes = reason_codes(peak, loss, self.first_loss[on_device].cpu() if self.judge_growth else None)
+            for j, i in enumerate(at.tolist()):
+                code = int(codes[j])
+                if code == 0:
+                    raise AssertionError("the per-step flag and reason_codes disagree")  # a bug, never input
+                reason = REASONS[code - 1]
+                value = {"loss_growth": loss, "loss_overflow": peak_before}.get(reason, peak)[j].item()
+                self.found[i] = Divergence(steps[k], reason, value)
+                self._kept[i] = before[j]
+        self.diverged |= fresh
+
+    def last_good(self, flat: Tensor) -> Tensor:
+        """Every run's last good weights: `flat` (the final weights) for the runs that never diverged."""
+        if not self._kept:
+            return flat
+        out = flat.clone()
+        runs = list(self._kept)
+        out[torch.tensor(runs, device=flat.device)] = torch.stack([self._kept[i] for i in runs])
+        return out

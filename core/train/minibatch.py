@@ -27,6 +27,7 @@ class Minibatches:
         self.per_epoch = steps_per_epoch(n_train, batch_size)
         self._shuffle = torch.Generator().manual_seed(seed + SHUFFLE_SEED_OFFSET)
         self._order: Tensor | None = None
+        self._shuffled: tuple[Tensor, Tensor, Tensor, Tensor] | None = None  # (x, y, x[order], y[order])
 
     @property
     def full_batch(self) -> bool:
@@ -42,8 +43,15 @@ class Minibatches:
         return self._order[within * self.batch_size:(within + 1) * self.batch_size]
 
     def take(self, t: int, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-        """Step t's inputs and targets: all of them for full batch, else that step's minibatch."""
+        """Step t's inputs and targets: all of them for full batch, else that step's minibatch.
+        The data is put in the epoch's order once per epoch; a step's batch is then a slice of it
+        (the same values as x[indices(t)], without an indexing operation per step)."""
         if self.full_batch:
             return x, y
-        idx = self.indices(t)
-        return x[idx], y[idx]
+        within = t % self.per_epoch
+        cached = self._shuffled
+        if within == 0 or cached is None or cached[0] is not x or cached[1] is not y:
+            self.indices(t)  # draws the epoch's permutation when one is due
+            cached = self._shuffled = (x, y, x[self._order], y[self._order])
+        rows = slice(within * self.batch_size, (within + 1) * self.batch_size)
+        return cached[2][rows], cached[3][rows]

@@ -17,6 +17,7 @@ import torch
 from torch import Tensor
 
 from core.train.divergence import Divergence, RunDivergence
+from core.train.layout import Layout
 
 if TYPE_CHECKING:
     from core.train.training import TrainConfig
@@ -77,12 +78,23 @@ class Recorder:
         """Whether the losses before step t are kept (then the trainer must compute them)."""
         return self.curves or t == 0
 
-    def before_step(self, t: int, params: dict[str, Tensor], train_loss: Tensor, test_loss: Tensor) -> None:
-        """The weights and losses before step t: a snapshot when one is due, the curves' point when kept."""
+    def before_step(self, t: int, layout: Layout, flat: Tensor, train_loss: Tensor, test_loss: Tensor) -> None:
+        """The weights (a (G, P) block) and losses before step t: a snapshot when one is due, the
+        curves' point when kept."""
+        if t not in self.snapshot_at and not self.records(t):
+            return
+        params = layout.views(flat)
         if t in self.snapshot_at:
             self._snapshot(t, params)
         if self.records(t):
             self._point(params, train_loss, test_loss)
+
+    def truncate(self, steps: int) -> None:
+        """Forget what was recorded before step `steps` and later (a trainer that noticed late
+        that it could have stopped there)."""
+        del self.train_losses[steps:], self.test_losses[steps:], self.norms[steps:]
+        for t in [t for t in self.snapshots if t >= steps]:
+            del self.snapshots[t]
 
     def finish(self, params: dict[str, Tensor], train_loss: Tensor, test_loss: Tensor) -> None:
         """The curves' last point: the weights after the final step taken."""
@@ -107,8 +119,8 @@ class Recorder:
         return out
 
     def history(self, config: TrainConfig, runs: slice, lr_factor: Sequence[float],
-                divergence: RunDivergence) -> History:
-        """One configuration's History from its slice of the runs."""
+                divergence: RunDivergence, final: dict[str, Tensor]) -> History:
+        """One configuration's History from its slice of the runs; `final` is every run's last good weights."""
         at, steps = divergence.at, sorted(self.snapshots)
         return History(
             config=config,
@@ -116,7 +128,7 @@ class Recorder:
             train_loss=self._stack(self.train_losses, runs, at),
             test_loss=self._stack(self.test_losses, runs, at),
             norms={name: self._stack([n[name] for n in self.norms], runs, at) for name in self.norms[0]},
-            final={name: p[runs].double().cpu().numpy() for name, p in divergence.last_good.items()},
+            final={name: p[runs].double().cpu().numpy().copy() for name, p in final.items()},
             divergences=tuple(divergence.found[runs]),
             decayed=self.decayed,
             snapshot_steps=np.array(steps, dtype=int),

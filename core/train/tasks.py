@@ -54,6 +54,7 @@ class Task:
     has_test_set = True  # without one, the pages show the training loss only
     loss_is_nonnegative = True  # the loss-growth divergence criterion needs a loss bounded below by 0; log axes too
     has_closed_form = False  # core.train.closed_form knows plain SGD's trajectory on it (the training page overlays it)
+    closed_form_gradient = False  # losses_and_gradients is written out: the trainer needs no autograd graph
     shows_decision_boundary = False  # 2-D inputs and a classifier: the training page draws its boundaries
     # What one training step costs on the reference 2-core CPU (one thread, float64, the three
     # compared optimizers together), measured by benchmarks/cost.py: a fixed part per step and a
@@ -88,6 +89,13 @@ class Task:
         """Loss of each of the G runs, shape (G,): their sum has each run's own gradient."""
         return self.reduce(self.sample_losses(params, x, y))
 
+    def losses_and_gradients(self, flat: Tensor, x: Tensor, y: Tensor, n_grad: int) -> tuple[Tensor, Tensor]:
+        """For a task with closed_form_gradient, from the (G, P) block of every run's parameters in
+        init_params' order (core.train.layout): sample_losses on x, y and, from the same forward pass,
+        the gradient of reduce(losses[:, :n_grad]).sum() in the same (G, P) layout: what autograd
+        gives (tests/test_closed_form_gradients.py holds them to it)."""
+        raise NotImplementedError
+
 
 def _copies(t: Tensor, groups: int) -> Tensor:
     """G identical copies, so every run starts from the same weights as a per-run loop would."""
@@ -113,7 +121,7 @@ class SeedTask(Task):
     has_test_set = False
     loss_is_nonnegative = False  # sum(x @ W) is signed and unbounded below
     has_closed_form = True  # core.train.closed_form.seed_sgd_weights
-    step_us, run_step_us = 1000.0, 2.5
+    step_us, run_step_us = 1000.0, 2.5  # measured ~550, ~1.1 (closed-form gradient): kept, at or above those
 
     def data(self, seed, dtype, device):
         x, _, y = (torch.tensor(a, dtype=dtype, device=device) for a in seed_arrays(seed))
@@ -132,6 +140,14 @@ class SeedTask(Task):
     def reduce(self, losses):
         return losses.sum(dim=1)  # the seed's loss is a sum, not a mean
 
+    closed_form_gradient = True
+
+    def losses_and_gradients(self, flat, x, y, n_grad):
+        """d sum(x @ W) / dW = x.T @ 1: every column of W gets the column sums of x, whatever W."""
+        w = flat.view(flat.shape[0], x.shape[1], -1)
+        g = x[:n_grad].sum(dim=0).unsqueeze(-1).expand(w.shape[1:]).reshape(1, -1).expand(flat.shape)
+        return self.sample_losses({"W": w}, x, y), g
+
 
 @dataclass(frozen=True)
 class D2LRegression(Task):
@@ -149,7 +165,7 @@ class D2LRegression(Task):
     max_epochs = 300
     default_weight_decays = (0.0, 1.0, 3.0, 10.0)
     sweep_epochs, sweep_max_epochs = 100, 200
-    step_us, run_step_us = 3000.0, 15.0
+    step_us, run_step_us = 1000.0, 9.0  # closed-form gradient, two GEMMs per step (benchmarks/cost.py, 2026-11-27)
     num_inputs, n_train, n_test = 200, 20, 100
 
     def data(self, seed, dtype, device):
@@ -175,6 +191,18 @@ class D2LRegression(Task):
         """d2l's squared loss (y_hat - y)^2 / 2 of each example."""
         return ((self.forward(params, x) - y) ** 2 / 2)[..., 0]
 
+    closed_form_gradient = True
+
+    def losses_and_gradients(self, flat, x, y, n_grad):
+        """The columns of the block are w then b, so with a column of ones after x the residual of
+        every run is r = [x 1] @ flat.T - y, (n, G): one GEMM. The mean loss's gradient is then
+        [x 1].T @ r / n, w's and b's together in the block's layout: one more GEMM. r is scaled
+        by 1/n first, as autograd's backward of the mean does."""
+        x1 = torch.cat([x, torch.ones_like(x[:, :1])], dim=1)
+        r = x1 @ flat.T - y
+        grad = (r[:n_grad] * (1.0 / n_grad)).T @ x1[:n_grad]
+        return (r * r / 2).T, grad
+
 
 @dataclass(frozen=True)
 class ToyClassifier(Task):
@@ -199,7 +227,7 @@ class ToyClassifier(Task):
     sweep_epochs, sweep_max_epochs = 25, 500
     shows_decision_boundary = True
     default_momentum = 0.9  # plain SGD at lr 0.1 learns nothing in 200 full-batch steps; with momentum it does
-    step_us, run_step_us = 6000.0, 400.0  # ~27x a d2l run-step: 200 points through two tanh layers, full batch
+    step_us, run_step_us = 6000.0, 400.0  # ~45x a d2l run-step: 200 points through two tanh layers, autograd
     controls = (
         Field("dataset", "xor", choices=TOY_DATASETS, label="Dataset"),
         Field("noise", 0.2, 0.0, 0.5, step=0.05, label="Noise", help="The playground's noise slider, as a fraction."),

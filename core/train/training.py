@@ -1,8 +1,9 @@
 """One training function for every task and optimizer: G runs (one per weight decay, or
 per (lr, wd) cell) trained at once as one tensor program.
 
-Each parameter has a leading run dimension; the loss is the sum of the G runs' losses, so
-autograd gives every run its own gradient in one backward pass. The pieces live beside it:
+Each parameter has a leading run dimension, and all of them live in one (G, P) block
+(core.train.layout); the loss is the sum of the G runs' losses, so autograd, or a task's
+closed-form gradient, gives every run its own gradient in one pass. The pieces live beside it:
 the batches in core.train.minibatch (shared with the torch.optim reference loop), the step in
 core.train.batched_step, the curves and snapshots in core.train.recorder, divergence in core.train.divergence.
 This module validates a request, runs the loop and knows each task's starting point.
@@ -19,6 +20,7 @@ from torch import Tensor
 from core.devices import resolve_device, resolve_dtype
 from core.train import batched_step
 from core.train.divergence import RunDivergence
+from core.train.layout import Layout
 from core.train.minibatch import Minibatches, steps_per_epoch
 from core.train.recorder import History, Recorder
 from core.train.schedules import lr_factors
@@ -27,6 +29,8 @@ from core.train.tasks import TASKS, Data, Task, make_task
 MAX_STEPS = 5000  # a run's length: bounds the curves one request keeps
 MAX_RUNS = 3 * 24 * 24  # the largest sweep: three optimizers on a 24 x 24 grid
 MAX_REQUEST_SECONDS = 5.0  # one request's estimated compute on the reference 2-core CPU (Task.step_us)
+CHECK_EVERY = 32  # steps between two looks at the divergence flags (each look waits for the device)
+RECENT_BYTES = 32 * 2**20  # the last steps' weights kept meanwhile, to stop exactly where a per-step look would
 
 
 @dataclass(frozen=True)
@@ -121,20 +125,33 @@ class _Evaluation:
             return self.split(self.task.sample_losses(params, self.x, self.y))
 
 
-def _gradients(task: Task, data: Data, batches: Minibatches, evaluation: _Evaluation, params: dict[str, Tensor],
-               t: int, record: bool) -> tuple[Tensor, Tensor, tuple[Tensor, ...]]:
-    """Step t's (train loss, test loss, gradients). Full batch: train and test points in one forward
-    pass, only the training part has a gradient. Minibatch: the batch's loss has the gradient, and
-    both sets are evaluated afresh only when the step is recorded."""
-    leaves = {name: p.detach().requires_grad_(True) for name, p in params.items()}
-    if batches.full_batch:
-        train_loss, test_loss = evaluation.split(task.sample_losses(leaves, evaluation.x, evaluation.y))
-        objective = train_loss
+def _gradients(task: Task, data: Data, batches: Minibatches, evaluation: _Evaluation, layout: Layout, flat: Tensor,
+               t: int, record: bool) -> tuple[Tensor, Tensor, Tensor]:
+    """Step t's (train loss, test loss, gradient in the flat layout). Full batch: train and test points
+    in one forward pass, only the training part has a gradient. Minibatch: the batch's loss has the
+    gradient, and both sets are evaluated afresh only when the step is recorded. A task with a
+    closed-form gradient (Task.losses_and_gradients) needs no autograd graph."""
+    x, y = (evaluation.x, evaluation.y) if batches.full_batch else batches.take(t, data.x_train, data.y_train)
+    n_grad = evaluation.n_train if batches.full_batch else len(x)
+    if task.closed_form_gradient:
+        losses, grad = task.losses_and_gradients(flat, x, y, n_grad)
     else:
-        objective = task.loss(leaves, *batches.take(t, data.x_train, data.y_train))
-        train_loss, test_loss = evaluation(params) if record else (objective, objective)
-    grads = torch.autograd.grad(objective.sum(), list(leaves.values()))
-    return train_loss.detach(), test_loss.detach(), grads
+        leaves = {name: p.detach().requires_grad_(True) for name, p in layout.views(flat).items()}
+        losses = task.sample_losses(leaves, x, y)
+        grad = layout.flatten(torch.autograd.grad(task.reduce(losses[:, :n_grad]).sum(), list(leaves.values())))
+        losses = losses.detach()
+    if batches.full_batch:
+        train_loss, test_loss = evaluation.split(losses)
+    else:
+        objective = task.reduce(losses)
+        train_loss, test_loss = evaluation(layout.views(flat)) if record else (objective, objective)
+    return train_loss, test_loss, grad
+
+
+def _check_every(flat: Tensor) -> int:
+    """Steps between two looks at the divergence flags: as many as the weights kept to stop
+    exactly where a per-step look would have (RECENT_BYTES) allow, at most CHECK_EVERY."""
+    return max(1, min(CHECK_EVERY, RECENT_BYTES // max(1, flat.numel() * flat.element_size())))
 
 
 def train(config: TrainConfig, on_progress: Callable[[float], None] | None = None) -> History:
@@ -146,10 +163,12 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
                    curves: bool = True) -> list[History]:
     """Several configurations on one task (say SGD, Adam and AdamW, each with four weight
     decays) as one program: one forward and backward per step for all their runs, then each
-    configuration's rule on its own slice (core.train.batched_step).
+    configuration's rule on its own rows of the (runs, parameters) block (core.train.batched_step).
 
     With curves=False only the first and last points are recorded (a sweep needs final
-    values only), which skips the per-step evaluation of minibatch tasks (core.train.recorder)."""
+    values only), which skips the per-step evaluation of minibatch tasks (core.train.recorder).
+    Divergence is flagged on the device every step and looked at every few steps; when all
+    runs have diverged the result is cut back to the step a per-step look would have stopped at."""
     configs = list(configs)
     first = configs[0]
     task = make_task(first.task, **dict(first.task_options))
@@ -160,21 +179,31 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     _validate(configs, task, batches.per_epoch)
     factors = lr_factors(first.schedule, total)
     params = task.init_params(sum(c.runs for c in configs), first.seed, dtype, device)
-    group = batched_step.members(configs, params, task.decayed)
+    layout = Layout(params)
+    flat = layout.flatten(params)
+    group = batched_step.members(configs, flat, layout.mask(task.decayed, flat))
     evaluation, recorder = _Evaluation(task, data), Recorder(total, task.decayed, curves)
-    divergence = RunDivergence(params, task.loss_is_nonnegative)
-    for t in range(total):
-        train_loss, test_loss, grads = _gradients(task, data, batches, evaluation, params, t, recorder.records(t))
-        with torch.no_grad():
-            recorder.before_step(t, params, train_loss, test_loss)
-            before, params = params, batched_step.step(group, params, grads, factors[t])
-            divergence.update(t + 1, before, params, [train_loss, test_loss])
-        if on_progress is not None and (t + 1) % max(1, total // 50) == 0:
-            on_progress((t + 1) / total)
-        if bool(divergence.diverged.all()):
-            break
-    recorder.finish(params, *evaluation(params))
-    return [recorder.history(c, m.runs, factors, divergence) for c, m in zip(configs, group, strict=True)]
+    every = _check_every(flat)
+    divergence = RunDivergence(flat, task.loss_is_nonnegative, window=every)
+    with torch.inference_mode(task.closed_form_gradient):  # no autograd graph: less bookkeeping per operation
+        for t in range(total):
+            train_loss, test_loss, grad = _gradients(task, data, batches, evaluation, layout, flat, t,
+                                                     recorder.records(t))
+            with torch.no_grad():
+                recorder.before_step(t, layout, flat, train_loss, test_loss)
+                flat = batched_step.step(group, flat, grad, factors[t])
+                divergence.update(t + 1, flat, train_loss, None if test_loss is train_loss else test_loss)
+            if on_progress is not None and (t + 1) % max(1, total // 50) == 0:
+                on_progress((t + 1) / total)
+            if ((t + 1) % every == 0 or t + 1 == total) and divergence.resolve():
+                stop = max(divergence.at)  # the step at which the last run diverged
+                flat = divergence.recent[stop]
+                recorder.truncate(stop)
+                break
+    final = layout.views(flat)
+    recorder.finish(final, *evaluation(final))
+    last_good = layout.views(divergence.last_good(flat))
+    return [recorder.history(c, m.runs, factors, divergence, last_good) for c, m in zip(configs, group, strict=True)]
 
 
 DEFAULT_WEIGHT_DECAYS = {key: task.default_weight_decays for key, task in TASKS.items()}  # each Task declares its own

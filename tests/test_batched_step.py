@@ -1,0 +1,66 @@
+"""The batched step against torch.optim: each configuration's rule on its rows of the (runs,
+parameters) block, with per-run lr and weight_decay, gives every run what its own torch.optim
+optimizer gives, to the last bit (the rules use torch.optim's own tensor operations)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import torch
+
+from core import optim
+from core.train import batched_step
+from core.train.layout import Layout
+
+
+@dataclass(frozen=True)
+class Config:
+    optimizer: str
+    options: tuple = ()
+    lrs: tuple = (0.01, 0.1, 0.3)
+    weight_decays: tuple = (0.0, 0.5, 2.0)
+
+    @property
+    def runs(self) -> int:
+        return len(self.weight_decays)
+
+    def per_run_lrs(self):
+        return self.lrs
+
+
+CONFIGS = [Config("sgd"), Config("sgd", (("momentum", 0.9), ("nesterov", True))),
+           Config("sgd", (("momentum", 0.8), ("dampening", 0.3))), Config("adam"), Config("adam", (("amsgrad", True),)),
+           Config("adamw"), Config("adamw", (("maximize", True),))]
+
+
+@pytest.mark.parametrize("schedule", [(1.0,) * 5, (1.0, 0.5, 0.25, 0.1, 0.05)], ids=["constant", "decaying"])
+def test_every_run_of_a_group_equals_its_own_torch_optimizer_bit_for_bit(schedule):
+    gen = torch.Generator().manual_seed(2)
+    runs = sum(c.runs for c in CONFIGS)
+    params = {"w": torch.randn(runs, 6, 2, generator=gen, dtype=torch.float64),
+              "b": torch.randn(runs, 1, 2, generator=gen, dtype=torch.float64)}
+    grads = [{name: torch.randn(p.shape, generator=gen, dtype=torch.float64) for name, p in params.items()}
+             for _ in schedule]
+    layout = Layout(params)
+    flat = layout.flatten(params)
+    group = batched_step.members(CONFIGS, flat, layout.mask({"w"}, flat))
+    for factor, g in zip(schedule, grads, strict=True):
+        flat = batched_step.step(group, flat, layout.flatten(g), factor)
+    ours = layout.views(flat)
+    run = 0
+    for c in CONFIGS:
+        for lr, wd in zip(c.lrs, c.weight_decays, strict=True):
+            mine = {name: p[run].clone().requires_grad_(True) for name, p in params.items()}
+            opt = optim.get(c.optimizer).make_torch([{"params": [mine["w"]], "weight_decay": wd},
+                                                     {"params": [mine["b"]], "weight_decay": 0.0}],
+                                                    lr=lr, weight_decay=0.0, options=dict(c.options))
+            for factor, g in zip(schedule, grads, strict=True):
+                for group_ in opt.param_groups:
+                    group_["lr"] = lr * factor
+                for name, p in mine.items():
+                    p.grad = g[name][run].clone()
+                opt.step()
+            for name, p in mine.items():
+                assert torch.equal(ours[name][run], p.detach()), (c, run, name)
+            run += 1
