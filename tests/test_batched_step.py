@@ -1,6 +1,8 @@
 """The batched step against torch.optim: each configuration's rule on its rows of the (runs,
 parameters) block, with per-run lr and weight_decay, gives every run what its own torch.optim
-optimizer gives, to the last bit (the rules use torch.optim's own tensor operations)."""
+optimizer gives, to the last bit here (the rules use torch.optim's own tensor operations); the
+test allows 1e-15 relative, a rounding or two, since a CPU without the same vector kernels (FMA
+or not) may round an addcmul differently from torch's own loop."""
 
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ CONFIGS = [Config("sgd"), Config("sgd", (("momentum", 0.9), ("nesterov", True)))
 
 
 @pytest.mark.parametrize("schedule", [(1.0,) * 5, (1.0, 0.5, 0.25, 0.1, 0.05)], ids=["constant", "decaying"])
-def test_every_run_of_a_group_equals_its_own_torch_optimizer_bit_for_bit(schedule):
+def test_every_run_of_a_group_equals_its_own_torch_optimizer_to_the_last_bits(schedule):
     gen = torch.Generator().manual_seed(2)
     runs = sum(c.runs for c in CONFIGS)
     params = {"w": torch.randn(runs, 6, 2, generator=gen, dtype=torch.float64),
@@ -62,5 +64,6 @@ def test_every_run_of_a_group_equals_its_own_torch_optimizer_bit_for_bit(schedul
                     p.grad = g[name][run].clone()
                 opt.step()
             for name, p in mine.items():
-                assert torch.equal(ours[name][run], p.detach()), (c, run, name)
+                torch.testing.assert_close(ours[name][run], p.detach(), rtol=1e-15, atol=1e-15,
+                                           msg=lambda m, c=c, run=run, name=name: f"{c} run {run} {name}: {m}")
             run += 1
