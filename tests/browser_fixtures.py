@@ -1,8 +1,8 @@
-"""One streamlit server and one chromium per test process, shared by every browser test file.
+"""One streamlit server per test process, shared by every browser test file, and chromium.
 
-Session-scoped, so a worker that runs several browser files starts them once (each costs a few
-seconds, and the first visitor of a fresh server pays its warm-up); a worker that runs none
-starts neither. Registered in conftest.py."""
+The server is session-scoped, so a worker that runs several browser files starts it once (the
+first visitor of a fresh server pays its warm-up); a worker that runs none starts none. Chromium
+lives per file (see browser()). Registered in conftest.py."""
 
 from __future__ import annotations
 
@@ -72,8 +72,8 @@ def server():
         log.close()
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")  # Playwright's sync API keeps an event loop running: asyncio.run() in a later
+def browser():                  # test of the same worker would fail, so it lives only while a browser file runs
     require_chromium()
     if os.environ.get("CI"):
         from playwright.sync_api import sync_playwright

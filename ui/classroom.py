@@ -76,11 +76,11 @@ def aside(text: str, where=st) -> None:
 
 
 def classroom_controls(shared: PageState) -> None:
-    st.markdown(LAYOUT_CSS, unsafe_allow_html=True)
+    st.html(LAYOUT_CSS)  # style tags only: Streamlit sends them where they take no space
     widgets.toggle(shared, "present")
     widgets.select(shared, "export_format")
     if shared["present"]:
-        st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+        st.html(PRESENTATION_CSS)
 
 
 def share_link() -> None:
