@@ -12,9 +12,11 @@ export OMP_NUM_THREADS ?= 1
 run: install
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
+# worksteal: two workers take tests (not whole files) and steal each other's queue, so the long browser
+# tests of one file do not leave the other core idle.
 test: install-dev browser
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist worksteal
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

@@ -3,8 +3,9 @@ its own defaults and a link with no key of another page (issue 13, bug 1: four o
 ordered pairs showed another page's learning rate, weight decay or epochs, and put them in
 the share link).
 
-One server, one browser tab: a walk that takes each of the 30 ordered pairs once (an Eulerian
-circuit, tests/test_state.py's tour) in 30 clicks."""
+One server: a walk that takes each of the 30 ordered pairs once (an Eulerian circuit,
+tests/test_state.py's tour) in 30 clicks, in two legs of 15 (one tab each, so that two test
+workers can take one each)."""
 
 from __future__ import annotations
 
@@ -46,10 +47,16 @@ def shown(page, label: str) -> float:
     return float(widget.first.input_value())
 
 
-def test_every_page_reached_from_every_other_shows_its_own_defaults(server, browser):
+WALK = tour(PAGES)
+LEGS = 2  # the walk in halves, one browser tab each, so two test workers share it; each move is in one leg
+LEG_MOVES = -(-(len(WALK) - 1) // LEGS)
+
+
+@pytest.mark.parametrize("leg", range(LEGS))
+def test_every_page_reached_from_every_other_shows_its_own_defaults(server, browser, leg):
     fields = {name: {f.key: f for f in page_fields(name)} for name in PAGES}
     tab = browser.new_page(viewport={"width": 1600, "height": 1400})
-    walk = tour(PAGES)
+    walk = WALK[leg * LEG_MOVES:(leg + 1) * LEG_MOVES + 1]  # consecutive legs share their end page
     tab.goto(f"{server}/{NAV[walk[0]][1]}")
     for i, name in enumerate(walk):
         if i:
@@ -89,3 +96,9 @@ def test_a_hidden_option_keeps_its_value_in_the_view_and_the_link(server, browse
     link = tab.locator("[data-testid='stSidebar'] code").first.text_content()
     assert "sgd.momentum=0.89" in link and shown(tab, "momentum") == pytest.approx(0.89), link
     tab.close()
+
+
+def test_the_legs_take_every_move_of_the_walk_once():
+    legs = [WALK[i * LEG_MOVES:(i + 1) * LEG_MOVES + 1] for i in range(LEGS)]
+    moves = [pair for leg in legs for pair in zip(leg, leg[1:], strict=False)]
+    assert moves == list(zip(WALK, WALK[1:], strict=False)) and len(moves) == len(PAGES) * (len(PAGES) - 1)
