@@ -1,5 +1,6 @@
 """Training: full runs of SGD, Adam (L2-style) and AdamW side by side, several weight decays overlaid."""
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -12,6 +13,7 @@ from core.problem import SEED_FIELD
 from core.schema import Field
 from core.train.budget import max_epochs
 from core.train.closed_form import seed_norm_curves
+from core.train.recorder import Partial
 from core.train.schedules import SCHEDULES
 from core.train.tasks import TASKS, accuracy, decision_boundary, make_task, training_points
 from core.train.training import COMPARED_OPTIMIZERS, History, TrainConfig, check_request, default_config, train_together
@@ -50,10 +52,72 @@ FIELDS = (
 )
 
 
+# A run still training after this long is drawn as it trains (10 frames/s), with a Stop button; a
+# shorter one simply appears. The last frame is kept in the session, to show after a stop.
+LIVE_AFTER_SECONDS = 0.5
+LIVE, STOPPED = "training:_live", "training:_stopped"
+
+
+def stop(configs: tuple[TrainConfig, ...]) -> None:
+    st.session_state[STOPPED] = configs
+
+
+def train_again() -> None:
+    st.session_state.pop(STOPPED, None)
+
+
+class LiveView:
+    """Two placeholders above the charts: a Stop button and the run's curves as it trains. Stop
+    reruns the page, which ends this run at its next frame (Streamlit stops a script when it
+    next draws) and shows the last frame instead of training again."""
+
+    def __init__(self, configs: tuple[TrainConfig, ...]):
+        self.configs, self.started = configs, time.monotonic()
+        self.names = [optim.get(c.optimizer).torch_class for c in configs]
+        self.button, self.chart = st.empty(), st.empty()
+        self.shown = False
+
+    def __call__(self, p: Partial) -> None:
+        if time.monotonic() - self.started < LIVE_AFTER_SECONDS:
+            return
+        if not self.shown:
+            self.button.button("Stop training", key="training:_stop", on_click=stop, args=(self.configs,))
+            self.shown = True
+        st.session_state[LIVE] = (self.configs, p)
+        draw_partial(self.chart, self.configs, self.names, p)
+
+    def clear(self) -> None:
+        self.button.empty()
+        self.chart.empty()
+
+
+def draw_partial(where, configs: tuple[TrainConfig, ...], names: list[str], p: Partial) -> None:
+    where.plotly_chart(figures.live_norms(p.decayed_norms, names, configs[0].weight_decays, p.step, p.total),
+                       key=None, config={"displayModeBar": False})
+
+
 def cached_train(configs: tuple[TrainConfig, ...]) -> list[History]:
-    """Refused before it queues when too costly; then trained once for every visitor (ui.heavy)."""
+    """Refused before it queues when too costly; then trained once for every visitor (ui.heavy),
+    drawn as it trains when it takes a while."""
     check_request(configs)
-    return cached_heavy(("train", configs), "Training…", lambda progress: train_together(list(configs), progress))
+    live = LiveView(configs)
+    try:
+        return cached_heavy(("train", configs), "Training…",
+                            lambda progress: train_together(list(configs), progress, on_partial=live))
+    finally:
+        live.clear()
+
+
+def stopped(configs: tuple[TrainConfig, ...]) -> bool:
+    """After Stop, for the same view: the last frame and a way to train again, instead of training."""
+    if st.session_state.get(STOPPED) != configs:
+        return False
+    shown, p = st.session_state.get(LIVE, (None, None))
+    if shown == configs and p is not None:
+        st.info(f"Stopped at step {p.step} of {p.total}: the curves below are where the run had got to.")
+        draw_partial(st, configs, [optim.get(c.optimizer).torch_class for c in configs], p)
+    st.button("Train again", key="training:_again", on_click=train_again)
+    return True
 
 
 def controls(s: PageState) -> dict[str, TrainConfig]:
@@ -162,6 +226,8 @@ def body(s: PageState) -> None:
     first = next(iter(configs.values()))
     task, task_options, wds, seed = first.task, dict(first.task_options), first.weight_decays, first.seed
     aside(make_task(task, **task_options).describe())  # the setting; what the runs did is generated below
+    if stopped(tuple(configs.values())):
+        return
     try:
         histories = dict(zip(configs, cached_train(tuple(configs.values())), strict=True))
     except ValueError as err:

@@ -6,12 +6,15 @@ lives per file (see browser()). Registered in conftest.py."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -38,6 +41,32 @@ def require_chromium() -> None:
     pytest.skip("chromium not installed; `make browser` installs it")
 
 
+SERVER_PIDS: dict[str, int] = {}  # url -> the server's process id (see throttled)
+
+
+@contextlib.contextmanager
+def throttled(url: str, running: float = 0.2, period: float = 0.05):
+    """The server as on a machine 1/running times slower: stopped (SIGSTOP) for the rest of each
+    period. Runs that take a second here take several, long enough to watch one train."""
+    pid, done = SERVER_PIDS[url], threading.Event()
+
+    def toggle():
+        while not done.is_set():
+            os.kill(pid, signal.SIGSTOP)
+            time.sleep(period * (1 - running))
+            os.kill(pid, signal.SIGCONT)
+            time.sleep(period * running)
+
+    thread = threading.Thread(target=toggle, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        os.kill(pid, signal.SIGCONT)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -55,6 +84,7 @@ def server():
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[url] = proc.pid
     try:
         deadline = time.time() + 60
         while time.time() < deadline:

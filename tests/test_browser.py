@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_fixtures import ARTIFACTS
+from tests.browser_fixtures import ARTIFACTS, throttled
 
 pytestmark = pytest.mark.browser
 
@@ -96,3 +96,40 @@ def test_parameters_page_shows_markdown_from_a_link_literally(server, browser):
     assert pattern in alert.inner_text().replace("\u2060", "")  # as typed, once the invisible joiners are gone
     assert page.locator("[data-testid='stException']").count() == 0
     page.close()
+
+
+def test_a_long_training_run_grows_as_it_trains_and_stops_when_stopped(server, browser):
+    """Issue 15: a run that takes a while is drawn while it trains (the live chart's step climbs), and Stop
+    ends it where it got to, without training again. A seed of its own: no other test has trained this view."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(f"{server}/training?task=toy&seed.toy=11")  # the toy page's script, before its run: plotly loaded
+    page.locator(".js-plotly-plot").first.wait_for(timeout=90_000)
+    with throttled(server):  # a slower machine: the run takes several seconds
+        page.goto(f"{server}/training?task=toy&epochs.toy=450&seed.toy=11")
+        stop = page.get_by_role("button", name="Stop training")
+        stop.wait_for(timeout=90_000)
+        watch_and_stop(page, stop)
+    page.close()
+
+
+def watch_and_stop(page, stop) -> None:
+    title = page.locator(".js-plotly-plot .gtitle").filter(has_text="Training: step")
+
+    def step() -> int:
+        return int(title.first.text_content().split("step ")[1].split(" of")[0])
+
+    first = step()
+    page.wait_for_function("(first) => { const t = [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
+                           ".find(e => e.textContent.startsWith('Training: step'));"
+                           " return t && parseInt(t.textContent.split('step ')[1]) > first; }", arg=first,
+                           timeout=30_000)
+    assert step() > first  # the curve grew while the run went on
+    stop.click()
+    note = page.get_by_text("Stopped at step")
+    note.wait_for(timeout=30_000)
+    stopped_at, total = (int(n) for n in note.text_content().split("step ")[1].split(":")[0].split(" of "))
+    assert first < stopped_at < total  # where it got to, short of the end
+    page.wait_for_timeout(1500)
+    assert "Stopped at step" in page.get_by_text("Stopped at step").text_content()
+    assert page.locator(".js-plotly-plot .gtitle").filter(has_text="Weight norm per layer").count() == 0
+    assert page.locator("[data-testid='stException']").count() == 0

@@ -70,6 +70,7 @@ def _every_builder():
                                 np.array([[True, False], [False, False]]), (1, 1), "s", "loss", (0.0, 1.0), (0, 1))
     yield figures.lines({"x": (np.arange(3), np.arange(3.0))}, "l", "x", "y", log_y=True)
     yield figures.animated_heatmap(rng.normal(size=(3, 4, 5)), [0, 5, 10], "anim")
+    yield figures.live_norms([rng.random((2, 6)), rng.random((2, 6))], ["SGD", "AdamW"], (0.0, 1.0), 5, 40)
     yield figures.for_projector(figures.curves(curves, (0.0, 1.0), "t", "y"))
 
 
@@ -228,3 +229,10 @@ def test_animation_moves_heatmap_and_norm_marker_together_with_controls_off_the_
     assert fig.layout.yaxis.domain[0] == HEATMAP_DOMAIN[0] and fig.layout.yaxis2.domain[1] == NORM_DOMAIN[1]
     assert menu.x == 0 and slider.x >= 0.2
     assert not fig.layout.xaxis.title.text  # no axis title for the controls to sit on
+
+
+def test_the_live_chart_is_as_long_as_the_whole_run_and_names_its_step():
+    """The curves grow into an x axis that is already the run's length; the title says how far it got."""
+    fig = figures.live_norms([np.ones((2, 6)), np.ones((2, 6))], ["SGD", "AdamW"], (0.0, 1.0), 5, 40)
+    assert list(fig.layout.xaxis.range) == [0, 40] and fig.layout.title.text == "Training: step 5 of 40"
+    assert len(fig.data) == 4 and {t.line.dash for t in fig.data[:2]} != {t.line.dash for t in fig.data[2:]}

@@ -13,6 +13,7 @@ from core.figures.curves import (  # noqa: F401
     change_split_bars,
     curves,
     lines,
+    live_norms,
     norm_curve,
     pure_decay_scatter,
     schedule,

@@ -120,3 +120,16 @@ def lines(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str, x_title:
             for i, (name, (x, y)) in enumerate(series.items())]
     return _figure(data, 330, _axis(x_title), _axis(y_title, log=log_y), title,
                    hovermode="x unified")
+
+
+def live_norms(decayed_norms, names, weight_decays, step: int, total: int) -> go.Figure:
+    """A run as it trains: the norm of the decayed weights of every run so far, one colour per
+    weight decay, one dash per optimizer (names), its x axis already as long as the whole run so
+    the curves grow into it. decayed_norms: per optimizer, (runs, step + 1)."""
+    data = [dict(type="scatter", y=values[i], mode="lines", name=f"{name}, wd={wd:g}",
+                 line=dict(color=wd_color(wd), dash=series_dash(k), width=2),
+                 hovertemplate=f"{name}, wd={wd:g}<br>step %{{x}}: %{{y:.6g}}<extra></extra>")
+            for k, (name, values) in enumerate(zip(names, decayed_norms, strict=True))
+            for i, wd in enumerate(weight_decays)]
+    return _figure(data, 330, _axis("step", range=[0, total]), _axis("‖W‖ (decayed tensors)", log=True),
+                   f"Training: step {step} of {total}", showlegend=False, uirevision="live")

@@ -57,6 +57,17 @@ class History:
         return np.concatenate([self.final[name][run].ravel() for name in self.decayed])
 
 
+@dataclass(frozen=True)
+class Partial:
+    """A run in progress as far as it got, for a page to draw while it trains: per configuration,
+    the norm of its decayed tensors together and its training loss, (runs, step + 1) float64."""
+
+    step: int
+    total: int
+    decayed_norms: tuple[np.ndarray, ...]
+    train_loss: tuple[np.ndarray, ...]
+
+
 def norms(params: dict[str, Tensor]) -> dict[str, Tensor]:
     """Per run, in float64, so a float32 run's norm does not overflow before its weights do."""
     return {name: p.detach().flatten(1).double().norm(dim=1) for name, p in params.items()}
@@ -88,6 +99,13 @@ class Recorder:
             self._snapshot(t, params)
         if self.records(t):
             self._point(params, train_loss, test_loss)
+
+    def partial(self, step: int, total: int, runs: Sequence[slice]) -> Partial:
+        """What was recorded before step `step`, per slice of runs (one copy to the host per frame)."""
+        decayed = torch.stack([torch.stack([n[name] for name in self.decayed]).square().sum(0).sqrt()
+                               for n in self.norms], dim=1).double().cpu().numpy()
+        losses = torch.stack(self.train_losses, dim=1).double().cpu().numpy()
+        return Partial(step, total, tuple(decayed[r] for r in runs), tuple(losses[r] for r in runs))
 
     def truncate(self, steps: int) -> None:
         """Forget what was recorded before step `steps` and later (a trainer that noticed late

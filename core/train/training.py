@@ -11,6 +11,7 @@ This module validates a request, runs the loop and knows each task's starting po
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -22,7 +23,7 @@ from core.train import batched_step
 from core.train.divergence import RunDivergence
 from core.train.layout import Layout
 from core.train.minibatch import Minibatches, steps_per_epoch
-from core.train.recorder import History, Recorder
+from core.train.recorder import History, Partial, Recorder
 from core.train.schedules import lr_factors
 from core.train.tasks import TASKS, Data, Task, make_task
 
@@ -159,8 +160,11 @@ def train(config: TrainConfig, on_progress: Callable[[float], None] | None = Non
     return train_together([config], on_progress)[0]
 
 
+FRAME_SECONDS = 0.1  # a run watched as it trains (on_partial) is drawn again at most this often: 10 frames/s
+
+
 def train_together(configs: list[TrainConfig], on_progress: Callable[[float], None] | None = None,
-                   curves: bool = True) -> list[History]:
+                   curves: bool = True, on_partial: Callable[[Partial], None] | None = None) -> list[History]:
     """Several configurations on one task (say SGD, Adam and AdamW, each with four weight
     decays) as one program: one forward and backward per step for all their runs, then each
     configuration's rule on its own rows of the (runs, parameters) block (core.train.batched_step).
@@ -168,7 +172,10 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     With curves=False only the first and last points are recorded (a sweep needs final
     values only), which skips the per-step evaluation of minibatch tasks (core.train.recorder).
     Divergence is flagged on the device every step and looked at every few steps; when all
-    runs have diverged the result is cut back to the step a per-step look would have stopped at."""
+    runs have diverged the result is cut back to the step a per-step look would have stopped at.
+
+    on_partial, if given (with curves), is called with the curves so far at most every
+    FRAME_SECONDS, so a page can draw the run as it trains; it may raise to stop the run."""
     configs = list(configs)
     first = configs[0]
     task = make_task(first.task, **dict(first.task_options))
@@ -184,6 +191,8 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     group = batched_step.members(configs, flat, layout.mask(task.decayed, flat))
     evaluation, recorder = _Evaluation(task, data), Recorder(total, task.decayed, curves)
     every = _check_every(flat)
+    runs = [m.runs for m in group]
+    next_frame = time.monotonic() + FRAME_SECONDS
     divergence = RunDivergence(flat, task.loss_is_nonnegative, window=every)
     with torch.inference_mode(task.closed_form_gradient):  # no autograd graph: less bookkeeping per operation
         for t in range(total):
@@ -195,6 +204,9 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
                 divergence.update(t + 1, flat, train_loss, None if test_loss is train_loss else test_loss)
             if on_progress is not None and (t + 1) % max(1, total // 50) == 0:
                 on_progress((t + 1) / total)
+            if on_partial is not None and curves and time.monotonic() >= next_frame:
+                on_partial(recorder.partial(t + 1, total, runs))
+                next_frame = time.monotonic() + FRAME_SECONDS
             if ((t + 1) % every == 0 or t + 1 == total) and divergence.resolve():
                 stop = max(divergence.at)  # the step at which the last run diverged
                 flat = divergence.recent[stop]
