@@ -12,7 +12,7 @@ from core.train.training import default_config, train_together
 
 @pytest.fixture
 def every_step(monkeypatch):
-    monkeypatch.setattr(training, "FRAME_SECONDS", 0.0)  # a frame after every step: no clock in the test
+    monkeypatch.setattr(training, "FRAMES_PER_SECOND", float("inf"))  # a frame after every step: no clock in the test
 
 
 def test_each_frame_is_a_prefix_of_the_finished_curves(every_step):

@@ -15,9 +15,10 @@ from core.explain.presets import training as training_presets
 from core.numbers import fmt
 from core.schema import to_query
 from core.step import StepConfig, adam_vs_adamw_pure_decay, run_step
+from core.train.classifier_views import accuracy
 from core.train.sweep import SweepConfig, run_sweep
 from core.train.sweep_claims import ALIGNED, DIAGONAL, ridge
-from core.train.tasks import accuracy, make_task
+from core.train.tasks import make_task
 from core.train.training import COMPARED_OPTIMIZERS, default_config, train_together
 from tests.page_helpers import page_fields, run_page, scoped
 

@@ -102,7 +102,8 @@ def test_toy_defaults_every_optimizer_learns_and_decay_visibly_acts():
     """The defect: at the toy defaults SGD learned nothing (train loss ~0.66), Adam at wd=0.1 collapsed and
     AdamW looked the same for every wd. Now each learns without decay, ‖W‖ falls as wd grows, and each has a
     decay that shrinks ‖W‖ by at least 15% while the test accuracy holds (within 3 points)."""
-    from core.train.tasks import accuracy, make_task
+    from core.train.classifier_views import accuracy
+    from core.train.tasks import make_task
 
     histories = train_together([default_config("toy", key) for key in COMPARED_OPTIMIZERS])
     task = make_task("toy")

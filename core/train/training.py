@@ -160,7 +160,7 @@ def train(config: TrainConfig, on_progress: Callable[[float], None] | None = Non
     return train_together([config], on_progress)[0]
 
 
-FRAME_SECONDS = 0.1  # a run watched as it trains (on_partial) is drawn again at most this often: 10 frames/s
+FRAMES_PER_SECOND = 10  # how often a run watched as it trains (on_partial) is drawn again, at most
 
 
 def train_together(configs: list[TrainConfig], on_progress: Callable[[float], None] | None = None,
@@ -174,8 +174,8 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     Divergence is flagged on the device every step and looked at every few steps; when all
     runs have diverged the result is cut back to the step a per-step look would have stopped at.
 
-    on_partial, if given (with curves), is called with the curves so far at most every
-    FRAME_SECONDS, so a page can draw the run as it trains; it may raise to stop the run."""
+    on_partial, if given (with curves), is called with the curves so far at most
+    FRAMES_PER_SECOND times a second, so a page can draw the run as it trains; it may raise to stop the run."""
     configs = list(configs)
     first = configs[0]
     task = make_task(first.task, **dict(first.task_options))
@@ -192,7 +192,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     evaluation, recorder = _Evaluation(task, data), Recorder(total, task.decayed, curves)
     every = _check_every(flat)
     runs = [m.runs for m in group]
-    next_frame = time.monotonic() + FRAME_SECONDS
+    next_frame = time.monotonic() + 1 / FRAMES_PER_SECOND
     divergence = RunDivergence(flat, task.loss_is_nonnegative, window=every)
     with torch.inference_mode(task.closed_form_gradient):  # no autograd graph: less bookkeeping per operation
         for t in range(total):
@@ -206,7 +206,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
                 on_progress((t + 1) / total)
             if on_partial is not None and curves and time.monotonic() >= next_frame:
                 on_partial(recorder.partial(t + 1, total, runs))
-                next_frame = time.monotonic() + FRAME_SECONDS
+                next_frame = time.monotonic() + 1 / FRAMES_PER_SECOND
             if ((t + 1) % every == 0 or t + 1 == total) and divergence.resolve():
                 stop = max(divergence.at)  # the step at which the last run diverged
                 flat = divergence.recent[stop]

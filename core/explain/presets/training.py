@@ -7,8 +7,9 @@ import numpy as np
 
 from core.explain.presets import Preset
 from core.numbers import fmt
+from core.train.classifier_views import accuracy
 from core.train.recorder import History
-from core.train.tasks import accuracy, make_task
+from core.train.tasks import make_task
 
 LOOK_AT = ("Look at the weight-norm curves first: each line is one weight decay. Then see what each decay did to "
            "the loss.")
