@@ -41,10 +41,11 @@ ROWS = {
     "questions": ("questions", ("slider", None), "ArrowRight"),  # the first card's first slider
     "theory": ("theory", ("slider", "Weight decay λ"), "ArrowLeft"),
     "parameters": ("parameters", ("search", "Search parameter names"), None),
-    "training": ("training", ("slider", "SGD momentum"), "ArrowRight"),
-    "training_toy": ("training?task=toy", ("slider", "SGD momentum"), "ArrowRight"),
-    "sweep_12": ("sweep", ("slider", "SGD momentum"), "ArrowRight"),
-    "sweep_24": ("sweep?resolution=24", ("slider", "SGD momentum"), "ArrowRight"),
+    # the runs' own length (momentum is folded away under Advanced options): one epoch fewer per move
+    "training": ("training", ("slider", "Epochs"), "ArrowLeft"),
+    "training_toy": ("training?task=toy", ("slider", "Epochs"), "ArrowLeft"),
+    "sweep_12": ("sweep", ("slider", "Epochs"), "ArrowLeft"),
+    "sweep_24": ("sweep?resolution=24", ("slider", "Epochs"), "ArrowLeft"),
 }
 SEARCHES = ("bn", "layer1", "conv", "fc", "downsample", "layer4", "weight", "bias", "layer2", "layer3", "1.0", "0.")
 QUIET_MS = 400
