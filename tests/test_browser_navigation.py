@@ -31,6 +31,14 @@ CHECKED = {"single_step": ("lr", "weight_decay", "sgd.momentum", "steps", "seed"
            "parameters": ("snippet_wd",)}
 
 
+def state_only_tab(browser):
+    """A tab that never loads plotly: these tests check widgets and links, and drawing every chart of
+    every page again took most of their time (charts are test_readability.py's and test_browser.py's)."""
+    tab = browser.new_page(viewport={"width": 1600, "height": 1400})
+    tab.route("**/PlotlyChart*.js", lambda route: route.abort())
+    return tab
+
+
 def arrive(page, server_url: str, name: str) -> None:
     """Wait until the page ran to its end: its heading, its share link, no script running."""
     page.get_by_role("heading", name=HEADINGS[name]).first.wait_for(timeout=90_000)
@@ -55,7 +63,7 @@ LEG_MOVES = -(-(len(WALK) - 1) // LEGS)
 @pytest.mark.parametrize("leg", range(LEGS))
 def test_every_page_reached_from_every_other_shows_its_own_defaults(server, browser, leg):
     fields = {name: {f.key: f for f in page_fields(name)} for name in PAGES}
-    tab = browser.new_page(viewport={"width": 1600, "height": 1400})
+    tab = state_only_tab(browser)
     walk = WALK[leg * LEG_MOVES:(leg + 1) * LEG_MOVES + 1]  # consecutive legs share their end page
     tab.goto(f"{server}/{NAV[walk[0]][1]}")
     for i, name in enumerate(walk):
@@ -80,7 +88,7 @@ def choose(tab, label: str, option: str) -> None:
 def test_a_hidden_option_keeps_its_value_in_the_view_and_the_link(server, browser):
     """Bug 2: SGD momentum 0.89, then Adam -> AdamW -> SGD: the slider showed 0.00 while the link still said
     sgd.momentum=0.89, and the next click (a row) wrote the link without it."""
-    tab = browser.new_page(viewport={"width": 1600, "height": 1400})
+    tab = state_only_tab(browser)
     tab.goto(f"{server}/?sgd.momentum=0.89")
     arrive(tab, server, "single_step")
     assert shown(tab, "momentum") == pytest.approx(0.89)
