@@ -1,12 +1,13 @@
-"""Every chart goes through show(): presentation mode enlarges it, its heatmap numbers and title
-are fitted to the width it gets, and the toolbar's camera button exports it as PNG or SVG (the
-sidebar's choice)."""
+"""Every chart goes through show(): long curves are thinned, presentation mode enlarges it, its
+heatmap numbers and title are fitted to the width it gets, and the toolbar's camera button
+exports it as PNG or SVG (the sidebar's choice)."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
 from core.figures import fit_to_width, for_projector
+from core.figures.thin import thin
 from ui.classroom import presenting
 from ui.state import value
 
@@ -29,6 +30,7 @@ def chart_width(columns: int, present: bool) -> float:
 def show(where, fig: go.Figure, key: str, columns: int = 1) -> None:
     """Draw fig in where, one of columns side by side."""
     present = presenting()
+    fig = thin(fig)  # long curves at most 200 points: less to send and to draw on every rerun
     if present:
         fig = for_projector(fig)
     fig = fit_to_width(fig, chart_width(columns, present), LARGEST_FONT_PX[present])

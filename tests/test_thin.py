@@ -1,0 +1,35 @@
+"""Long curves sent thin: at most MAX_POINTS a trace, every stretch's extremes and every gap kept."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core import figures
+from core.figures.thin import MAX_POINTS, kept, thin
+
+
+def test_a_short_curve_is_kept_whole():
+    np.testing.assert_array_equal(kept(np.arange(50.0)), np.arange(50))
+
+
+def test_a_long_curve_keeps_its_ends_its_spike_and_its_gap():
+    y = np.linspace(10, 1, 1001)
+    y[377] = 1e6  # a blow-up that must not be thinned away
+    y[800:] = np.nan  # diverged: blank from here
+    index = kept(y)
+    assert len(index) <= MAX_POINTS and index[0] == 0 and index[-1] == 1000
+    assert 377 in index and np.all(np.diff(index) > 0)
+    assert np.isnan(y[index]).any() and np.isfinite(y[index][y[index] == y[index]]).all()
+    assert np.nanmax(y[index]) == np.nanmax(y) and np.nanmin(y[index]) == np.nanmin(y)
+
+
+def test_thin_keeps_the_steps_of_the_points_it_keeps_and_leaves_other_traces_alone():
+    steps = np.arange(401)
+    y = np.exp(-steps / 100.0)
+    fig = figures.curves({"a": np.stack([y, 2 * y])}, (0.0, 1.0), "t", "y", True)
+    thinned = thin(fig)
+    for trace, full in zip(thinned.data, (y, 2 * y), strict=True):
+        assert len(trace.y) <= MAX_POINTS
+        np.testing.assert_array_equal(trace.y, full[np.asarray(trace.x)])  # each kept point at its own step
+    heat = figures.matrix_heatmap(np.ones((4, 5)), "W")
+    assert thin(heat) is heat
