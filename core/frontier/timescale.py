@@ -71,7 +71,7 @@ RECIPES = (
     Recipe("ResNet on ImageNet", "SGD", 0.1, 1e-4, 0.9, 256, 1_281_167, "images",
            'He et al., "Deep Residual Learning for Image Recognition", 2016 (section 3.4)'),
     Recipe("Wide ResNet on CIFAR-10", "SGD", 0.1, 5e-4, 0.9, 128, 50_000, "images",
-           'Zagoruyko & Komodakis, "Wide Residual Networks", 2016 (section 4)'),
+           'Zagoruyko & Komodakis, "Wide Residual Networks", 2016 (CIFAR training setup; Nesterov momentum 0.9)'),
 )
 
 
