@@ -23,6 +23,7 @@ PAGES = {
         st.Page("app_pages/single_step.py", title="Single step", icon=":material/grid_on:", default=True),
         st.Page("app_pages/training.py", title="Training", icon=":material/show_chart:"),
         st.Page("app_pages/sweep.py", title="Sweep", icon=":material/grid_view:"),
+        st.Page("app_pages/frontier.py", title="Frontier", icon=":material/science:"),
     ],
     "Models": [
         st.Page("app_pages/parameters.py", title="Parameters", icon=":material/table_view:"),

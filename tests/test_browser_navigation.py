@@ -19,16 +19,18 @@ pytestmark = pytest.mark.browser
 
 NAV = {"single_step": ("Single step", ""), "training": ("Training", "training"), "sweep": ("Sweep", "sweep"),
        "parameters": ("Parameters", "parameters"), "theory": ("Theory", "theory"),
-       "questions": ("Questions", "questions")}
+       "questions": ("Questions", "questions"), "frontier": ("Frontier", "frontier")}
 HEADINGS = {"single_step": "Single step:", "training": "Training:", "sweep": "Sweep:", "parameters": "Parameters:",
-            "theory": "Theory:", "questions": "Questions people ask"}
+            "theory": "Theory:", "questions": "Questions people ask",
+            "frontier": "Frontier:"}
 # Numeric widgets whose value each page must show when reached: the fields behind them give label and default.
 CHECKED = {"single_step": ("lr", "weight_decay", "sgd.momentum", "steps", "seed"),
            "training": ("epochs.d2l", "momentum.d2l", "seed.d2l"),
            "sweep": ("resolution", "sweep_epochs.d2l", "momentum", "sweep_seed.d2l"),
            "theory": ("lr", "weight_decay", "alpha"),
            "questions": ("momentum.momentum", "precision.lr_wd"),
-           "parameters": ("snippet_wd",)}
+           "parameters": ("snippet_wd",),
+           "frontier": ("steps", "batch")}
 
 
 def state_only_tab(browser):

@@ -35,7 +35,7 @@ KINDS = ("slider", "select_slider", "number_input", "selectbox", "multiselect", 
          "radio")
 # Pages whose every reachable state must render without an error message (issue 13, bug 4): the
 # widgets never offer what the page refuses. (The parameter explorer may still refuse a typed regex.)
-NO_ERRORS = {"single_step", "training", "sweep", "theory", "questions"}
+NO_ERRORS = {"single_step", "training", "sweep", "theory", "questions", "frontier"}
 # Text a visitor might type into a search box: regex metacharacters, escapes, unicode, whitespace.
 TEXT = st.lists(st.sampled_from([*"ab.\\()[]{}*+?^$|-_0 \t\nλé", "layer4", "bn", "weight", "\\d", "\\"]),
                 max_size=8).map("".join)

@@ -19,7 +19,7 @@ from tests.page_helpers import open_page, page_fields
 from tests.test_fuzz_pages import set_randomly, widgets
 from tests.test_state import PAGES, SHARED, share_link
 
-EXAMPLES = {"single_step": 8, "theory": 5, "questions": 4, "parameters": 4, "training": 2, "sweep": 2}
+EXAMPLES = {"single_step": 8, "theory": 5, "questions": 4, "parameters": 4, "training": 2, "sweep": 2, "frontier": 3}
 
 
 def view(at) -> dict:

@@ -32,6 +32,7 @@ PAGES = {
     "parameters": ("parameters", "[data-testid=stDataFrame]", 150),  # a header and three rows
     "theory": ("theory", ".katex-display", None),
     "questions": ("questions", "h3", None),
+    "frontier": ("frontier", ".katex-display", None),
 }
 # name: (width, height, presentation mode). A view and the next with the same mode share one page load:
 # the window is resized as a visitor would (plotly lays out again, the sidebar tucks itself away).

@@ -20,7 +20,7 @@ from tests.test_text import outside_code_spans
 from ui.classroom import FIELDS as CLASSROOM
 from ui.device import device_fields
 
-PAGES = ("single_step", "training", "sweep", "theory", "questions", "parameters")
+PAGES = ("single_step", "training", "sweep", "theory", "questions", "parameters", "frontier")
 KINDS = ("slider", "select_slider", "number_input", "selectbox", "multiselect", "checkbox", "toggle", "text_input",
          "radio")
 # Widgets whose range the page narrows at run time (to the steps run, the grid, the runs and
@@ -96,7 +96,7 @@ def assert_same_bounds(field, w) -> None:
 
 VIEWS = [("single_step", {"optimizer": key}) for key in optim.OPTIMIZERS] + [
     ("training", {}), ("training", {"task": "toy"}), ("sweep", {}), ("theory", {}), ("questions", {}),
-    ("parameters", {})]
+    ("parameters", {}), ("frontier", {})]
 
 
 @pytest.mark.parametrize("page,query", VIEWS, ids=[f"{p}-{'-'.join(q.values())}" for p, q in VIEWS])
@@ -206,7 +206,8 @@ def test_the_tour_takes_every_ordered_pair_once():
 
 
 CHANGE = {"single_step": ("lr", 0.5), "theory": ("lr", 0.002), "training": ("epochs.d2l", 7),
-          "sweep": ("resolution", 8), "questions": ("q", "momentum"), "parameters": ("search", "bn")}
+          "sweep": ("resolution", 8), "questions": ("q", "momentum"), "parameters": ("search", "bn"),
+          "frontier": ("wd", 0.3)}
 
 
 def test_no_page_shows_or_links_another_pages_values():

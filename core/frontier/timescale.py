@@ -191,7 +191,8 @@ def calculator_sentence(tau_epochs: float, dataset_size: float, batch_size: floa
     """The calculator's answer as a sentence, with what doubling the data does to it."""
     wd = wd_for(tau_epochs, dataset_size, batch_size, lr)
     doubled = wd_for(tau_epochs, 2 * dataset_size, batch_size, lr)
-    return (f"For a timescale of {numbers.fmt(tau_epochs)} epochs on {numbers.count(dataset_size)} examples "
+    unit = "epoch" if tau_epochs == 1 else "epochs"
+    return (f"For a timescale of {numbers.fmt(tau_epochs)} {unit} on {numbers.count(dataset_size)} examples "
             f"(batch {numbers.count(batch_size)}, lr = {numbers.fmt(lr)}) set wd = {numbers.fmt(wd)}; "
             f"twice the data at the same timescale needs wd = {numbers.fmt(doubled)}.")
 
