@@ -40,7 +40,8 @@ def card(s: PageState, q: Question) -> None:
         if q.code is not None:
             st.code(q.code(**values), language="python")
         if q.link is not None:
-            st.page_link(q.link.page, label=q.link.label, icon=":material/table_view:", query_params=dict(q.link.query))
+            st.page_link(q.link.page, label=q.link.label, icon=":material/arrow_forward:",
+                         query_params=dict(q.link.query))
         st.caption(f"Source: {q.source}. Link to this card: #{q.slug}")
 
 

@@ -69,3 +69,11 @@ def test_card_links_open_their_page_with_their_query():
     for element, link in zip(shown, linked, strict=True):
         assert element.proto.page == Path(link.page).stem
         assert dict(pair.split("=") for pair in element.proto.query_string.split("&")) == dict(link.query)
+
+
+def test_the_related_cards_link_to_the_frontier_lab():
+    """Issue 16: the cards whose question a frontier experiment answers link to it."""
+    links = {q.slug: q.link for q in QUESTIONS if q.link is not None}
+    assert links["adam-vs-adamw"].page == links["recipes"].page == "app_pages/frontier.py"
+    at = open_questions()
+    assert not at.exception  # st.page_link accepts the frontier page: it is in the app's navigation
