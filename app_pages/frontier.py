@@ -80,7 +80,7 @@ def timescale_section(s: PageState) -> None:
                                 "τ (steps)": round(r.tau_iter), "τ (epochs)": float(f"{r.tau_epoch:.3g}"),
                                 "source": r.source} for r in RECIPES]), hide_index=True)
     aside(f"Source: {TIMESCALE_SOURCE}. The language models see their data about once: one 'epoch' is the whole "
-          "run, counted in tokens. SGD's momentum β divides the timescale by 1/(1 − β).")
+          "run, counted in tokens. SGD's momentum β multiplies the timescale by 1 − β.")
 
 
 def decoupling_section(s: PageState) -> None:

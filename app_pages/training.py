@@ -74,7 +74,6 @@ class LiveView:
 
     def __init__(self, configs: tuple[TrainConfig, ...]):
         self.configs, self.started = configs, time.monotonic()
-        self.names = [optim.get(c.optimizer).torch_class for c in configs]
         self.button, self.chart = st.empty(), st.empty()
         self.shown = False
 
@@ -85,16 +84,17 @@ class LiveView:
             self.button.button("Stop training", key="training:_stop", on_click=stop, args=(self.configs,))
             self.shown = True
         st.session_state[LIVE] = (self.configs, p)
-        draw_partial(self.chart, self.configs, self.names, p)
+        draw_partial(self.chart, self.configs, p)
 
     def clear(self) -> None:
         self.button.empty()
         self.chart.empty()
 
 
-def draw_partial(where, configs: tuple[TrainConfig, ...], names: list[str], p: Partial) -> None:
-    where.plotly_chart(figures.live_norms(p.decayed_norms, names, configs[0].weight_decays, p.step, p.total),
-                       key=None, config={"displayModeBar": False})
+def draw_partial(where, configs: tuple[TrainConfig, ...], p: Partial) -> None:
+    """The run as far as it got; no key: a placeholder draws it again each frame of one script run."""
+    names = [optim.get(c.optimizer).torch_class for c in configs]
+    show(where, figures.live_norms(p.decayed_norms, names, configs[0].weight_decays, p.step, p.total), key=None)
 
 
 def cached_train(configs: tuple[TrainConfig, ...]) -> list[History]:
@@ -116,7 +116,7 @@ def stopped(configs: tuple[TrainConfig, ...]) -> bool:
     shown, p = st.session_state.get(LIVE, (None, None))
     if shown == configs and p is not None:
         st.info(f"Stopped at step {p.step} of {p.total}: the curves below are where the run had got to.")
-        draw_partial(st, configs, [optim.get(c.optimizer).torch_class for c in configs], p)
+        draw_partial(st, configs, p)
     st.button("Train again", key="training:_again", on_click=train_again)
     return True
 

@@ -27,8 +27,9 @@ def chart_width(columns: int, present: bool) -> float:
     return (CONTENT_PX[present] - COLUMN_GAP_PX * (columns - 1)) / columns
 
 
-def show(where, fig: go.Figure, key: str, columns: int = 1) -> None:
-    """Draw fig in where, one of columns side by side."""
+def show(where, fig: go.Figure, key: str | None, columns: int = 1) -> None:
+    """Draw fig in where, one of columns side by side. key None: a chart drawn again and again in
+    one placeholder within a script run (a key may appear once a run)."""
     present = presenting()
     fig = thin(fig)  # long curves at most 200 points: less to send and to draw on every rerun
     if present:
@@ -39,6 +40,6 @@ def show(where, fig: go.Figure, key: str, columns: int = 1) -> None:
         "displaylogo": False,
         "displayModeBar": "hover",
         "modeBarButtonsToRemove": TOOLBAR_REMOVED,
-        "toImageButtonOptions": {"format": value("app", "export_format", "png"), "filename": key,
+        "toImageButtonOptions": {"format": value("app", "export_format", "png"), "filename": key or "chart",
                                  "scale": 2},
     })
