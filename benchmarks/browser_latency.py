@@ -35,6 +35,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import free_port, start_server, wait_healthy  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.browser_fixtures import IDLE  # noqa: E402  the one "script finished" test, shared with the browser tests
+
 # row: (path, how to find the control, the key that moves it one step)
 ROWS = {
     "single_step": ("", ("slider", "Weight decay wd"), "ArrowLeft"),
@@ -62,9 +65,6 @@ WATCH = """() => {
     }
   }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
 }"""
-# Streamlit's "Running..." widget is in the toolbar that client.toolbarMode hides: the script is done when
-# nothing is stale, loading or in progress.
-IDLE = "!document.querySelector('[data-stale=true], [data-testid=stProgress], [data-testid=stSkeleton]')"
 SETTLED = """(quiet) => """ + IDLE + """ &&
   window.__changes.length > 0 && performance.now() - window.__changes[window.__changes.length - 1] > quiet"""
 
@@ -115,7 +115,7 @@ def measure(browser, url: str, row: str, moves: int, presses: int) -> dict:
     tab = browser.new_page(viewport={"width": 1440, "height": 900})
     tab.goto(f"{url}/{path}")
     tab.locator("[data-testid='stHeading'], h1").first.wait_for(timeout=120_000)
-    tab.wait_for_function("!!document.querySelector('[data-testid=stSidebar] code') && " + IDLE, timeout=120_000)
+    tab.wait_for_function(IDLE, timeout=120_000)
     tab.evaluate(WATCH)
     first, settled = [], []
     for i in range(moves):
