@@ -81,8 +81,8 @@ def notices(at) -> list[str]:
     return [w.value for w in at.warning if w.value.startswith(("Ignored ", "Dropped ", "Moved "))]
 
 
-def page_fields(name: str) -> tuple:
-    """A page's FIELDS without running the page: its module, minus the closing main() call."""
+def page_namespace(name: str) -> dict:
+    """A page module's names without running the page: its module, minus the closing main() call."""
     path = page_path(name)
     tree = ast.parse(Path(path).read_text(), path)
     tree.body = [node for node in tree.body
@@ -90,4 +90,9 @@ def page_fields(name: str) -> tuple:
                          and getattr(node.value.func, "id", None) == "main")]
     namespace = {"__name__": f"page_{name}", "__file__": path}
     exec(compile(tree, path, "exec"), namespace)  # noqa: S102 - the project's own page
-    return namespace["FIELDS"]
+    return namespace
+
+
+def page_fields(name: str) -> tuple:
+    """A page's FIELDS (the controls it declares), without running the page."""
+    return page_namespace(name)["FIELDS"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from core.frontier.decoupling import RULES, compare, sentences
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence
-from tests.page_helpers import run_page, titles
+from tests.page_helpers import page_namespace, run_page, titles
 
 
 def shown(at) -> list[str]:
@@ -29,3 +29,12 @@ def test_another_view_states_its_own_numbers():
     text = shown(at)
     assert timescale_sentence(0.01, 0.3, 256, 50_000) in text
     assert all(f"- {sentence}" in text for sentence in sentences(compare(0.01, 1.0, center=False)))
+
+
+def test_every_section_declares_its_fields_and_source_and_keys_are_unique_across_the_lab():
+    """The sections share one scope on the page, so two declaring one key would share a value."""
+    sections = page_namespace("frontier")["SECTIONS"]
+    keys = [f.key for section in sections for f in section.FIELDS]
+    assert len(keys) == len(set(keys))
+    assert all(section.SOURCE and callable(section.section) for section in sections)
+
