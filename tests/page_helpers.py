@@ -96,3 +96,10 @@ def page_namespace(name: str) -> dict:
 def page_fields(name: str) -> tuple:
     """A page's FIELDS (the controls it declares), without running the page."""
     return page_namespace(name)["FIELDS"]
+
+
+def shared_link(at) -> str:
+    """The share link the sidebar shows (ui.classroom.share_link): its last code span."""
+    spans = [m.value for m in at.sidebar.markdown if m.value.startswith("`") and m.value.endswith("`")]
+    assert spans, "no share link in the sidebar"
+    return spans[-1].strip("`").strip()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.page_helpers import notices, run_page, titles
+from tests.page_helpers import notices, run_page, shared_link, titles
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "sweep.py")
@@ -95,4 +95,4 @@ def test_the_largest_grid_at_the_most_epochs_it_allows_renders():
     assert "AdamW: final test loss" in titles(at) and "SGD: loss" in titles(at)
     assert any(n.startswith("Moved `sweep_epochs.d2l=200` from the link to `") for n in notices(at))
     assert at.query_params["sweep_epochs.d2l"] in (str(most), [str(most)])
-    assert at.sidebar.code[-1].value  # the share link is there
+    assert shared_link(at)  # the share link is there

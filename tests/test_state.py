@@ -14,7 +14,7 @@ from hypothesis import strategies as hst
 
 from core import optim
 from core.schema import LISTED_KEYS
-from tests.page_helpers import ROOT, notices, open_page, page_fields, page_path
+from tests.page_helpers import ROOT, notices, open_page, page_fields, page_path, shared_link
 from tests.test_schema import check_property
 from tests.test_text import outside_code_spans
 from ui.classroom import FIELDS as CLASSROOM
@@ -145,7 +145,7 @@ def test_a_links_markdown_and_length_are_shown_literally_in_notices_that_stay():
 
 
 def share_link(at) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(at.sidebar.code[-1].value).query))
+    return dict(parse_qsl(urlsplit(shared_link(at)).query))
 
 
 def test_unknown_keys_are_dropped_from_the_share_link_with_a_notice():

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from core.schema import Field
+from core.text import literal
 from ui import widgets
 from ui.state import PageState, value
 
@@ -89,5 +90,5 @@ def share_link() -> None:
     base = (st.context.url or "").split("?")[0]
     query = urlencode(st.query_params.to_dict())
     st.sidebar.caption("Share this view (every control is in the link):")
-    st.sidebar.code(f"{base}?{query}" if query else base or "(open the app in a browser to get its link)",
-                    language=None, wrap_lines=True)
+    link = f"{base}?{query}" if query else base or "(open the app in a browser to get its link)"
+    st.sidebar.markdown(literal(link, max_chars=len(link)))  # urlencoded: nothing to escape, never shortened
