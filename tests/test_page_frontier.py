@@ -38,3 +38,11 @@ def test_every_section_declares_its_fields_and_source_and_keys_are_unique_across
     assert len(keys) == len(set(keys))
     assert all(section.SOURCE and callable(section.section) for section in sections)
 
+
+
+def test_rule_heatmaps_fill_their_rows():
+    """The heatmaps go per_row to a row: rows of equal length where 4, 3 or 5 divides the rules' count."""
+    from ui.frontier.decoupling import per_row
+
+    assert len(RULES) % per_row(len(RULES)) == 0
+    assert [per_row(n) for n in (7, 8, 9, 10, 12, 15)] == [4, 4, 3, 5, 4, 3]

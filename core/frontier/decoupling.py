@@ -15,10 +15,25 @@ Rules and their sources (written-out form beside each; the tests hold each to it
 - sgdw: Loshchilov & Hutter's Algorithm 1 (SGDW) on a first step (m_0 = 0, so momentum plays no
   part): m_1 = eta_t*lr*g, w_1 = w_0 - m_1 - eta_t*wd*w_0. Note the box's decay is eta_t*wd, not
   lr*wd: with torch's lr-coupled convention plain SGD's L2 and decoupled decay are one rule.
+- lion: Lion (Chen et al., "Symbolic Discovery of Optimization Algorithms", NeurIPS 2023): shrink by
+  lr*wd, then step lr*sign(b1*m + (1 - b1)*g), the momentum then b2*m + (1 - b2)*g; written as
+  lion-pytorch's update_fn (the pinned lion-pytorch 0.2.5, the tests' oracle, one step and several). On a
+  first step (m = 0) the direction is sign(g), which is torch AdamW's first m_hat/sqrt(v_hat) with eps = 0:
+  the page's oracle, as lion-pytorch is a test dependency only. Its decay part is AdamW's, lr*wd*W; the
+  paper's section 5 sets the recipes apart: "a suitable learning rate for Lion is typically 3-10x smaller
+  than that for AdamW. Since the effective weight decay is lr * lambda, the value of decoupled weight decay
+  lambda used for Lion is 3-10x larger than that for AdamW in order to maintain a similar strength"
+  (as quoted in lucidrains/lion-pytorch's README).
 - cautious: Cautious Weight Decay (Chen et al., "Cautious Weight Decay", arXiv 2510.12402, 2025),
   on AdamW: w - lr*(u + wd * 1[u*w >= 0] * w), u = m_hat/(sqrt(v_hat)+eps) the Adam direction that is
-  subtracted. Implemented as the paper's equation (decay where the update and the weight share a
-  sign, zero counted as agreeing); not checked against the authors' code.
+  subtracted. Checked against the paper's Algorithm 1 (arXiv HTML v1 and v2: x - eta_t*(u + lambda *
+  I(u x >= 0) x), entrywise, u the optimizer's update): the update (not the gradient) against the weight,
+  >= so a zero product counts as agreeing, decay eta_t*lambda (lr*wd here). No code from the authors was
+  found; a well-known implementation agrees: karpathy/nanochat nanochat/optim.py (muon_step_fused, at
+  92d63d4, lines 176-180: mask = (g * stacked_params) >= 0; stacked_params.sub_(lr * g + lr * wd *
+  stacked_params * mask), g the Muon update), which the tests copy out. Implementations differ on zero:
+  KellerJordan/modded-nanogpt train_gpt.py's Adam path masks with a strict > 0. (kyleliang919's
+  c_adamw.py is another idea, "cautious optimizers": it masks the update where m*g > 0, not the decay.)
 - l2_sp: L2-SP (Li, Grandvalet & Davoine, "Explicit Inductive Bias for Transfer Learning with
   Convolutional Networks", ICML 2018) decays toward the starting weights w_sp instead of 0. The
   paper puts wd/2*||w - w_sp||^2 in the loss; this is its AdamW-style decoupled form,
@@ -39,6 +54,7 @@ from core.problem import SEED, make_problem
 
 BETAS = (0.9, 0.999)  # torch's Adam defaults: the first step's bias correction makes them cancel
 EPS = 1e-8
+LION_BETAS = (0.9, 0.99)  # lion-pytorch's defaults, the paper's
 CENTER = 0.5  # the seed's W is uniform on [0, 1): minus its mean, its signs vary
 
 
@@ -68,6 +84,28 @@ def _sgd_l2(w, g, lr, wd, eps, eta, anchor):
 def _sgdw(w, g, lr, wd, eps, eta, anchor):
     m1 = eta * lr * g
     return w - m1 - eta * wd * w
+
+
+def lion_step(w: Tensor, g: Tensor, m: Tensor, lr: float, wd: float,
+              betas: tuple[float, float] = LION_BETAS) -> tuple[Tensor, Tensor]:
+    """One Lion step from momentum m, in lion-pytorch's order: shrink by lr*wd, step lr*sign(b1*m + (1-b1)*g),
+    then the momentum b2*m + (1-b2)*g. Returns (w, m)."""
+    (b1, b2) = betas
+    w = w * (1 - lr * wd) - lr * torch.sign(b1 * m + (1 - b1) * g)
+    return w, b2 * m + (1 - b2) * g
+
+
+def lion_run(w: Tensor, grad: Callable[[Tensor], Tensor], lr: float, wd: float, steps: int,
+             betas: tuple[float, float] = LION_BETAS) -> Tensor:
+    """steps Lion steps from w with zero momentum, grad(w) the gradient at each."""
+    m = torch.zeros_like(w)
+    for _ in range(steps):
+        w, m = lion_step(w, grad(w), m, lr, wd, betas)
+    return w
+
+
+def _lion(w, g, lr, wd, eps, eta, anchor):
+    return lion_step(w, g, torch.zeros_like(w), lr, wd)[0]
 
 
 def cautious_mask(u: Tensor, w: Tensor) -> Tensor:
@@ -107,6 +145,8 @@ RULES = {r.key: r for r in (
          "torch.optim.SGD([W], lr=lr, weight_decay=wd)", "torch SGD", _sgd_l2),
     Rule("sgdw", "SGDW (paper's box)", r"W - \eta_t \eta g - \eta_t \lambda W",
          "W -= eta_t * lr * W.grad + eta_t * wd * W", "torch SGD with wd*eta_t/lr, and a hand case", _sgdw),
+    Rule("lion", "Lion", r"(1 - \eta\lambda) W - \eta\,\mathrm{sign}(\beta_1 m + (1 - \beta_1) g)",
+         "lion_pytorch.Lion([W], lr=lr, weight_decay=wd)", "torch AdamW(eps=0)", _lion),
     Rule("cautious", "Cautious weight decay", r"W - \eta (u + \lambda\,\mathbb{1}[u \odot W \ge 0] \odot W)",
          "u = adam(g); W -= lr * (u + wd * (u * W >= 0) * W)", "torch AdamW / Adam per coordinate, a hand case",
          _cautious),
@@ -127,7 +167,8 @@ def torch_step(key: str, w: Tensor, g: Tensor, lr: float, wd: float, eps: float 
                anchor: Tensor | None = None) -> Tensor:
     """The same step taken by torch.optim itself: the rule's oracle. Cautious decay has no torch
     optimizer: each coordinate is AdamW's where the mask is on and plain Adam's where it is off.
-    L2-SP is AdamW on the offset W - w_sp, shifted back (Adam's direction ignores W)."""
+    L2-SP is AdamW on the offset W - w_sp, shifted back (Adam's direction ignores W). Lion's first step is
+    AdamW's with eps = 0 (m_hat/sqrt(v_hat) = g/|g|), and where g = 0 (0/0 there) AdamW's decay alone."""
     anchor = w if anchor is None else anchor
 
     def run(make, start):
@@ -138,7 +179,7 @@ def torch_step(key: str, w: Tensor, g: Tensor, lr: float, wd: float, eps: float 
         return p.detach()
 
     adam = lambda decay, **kw: (lambda ps: torch.optim.Adam(ps, lr=lr, betas=BETAS, eps=eps, weight_decay=decay, **kw))  # noqa: E731
-    adamw = lambda decay: (lambda ps: torch.optim.AdamW(ps, lr=lr, betas=BETAS, eps=eps, weight_decay=decay))  # noqa: E731
+    adamw = lambda decay, e=eps: (lambda ps: torch.optim.AdamW(ps, lr=lr, betas=BETAS, eps=e, weight_decay=decay))  # noqa: E731
     if key == "adam_l2":
         return run(adam(wd), w)
     if key == "adamw":
@@ -151,6 +192,9 @@ def torch_step(key: str, w: Tensor, g: Tensor, lr: float, wd: float, eps: float 
         return run(lambda ps: torch.optim.SGD(ps, lr=lr, weight_decay=wd), w)
     if key == "sgdw":  # plain SGD, one step: w - lr*(eta*g + (eta*wd/lr)*w) is the box with eta_t
         return run(lambda ps: torch.optim.SGD(ps, lr=lr, weight_decay=eta * wd / lr), w) if eta == 1 else None
+    if key == "lion":
+        sign_step = run(adamw(wd, 0.0), w)
+        return torch.where(g == 0, run(adamw(wd, 1.0), w), sign_step) if bool((g == 0).any()) else sign_step
     if key == "cautious":
         mask = cautious_mask(_adam_direction(g, eps), w).bool()
         return torch.where(mask, run(adamw(wd), w), run(adam(0.0), w))
@@ -220,6 +264,9 @@ def sentences(result: Comparison) -> list[str]:
     out.append(f"Cautious decay acted on {result.cautious_on} of {n} coordinates"
                + (": where the update and the weight share a sign everywhere it is AdamW." if result.cautious_on == n
                   else ", where the update and the weight share a sign."))
+    gap = float(np.abs(result.steps["lion"].delta - result.steps["adamw"].delta).max())
+    out.append(f"Lion's step differs from AdamW's by at most {numbers.fmt(gap)}: from zero moments Adam's "
+               f"m̂/(√v̂ + eps) is sign(g) but for eps, and both shrink W by lr*wd.")
     if size["l2_sp"] == 0:
         out.append("L2-SP decays nothing here: W is still at its starting point, and it decays toward it.")
     return out

@@ -1,4 +1,4 @@
-"""Experiment 2: the same λ under eight rules, one step on identical gradients (core/frontier/decoupling.py)."""
+"""Experiment 2: the same λ under every rule of RULES, one step on identical gradients (core/frontier/decoupling.py)."""
 
 import streamlit as st
 
@@ -19,9 +19,15 @@ FIELDS = (
           help="The seed's W is positive everywhere; minus 0.5 its signs vary, so sign-aware rules differ."),
 )
 SOURCE = ('Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019; '
-          "pytorch/pytorch#38853 (independent decay); Chen et al., cautious weight decay, 2025 "
-          '(arXiv 2510.12402); Li et al., "Explicit inductive bias for transfer learning with '
-          'convolutional networks" (L2-SP), ICML 2018')
+          "pytorch/pytorch#38853 (independent decay); "
+          'Chen et al., "Symbolic Discovery of Optimization Algorithms" (Lion), NeurIPS 2023; '
+          'Chen et al., "Cautious Weight Decay", 2025 (arXiv 2510.12402); '
+          'Li et al., "Explicit inductive bias for transfer learning with convolutional networks" (L2-SP), ICML 2018')
+
+
+def per_row(n: int) -> int:
+    """Heatmaps per row: 4 where that fills every row, else 3 or 5 where one does, else 4 and a short last row."""
+    return next((k for k in (4, 3, 5) if n % k == 0), 4)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -39,10 +45,11 @@ def section(s: PageState) -> None:
     parts = [r.decay_part for r in result.steps.values()]
     limit = figures.symmetric_limit(*parts)
     keys = list(result.steps)
-    for start in range(0, len(keys), 4):
-        for column, key in zip(st.columns(4), keys[start:start + 4], strict=False):
+    width = per_row(len(keys))
+    for start in range(0, len(keys), width):
+        for column, key in zip(st.columns(width), keys[start:start + width], strict=False):
             show(column, figures.matrix_heatmap(result.steps[key].decay_part, RULES[key].label, limit),
-                 key=f"rule-{key}", columns=4)
+                 key=f"rule-{key}", columns=width)
             column.latex(RULES[key].formula)
             diff = result.steps[key].oracle_max_abs_diff
             column.caption(f"`{RULES[key].code}`" + ("" if diff is None else f" · vs {RULES[key].oracle}: "
@@ -51,5 +58,8 @@ def section(s: PageState) -> None:
                "scale. Blue negative, red positive.")
     for sentence in sentences(result):
         st.markdown(f"- {sentence}")
-    aside(f"Sources: {SOURCE}. The Sweep page shows what coupled and independent decay do to the "
-          "best weight decay across learning rates.")
+    aside(f"Sources: {SOURCE}. Lion's decay is AdamW's, lr·λ·W, but not its recipes: \"a suitable learning rate "
+          "for Lion is typically 3-10x smaller than that for AdamW. Since the effective weight decay is lr * λ, the "
+          "value of decoupled weight decay λ used for Lion is 3-10x larger than that for AdamW in order to maintain "
+          "a similar strength\" (Chen et al. 2023, section 5). The Sweep page shows what coupled and independent "
+          "decay do to the best weight decay across learning rates.")

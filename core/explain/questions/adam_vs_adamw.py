@@ -9,6 +9,7 @@ import torch
 
 from core import figures, numbers
 from core.explain.questions.card import WD, Control, Link, Question
+from core.frontier.decoupling import RULES
 from core.optim.torch_loop import final_weights
 from core.problem import make_problem
 from core.step import PureDecayComparison, adam_vs_adamw_pure_decay
@@ -55,5 +56,6 @@ CARD = Question(
     summary=summary,
     source="Loshchilov & Hutter, Decoupled Weight Decay Regularization (ICLR 2019); torch.optim.Adam and AdamW docs",
     controls=(Control("lr", "learning rate", 0.01, 0.001, 0.1, 0.001), WD),
-    link=Link("Eight decay rules side by side in the Frontier lab", "app_pages/frontier.py"),
+    link=Link(f"The same wd under {len(RULES)} decay rules, side by side, in the Frontier lab",
+              "app_pages/frontier.py"),
 )
