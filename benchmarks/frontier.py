@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as `python benchmarks/frontier.py`
 
+from core.frontier import embeddings as emb  # noqa: E402
 from core.frontier.decoupling import compare, sentences  # noqa: E402
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence  # noqa: E402
 from tests.page_helpers import page_fields  # noqa: E402
@@ -40,7 +41,14 @@ def decoupling(d: dict) -> None:
     sentences(compare(d["step_lr"], d["step_wd"], center=d["center"]))
 
 
-EXPERIMENTS = {"timescale": timescale, "decoupling": decoupling}
+def embeddings(d: dict) -> None:
+    result = emb.run(d["emb_lr"], d["emb_wd"], d["emb_steps"], d["emb_batch"], d["emb_zipf"])
+    emb.sentences(result)
+    emb.attempt_sentence(result)
+    emb.transcript(result)
+
+
+EXPERIMENTS = {"timescale": timescale, "decoupling": decoupling, "embeddings": embeddings}
 
 
 def seconds(run, defaults: dict) -> float:

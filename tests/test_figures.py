@@ -69,6 +69,7 @@ def _every_builder():
     yield figures.sweep_heatmap(np.array([1e-3, 1e-2]), np.array([1e-2, 1e-1]), np.ones((2, 2)),
                                 np.array([[True, False], [False, False]]), (1, 1), "s", "loss", (0.0, 1.0), (0, 1))
     yield figures.lines({"x": (np.arange(3), np.arange(3.0))}, "l", "x", "y", log_y=True)
+    yield figures.points({"p": (np.array([0.1, 0.01]), np.ones(2))}, "p", "x", "y", levels={"level": 0.5})
     yield figures.animated_heatmap(rng.normal(size=(3, 4, 5)), [0, 5, 10], "anim")
     yield figures.live_norms([rng.random((2, 6)), rng.random((2, 6))], ["SGD", "AdamW"], (0.0, 1.0), 5, 40)
     yield figures.for_projector(figures.curves(curves, (0.0, 1.0), "t", "y"))
@@ -236,3 +237,11 @@ def test_the_live_chart_is_as_long_as_the_whole_run_and_names_its_step():
     fig = figures.live_norms([np.ones((2, 6)), np.ones((2, 6))], ["SGD", "AdamW"], (0.0, 1.0), 5, 40)
     assert list(fig.layout.xaxis.range) == [0, 40] and fig.layout.title.text == "Training: step 5 of 40"
     assert len(fig.data) == 4 and {t.line.dash for t in fig.data[:2]} != {t.line.dash for t in fig.data[2:]}
+
+
+def test_points_are_markers_on_a_log_x_axis_with_levels_across_their_range():
+    fig = figures.points({"a": (np.array([0.5, 0.01]), np.array([1.0, 2.0])), "b": (np.array([0.2]), np.array([3.0]))},
+                         "p", "x", "y", levels={"level": 0.5})
+    assert [t.mode for t in fig.data] == ["markers", "markers", "lines"]
+    assert fig.layout.xaxis.type == "log" and list(fig.data[2].x) == [0.01, 0.5] and list(fig.data[2].y) == [0.5, 0.5]
+    assert fig.data[0].marker.color != fig.data[1].marker.color

@@ -3,6 +3,7 @@ the one core computes for the view (issue 16: a caption is a claim)."""
 
 from __future__ import annotations
 
+from core.frontier import embeddings
 from core.frontier.decoupling import RULES, compare, sentences
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence
 from tests.page_helpers import page_namespace, run_page, titles
@@ -10,6 +11,15 @@ from tests.page_helpers import page_namespace, run_page, titles
 
 def shown(at) -> list[str]:
     return [m.value for m in at.markdown] + [c.value for c in at.caption]
+
+
+def shows_embeddings(at, *args) -> None:
+    """Experiment 5's sentences and torch's answers (in a code block, literally) for run(*args)."""
+    result = embeddings.run(*args)
+    text = shown(at)
+    assert all(f"- {sentence}" in text for sentence in embeddings.sentences(result))
+    assert embeddings.attempt_sentence(result) in text
+    assert embeddings.transcript(result) in [c.value for c in at.code]
 
 
 def test_default_view_states_what_core_computes():
@@ -21,14 +31,16 @@ def test_default_view_states_what_core_computes():
     assert check_sentence(pure_decay_check(1e-3, 0.1, 2000)) in text
     assert all(f"- {sentence}" in text for sentence in sentences(compare(0.01, 0.1, center=True)))
     assert [t for t in titles(at) if t in {r.label for r in RULES.values()}] == [r.label for r in RULES.values()]
+    shows_embeddings(at, 0.03, 0.1, 200, 16, 1.1)
 
 
 def test_another_view_states_its_own_numbers():
-    at = run_page("frontier", lr=0.01, wd=0.3, step_wd=1.0, center=False)
+    at = run_page("frontier", lr=0.01, wd=0.3, step_wd=1.0, center=False, emb_wd=1.0, emb_steps=60, emb_zipf=2.0)
     assert not at.exception and not at.error
     text = shown(at)
     assert timescale_sentence(0.01, 0.3, 256, 50_000) in text
     assert all(f"- {sentence}" in text for sentence in sentences(compare(0.01, 1.0, center=False)))
+    shows_embeddings(at, 0.03, 1.0, 60, 16, 2.0)
 
 
 def test_every_section_declares_its_fields_and_source_and_keys_are_unique_across_the_lab():
