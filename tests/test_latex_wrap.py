@@ -36,3 +36,12 @@ def test_equals_inside_braces_and_text_are_not_split():
     rows = wrap(line)
     assert r"\text{penalty (a = b) in the loss, a long clause that keeps going}" in rows
     assert r"\frac{a = b}{2}" in rows
+
+
+def test_arrows_are_not_taken_for_left_and_right_delimiters():
+    """\\leftarrow opened a \\left group that never closed, so a rule written with arrows stayed one
+    long row (the update boxes of core/optim use \\leftarrow)."""
+    rule = (r"m_t \leftarrow \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad"
+            r" v_t \leftarrow \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad"
+            r" \theta_t \leftarrow \theta_{t-1} - \gamma \lambda \theta_{t-1}")
+    assert wrap(rule).count(r" \\ ") == 2

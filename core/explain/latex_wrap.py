@@ -24,6 +24,11 @@ def visible_length(latex: str) -> int:
     return len(re.sub(r"[{}^_ &]", "", s))
 
 
+def _command(latex: str, i: int, name: str) -> bool:
+    """latex has the command `name` at i, not a longer one that starts with it."""
+    return latex.startswith(name, i) and not latex[i + len(name):i + len(name) + 1].isalpha()
+
+
 def _split_top_level(latex: str, separators) -> list[str]:
     """latex split at any of separators where no brace or \\left...\\right is open."""
     parts, depth, start, i = [], 0, 0, 0
@@ -32,9 +37,9 @@ def _split_top_level(latex: str, separators) -> list[str]:
             depth += 1
         elif latex[i] == "}":
             depth -= 1
-        elif latex.startswith(r"\left", i):
+        elif _command(latex, i, r"\left"):  # not \leftarrow, \rightarrow
             depth += 1
-        elif latex.startswith(r"\right", i):
+        elif _command(latex, i, r"\right"):
             depth -= 1
         if depth == 0:
             sep = next((s for s in separators
