@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as `python benchmarks/frontier.py`
 
 from core.frontier import embeddings as emb  # noqa: E402
+from core.frontier import gradient_growth as growth  # noqa: E402
 from core.frontier.decoupling import compare, sentences  # noqa: E402
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence  # noqa: E402
 from tests.page_helpers import page_fields  # noqa: E402
@@ -48,7 +49,12 @@ def embeddings(d: dict) -> None:
     emb.transcript(result)
 
 
-EXPERIMENTS = {"timescale": timescale, "decoupling": decoupling, "embeddings": embeddings}
+def gradient_growth(d: dict) -> None:
+    growth.sentences(growth.run(d["grow_lr"], d["grow_wd"], d["grow_steps"], d["grow_window"]))
+
+
+EXPERIMENTS = {"timescale": timescale, "decoupling": decoupling, "gradient_growth": gradient_growth,
+               "embeddings": embeddings}
 
 
 def seconds(run, defaults: dict) -> float:

@@ -4,6 +4,7 @@ the one core computes for the view (issue 16: a caption is a claim)."""
 from __future__ import annotations
 
 from core.frontier import embeddings
+from core.frontier import gradient_growth as growth
 from core.frontier.decoupling import RULES, compare, sentences
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence
 from tests.page_helpers import page_namespace, run_page, titles
@@ -32,6 +33,7 @@ def test_default_view_states_what_core_computes():
     assert all(f"- {sentence}" in text for sentence in sentences(compare(0.01, 0.1, center=True)))
     assert [t for t in titles(at) if t in {r.label for r in RULES.values()}] == [r.label for r in RULES.values()]
     shows_embeddings(at, 0.03, 0.1, 200, 16, 1.1)
+    assert all(f"- {sentence}" in text for sentence in growth.sentences(growth.run()))
 
 
 def test_another_view_states_its_own_numbers():
@@ -41,6 +43,14 @@ def test_another_view_states_its_own_numbers():
     assert timescale_sentence(0.01, 0.3, 256, 50_000) in text
     assert all(f"- {sentence}" in text for sentence in sentences(compare(0.01, 1.0, center=False)))
     shows_embeddings(at, 0.03, 1.0, 60, 16, 2.0)
+
+
+def test_the_growth_section_states_its_own_run():
+    at = run_page("frontier", grow_lr=0.02, grow_wd=1.0, grow_steps=400, grow_window=0.25)
+    assert not at.exception and not at.error
+    text = shown(at)
+    assert all(f"- {sentence}" in text for sentence in growth.sentences(growth.run(0.02, 1.0, 400, 0.25)))
+    assert {"‖g‖/‖w‖ over a cosine run", "Adam's update ‖u‖/‖w‖ against its steady state"} <= set(titles(at))
 
 
 def test_every_section_declares_its_fields_and_source_and_keys_are_unique_across_the_lab():
