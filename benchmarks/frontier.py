@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as `python benchmarks/frontier.py`
 
+from core.frontier import forgetting  # noqa: E402
 from core.frontier.decoupling import compare, sentences  # noqa: E402
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence  # noqa: E402
 from tests.page_helpers import page_fields  # noqa: E402
@@ -34,6 +35,7 @@ def timescale(d: dict) -> None:
     timescale_sentence(d["lr"], d["wd"], d["batch"], d["data"])
     calculator_sentence(d["tau_epochs"], d["data"], d["batch"], d["lr"])
     check_sentence(check)
+    forgetting.sentences(forgetting.forget(d["lr"], d["wd"], d["steps"]))
 
 
 def decoupling(d: dict) -> None:
