@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as `python benchmarks/frontier.py`
 
 from core.frontier import embeddings as emb  # noqa: E402
+from core.frontier import forgetting  # noqa: E402
 from core.frontier import gradient_growth as growth  # noqa: E402
 from core.frontier.decoupling import compare, sentences  # noqa: E402
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence  # noqa: E402
@@ -36,6 +37,7 @@ def timescale(d: dict) -> None:
     timescale_sentence(d["lr"], d["wd"], d["batch"], d["data"])
     calculator_sentence(d["tau_epochs"], d["data"], d["batch"], d["lr"])
     check_sentence(check)
+    forgetting.sentences(forgetting.forget(d["lr"], d["wd"], d["steps"]))
 
 
 def decoupling(d: dict) -> None:

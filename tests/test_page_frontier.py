@@ -3,7 +3,7 @@ the one core computes for the view (issue 16: a caption is a claim)."""
 
 from __future__ import annotations
 
-from core.frontier import embeddings
+from core.frontier import embeddings, forgetting
 from core.frontier import gradient_growth as growth
 from core.frontier.decoupling import RULES, compare, sentences
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence
@@ -30,6 +30,7 @@ def test_default_view_states_what_core_computes():
     assert timescale_sentence(1e-3, 0.1, 256, 50_000) in text
     assert calculator_sentence(1.0, 50_000, 256, 1e-3) in text
     assert check_sentence(pure_decay_check(1e-3, 0.1, 2000)) in text
+    assert all(sentence in text for sentence in forgetting.sentences(forgetting.forget(1e-3, 0.1, 2000)))
     assert all(f"- {sentence}" in text for sentence in sentences(compare(0.01, 0.1, center=True)))
     assert [t for t in titles(at) if t in {r.label for r in RULES.values()}] == [r.label for r in RULES.values()]
     shows_embeddings(at, 0.03, 0.1, 200, 16, 1.1)
@@ -37,10 +38,13 @@ def test_default_view_states_what_core_computes():
 
 
 def test_another_view_states_its_own_numbers():
-    at = run_page("frontier", lr=0.01, wd=0.3, step_wd=1.0, center=False, emb_wd=1.0, emb_steps=60, emb_zipf=2.0)
+    at = run_page("frontier", lr=0.01, wd=0.3, steps=forgetting.MAX_STEPS + 500, step_wd=1.0, center=False,
+                  emb_wd=1.0, emb_steps=60, emb_zipf=2.0)
     assert not at.exception and not at.error
     text = shown(at)
     assert timescale_sentence(0.01, 0.3, 256, 50_000) in text
+    capped = forgetting.forget(0.01, 0.3, forgetting.MAX_STEPS)  # the regression stops at its cap
+    assert all(sentence in text for sentence in forgetting.sentences(capped))
     assert all(f"- {sentence}" in text for sentence in sentences(compare(0.01, 1.0, center=False)))
     shows_embeddings(at, 0.03, 1.0, 60, 16, 2.0)
 

@@ -1,11 +1,13 @@
 """Experiment 1: AdamW's weights forget on a timescale of 1/(lr·wd) steps (core/frontier/timescale.py)."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from core import figures
+from core.frontier import forgetting
 from core.frontier.timescale import RECIPES, calculator_sentence, check_sentence, pure_decay_check, timescale_sentence
-from core.numbers import fmt
+from core.numbers import count, fmt
 from core.schema import Field
 from ui import widgets
 from ui.charts import show
@@ -31,6 +33,11 @@ def cached_check(lr: float, wd: float, steps: int):
     return pure_decay_check(lr, wd, steps)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_forget(lr: float, wd: float, steps: int):
+    return forgetting.forget(lr, wd, steps)
+
+
 def section(s: PageState) -> None:
     st.header("1. AdamW's weights forget on a timescale of 1/(lr·wd) steps")
     left, mid, right = st.columns(3)
@@ -51,6 +58,7 @@ def section(s: PageState) -> None:
                            "Decay alone: torch.optim.AdamW against exp(−t/τ)", "step", "‖w_t‖ / ‖w_0‖"),
          key="timescale")
     st.caption(check_sentence(check))
+    regression(lr, wd, int(steps))
     tau = widgets.slider(s, "tau_epochs", right)
     st.markdown(calculator_sentence(tau, data, batch, lr))
     st.dataframe(pd.DataFrame([{"recipe": r.name, "optimizer": r.optimizer, "lr": r.lr, "wd": r.wd,
@@ -58,3 +66,23 @@ def section(s: PageState) -> None:
                                 "source": r.source} for r in RECIPES]), hide_index=True)
     aside(f"Source: {SOURCE}. The language models see their data about once: one 'epoch' is the whole "
           "run, counted in tokens. SGD's momentum β multiplies the timescale by 1 − β.")
+
+
+def regression(lr: float, wd: float, steps: int) -> None:
+    """The same lr, wd and steps (at most forgetting.MAX_STEPS) on a live regression whose
+    irrelevant weights should forget."""
+    n, k, steps = forgetting.N_FEATURES, forgetting.N_RELEVANT, min(steps, forgetting.MAX_STEPS)
+    st.markdown(f"**In a regression.** A model pretrained where all {n} features mattered meets data where only "
+                f"{k} do; torch.optim.AdamW trains it on fresh batches for {count(steps)} steps (the steps above, "
+                f"at most {count(forgetting.MAX_STEPS)}). The weights on the {n - k} irrelevant features should "
+                "forget like exp(−t/τ).")
+    run = cached_forget(lr, wd, steps)
+    fit = np.full(len(run.steps), run.fit_norm)
+    show(st, figures.lines({"irrelevant ‖w_irr‖, torch AdamW": (run.steps, run.irrelevant),
+                            "‖w_irr,0‖·exp(−t/τ)": (run.steps, run.envelope),
+                            "relevant ‖w_rel‖, torch AdamW": (run.steps, run.relevant),
+                            "relevant: AdamW's shrunk fit": (run.steps, fit)},
+                           "A regression: irrelevant weights against exp(−t/τ)", "step", "norm"),
+         key="forgetting")
+    for sentence in forgetting.sentences(run):
+        st.caption(sentence)
