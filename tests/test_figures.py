@@ -245,3 +245,16 @@ def test_points_are_markers_on_a_log_x_axis_with_levels_across_their_range():
     assert [t.mode for t in fig.data] == ["markers", "markers", "lines"]
     assert fig.layout.xaxis.type == "log" and list(fig.data[2].x) == [0.01, 0.5] and list(fig.data[2].y) == [0.5, 0.5]
     assert fig.data[0].marker.color != fig.data[1].marker.color
+
+
+def test_every_builder_carries_the_one_small_template_not_plotlys_default():
+    """Charts are drawn with Streamlit's theme off (its restyling in the browser was most of a chart's
+    drawing time), so each figure brings the app's look itself; plotly's default template would
+    also be about nine tenths of a small figure's bytes."""
+    from core.figures.style import TEMPLATE
+
+    for fig in _every_builder():
+        spec = fig.to_dict()
+        assert spec["layout"]["template"] == TEMPLATE, spec["layout"].get("title")
+    heatmap = figures.matrix_heatmap(np.arange(20.0).reshape(4, 5), "W")
+    assert len(heatmap.to_json()) < 3000

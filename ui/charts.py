@@ -35,8 +35,9 @@ def show(where, fig: go.Figure, key: str | None, columns: int = 1) -> None:
     if present:
         fig = for_projector(fig)
     fig = fit_to_width(fig, chart_width(columns, present), LARGEST_FONT_PX[present])
-    # Streamlit's chart theme overrides layout fonts; a projector copy brings its own template.
-    where.plotly_chart(fig, key=key, theme=None if present else "streamlit", config={
+    # Streamlit's theme off: each figure carries core.figures.style.TEMPLATE, and the theme's restyling in
+    # the browser was most of a chart's drawing time.
+    where.plotly_chart(fig, key=key, theme=None, config={
         "displaylogo": False,
         "displayModeBar": "hover",
         "modeBarButtonsToRemove": TOOLBAR_REMOVED,

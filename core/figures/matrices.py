@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import DECAY_COLOR, NEUTRAL_COLOR, _axis, _figure, _heatmap_trace, cell_text, robust_limit
+from core.figures.style import (
+    DECAY_COLOR,
+    NEUTRAL_COLOR,
+    TEMPLATE,
+    _axis,
+    _figure,
+    _heatmap_trace,
+    cell_text,
+    robust_limit,
+)
 from core.numbers import fmt
 
 
@@ -79,7 +88,8 @@ def animated_heatmap(frames: np.ndarray, steps, title: str, start: int = 0, name
                     "traces": [0, 2], "name": str(s)}
                    for f, t, s, n in zip(frames, texts, steps, norms, strict=True)],
         "layout": {
-            "title": {"text": title}, "height": 640, "font": dict(size=14), "margin": dict(l=10, r=10, t=50, b=40),
+            "template": TEMPLATE, "title": {"text": title}, "height": 640, "font": dict(size=14),
+            "margin": dict(l=10, r=10, t=50, b=40),
             "showlegend": False,
             "xaxis": _axis("", side="bottom", **_ticks(frames.shape[2])),
             "yaxis": _axis("", autorange="reversed", domain=list(HEATMAP_DOMAIN), **_ticks(frames.shape[1])),

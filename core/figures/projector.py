@@ -16,7 +16,7 @@ def for_projector(fig: go.Figure) -> go.Figure:
     spec = fig.to_dict()
     layout = spec["layout"]
     margin = layout.get("margin", {})
-    layout.update(template="plotly_white", font=dict(size=20, color="#000000"), hoverlabel=dict(font=dict(size=20)),
+    layout.update(font=dict(size=20, color="#000000"), hoverlabel=dict(font=dict(size=20)),
                   margin={**margin, "l": max(margin.get("l", 0), 10), "r": 20, "t": max(margin.get("t", 0), 56),
                           "b": max(margin.get("b", 0), 20)},
                   legend={**layout.get("legend", {}), "font": dict(size=18)},
