@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as `python benchmarks/frontier.py`
 
 from core.frontier.decoupling import compare, sentences  # noqa: E402
+from core.frontier.rotation import experiment, recipe_sentence  # noqa: E402
+from core.frontier.rotation import sentences as rotation_sentences  # noqa: E402
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence  # noqa: E402
 from tests.page_helpers import page_fields  # noqa: E402
 
@@ -40,7 +42,12 @@ def decoupling(d: dict) -> None:
     sentences(compare(d["step_lr"], d["step_wd"], center=d["center"]))
 
 
-EXPERIMENTS = {"timescale": timescale, "decoupling": decoupling}
+def rotation(d: dict) -> None:
+    rotation_sentences(experiment(d["rot_lr"], d["rot_wd"], d["rot_beta"], d["rot_scale"], d["rot_steps"]))
+    recipe_sentence()
+
+
+EXPERIMENTS = {"timescale": timescale, "decoupling": decoupling, "rotation": rotation}
 
 
 def seconds(run, defaults: dict) -> float:
