@@ -5,10 +5,10 @@ the page binds all their fields in one scope, so their keys are unique across th
 import streamlit as st
 
 from ui.classroom import aside
-from ui.frontier import decoupling, embeddings, gradient_growth, timescale
+from ui.frontier import decoupling, embeddings, gradient_growth, rotation, timescale
 from ui.state import bind
 
-SECTIONS = (timescale, decoupling, gradient_growth, embeddings)
+SECTIONS = (timescale, decoupling, rotation, gradient_growth, embeddings)
 FIELDS = tuple(f for section in SECTIONS for f in section.FIELDS)
 
 

@@ -21,6 +21,8 @@ from core.frontier import embeddings as emb  # noqa: E402
 from core.frontier import forgetting  # noqa: E402
 from core.frontier import gradient_growth as growth  # noqa: E402
 from core.frontier.decoupling import compare, sentences  # noqa: E402
+from core.frontier.rotation import experiment, recipe_sentence  # noqa: E402
+from core.frontier.rotation import sentences as rotation_sentences  # noqa: E402
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence  # noqa: E402
 from tests.page_helpers import page_fields  # noqa: E402
 
@@ -55,8 +57,13 @@ def gradient_growth(d: dict) -> None:
     growth.sentences(growth.run(d["grow_lr"], d["grow_wd"], d["grow_steps"], d["grow_window"]))
 
 
-EXPERIMENTS = {"timescale": timescale, "decoupling": decoupling, "gradient_growth": gradient_growth,
-               "embeddings": embeddings}
+def rotation(d: dict) -> None:
+    rotation_sentences(experiment(d["rot_lr"], d["rot_wd"], d["rot_beta"], d["rot_scale"], d["rot_steps"]))
+    recipe_sentence()
+
+
+EXPERIMENTS = {"timescale": timescale, "decoupling": decoupling, "rotation": rotation,
+               "gradient_growth": gradient_growth, "embeddings": embeddings}
 
 
 def seconds(run, defaults: dict) -> float:

@@ -70,6 +70,8 @@ def _every_builder():
                                 np.array([[True, False], [False, False]]), (1, 1), "s", "loss", (0.0, 1.0), (0, 1))
     yield figures.lines({"x": (np.arange(3), np.arange(3.0))}, "l", "x", "y", log_y=True)
     yield figures.points({"p": (np.array([0.1, 0.01]), np.ones(2))}, "p", "x", "y", levels={"level": 0.5})
+    yield figures.against_predictions({"x": (np.arange(3), np.arange(1.0, 4.0)), "z": (np.arange(3), np.ones(3))},
+                                      {"x": 2.0}, "p", "x", "y", log_y=True)
     yield figures.animated_heatmap(rng.normal(size=(3, 4, 5)), [0, 5, 10], "anim")
     yield figures.live_norms([rng.random((2, 6)), rng.random((2, 6))], ["SGD", "AdamW"], (0.0, 1.0), 5, 40)
     yield figures.for_projector(figures.curves(curves, (0.0, 1.0), "t", "y"))

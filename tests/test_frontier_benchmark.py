@@ -13,6 +13,6 @@ def test_the_benchmark_times_every_experiment_at_the_pages_defaults():
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     report = bench.main(["--reps", "1"])
-    assert set(report["experiments"]) == set(bench.EXPERIMENTS) == {"timescale", "decoupling", "gradient_growth",
-                                                                    "embeddings"}
+    assert set(report["experiments"]) == set(bench.EXPERIMENTS) == {"timescale", "decoupling", "rotation",
+                                                                    "gradient_growth", "embeddings"}
     assert bench.page_defaults()["steps"] == 2000 and report["target_ms"] == 1000

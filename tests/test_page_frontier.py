@@ -3,7 +3,7 @@ the one core computes for the view (issue 16: a caption is a claim)."""
 
 from __future__ import annotations
 
-from core.frontier import embeddings, forgetting
+from core.frontier import embeddings, forgetting, rotation
 from core.frontier import gradient_growth as growth
 from core.frontier.decoupling import RULES, compare, sentences
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence
@@ -35,6 +35,8 @@ def test_default_view_states_what_core_computes():
     assert [t for t in titles(at) if t in {r.label for r in RULES.values()}] == [r.label for r in RULES.values()]
     shows_embeddings(at, 0.03, 0.1, 200, 16, 1.1)
     assert all(f"- {sentence}" in text for sentence in growth.sentences(growth.run()))
+    assert all(f"- {line}" in text for line in rotation.sentences(rotation.experiment(0.01, 1.0, 0.9, 100.0, 2000)))
+    assert any(rotation.recipe_sentence() in line for line in text)
 
 
 def test_another_view_states_its_own_numbers():
@@ -55,6 +57,15 @@ def test_the_growth_section_states_its_own_run():
     text = shown(at)
     assert all(f"- {sentence}" in text for sentence in growth.sentences(growth.run(0.02, 1.0, 400, 0.25)))
     assert {"‖g‖/‖w‖ over a cosine run", "Adam's update ‖u‖/‖w‖ against its steady state"} <= set(titles(at))
+
+
+def test_the_rotation_section_states_its_own_numbers_in_another_view():
+    at = run_page("frontier", rot_lr=0.1, rot_wd=0.1, rot_beta=0.0, rot_scale=10.0, rot_steps=500)
+    assert not at.exception and not at.error
+    text = shown(at)
+    assert all(f"- {line}" in text for line in rotation.sentences(rotation.experiment(0.1, 0.1, 0.0, 10.0, 500)))
+    charts = {"‖w‖ against its predicted equilibrium", "Angle between w_t and w_t+1 (mean of 20 steps)"}
+    assert charts <= set(titles(at))
 
 
 def test_every_section_declares_its_fields_and_source_and_keys_are_unique_across_the_lab():

@@ -10,6 +10,7 @@ tests/test_figures.py validates every builder's output instead (go.Figure(fig.to
 """
 
 from core.figures.curves import (  # noqa: F401
+    against_predictions,
     change_split_bars,
     curves,
     lines,

@@ -122,6 +122,26 @@ def lines(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str, x_title:
                    hovermode="x unified")
 
 
+def against_predictions(series: dict[str, tuple[np.ndarray, np.ndarray]], predicted: dict[str, float], title: str,
+                        x_title: str, y_title: str, log_y: bool = False) -> go.Figure:
+    """Named measured curves, each colour solid, and for each name in predicted a dotted level line
+    in that curve's colour across the same steps (in the hover, not the legend: the caption says
+    what dotted means). The legend sits below, across the chart's width."""
+    data = []
+    for i, (name, (x, y)) in enumerate(series.items()):
+        data.append(dict(type="scatter", x=x, y=y, mode="lines", name=name, legendgroup=name,
+                         line=dict(color=run_color(i), width=2),
+                         hovertemplate=f"{name}<br>%{{x}}: %{{y:.6g}}<extra></extra>"))
+        if name in predicted:
+            ends = [x[0], x[-1]] if len(x) else []
+            data.append(dict(type="scatter", x=ends, y=[predicted[name]] * len(ends), mode="lines",
+                             name=f"{name}: predicted", legendgroup=name, showlegend=False,
+                             line=dict(color=run_color(i), dash="dot", width=2),
+                             hovertemplate=f"{name}, predicted: %{{y:.6g}}<extra></extra>"))
+    return _figure(data, 400, _axis(x_title), _axis(y_title, log=log_y), title,
+                   legend=dict(orientation="h", yanchor="top", y=-0.2))
+
+
 def live_norms(decayed_norms, names, weight_decays, step: int, total: int) -> go.Figure:
     """A run as it trains: the norm of the decayed weights of every run so far, one colour per
     weight decay, one dash per optimizer (names), its x axis already as long as the whole run so
