@@ -139,7 +139,7 @@ def against_predictions(series: dict[str, tuple[np.ndarray, np.ndarray]], predic
                              line=dict(color=run_color(i), dash="dot", width=2),
                              hovertemplate=f"{name}, predicted: %{{y:.6g}}<extra></extra>"))
     return _figure(data, 400, _axis(x_title), _axis(y_title, log=log_y), title,
-                   legend=dict(orientation="h", yanchor="top", y=-0.2))
+                   legend=dict(orientation="h", yref="container", yanchor="bottom", y=0))  # below the x title
 
 
 def live_norms(decayed_norms, names, weight_decays, step: int, total: int) -> go.Figure:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from core.figures.style import TICK_FONT_PX
+
 MIN_FONT_PX = 12  # numbers smaller than this are not drawn (readable from a laptop seat and a projector)
 MAX_FONT_PX = 20
 CELL_PAD_PX = 6  # room left around a number inside its cell
@@ -77,7 +79,7 @@ def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT
         y_axis = layout.get("yaxis" + trace.get("yaxis", "y")[1:], {})
         share = float(x_axis.get("domain", (0, 1))[1]) - float(x_axis.get("domain", (0, 1))[0])
         tall = float(y_axis.get("domain", (0, 1))[1]) - float(y_axis.get("domain", (0, 1))[0])
-        tick = _font_size(layout, ("yaxis", "tickfont", "size"), base)
+        tick = _font_size(layout, ("yaxis", "tickfont", "size"), TICK_FONT_PX)
         y_ticks = text_width(str(rows - 1), tick) + 12
         x_ticks = tick * 1.6
         texts = [t for frame in [trace, *(f["data"][0] for f in spec.get("frames", []))]

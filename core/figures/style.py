@@ -44,16 +44,18 @@ LABEL_STANDOFF_PX = 6
 FONT_FAMILY = '"Source Sans", "Source Sans Pro", sans-serif'
 TEXT_COLOR = "#31333F"
 GRID_COLOR = "#E6EAF1"
+TICK_FONT_PX = 12  # Streamlit's theme drew ticks at 12 px: at 14 a log axis's powers of ten ran together on a phone
 _AXIS_STYLE = {"gridcolor": GRID_COLOR, "zerolinecolor": GRID_COLOR, "tickcolor": GRID_COLOR, "automargin": True,
-               "ticklabelposition": "outside", "tickfont": {"color": TEXT_COLOR}}
+               "ticklabelposition": "outside", "tickfont": {"color": TEXT_COLOR, "size": TICK_FONT_PX}}
 TEMPLATE = {"layout": {
     "font": {"family": FONT_FAMILY, "color": TEXT_COLOR},
+    # automargin: a title wrapped onto two lines pushes the plot down instead of running into its top tick label
     "title": {"font": {"family": FONT_FAMILY, "size": 16, "weight": 600, "color": TEXT_COLOR}, "x": 0,
-              "xanchor": "left", "pad": {"l": 4}},
+              "xanchor": "left", "pad": {"l": 4}, "automargin": True},
     "legend": {"bordercolor": "rgba(0,0,0,0)", "borderwidth": 0, "valign": "top", "title": {"side": "top"}},
     "paper_bgcolor": "#FFFFFF", "plot_bgcolor": "#FFFFFF", "colorway": list(RUN_COLORS),
-    "xaxis": {**_AXIS_STYLE, "showgrid": False, "zeroline": False, "title": {"standoff": 20}},
-    "yaxis": {**_AXIS_STYLE, "title": {"standoff": 24}},
+    "xaxis": {**_AXIS_STYLE, "showgrid": False, "zeroline": False, "title": {"font": {"size": 14}, "standoff": 20}},
+    "yaxis": {**_AXIS_STYLE, "title": {"font": {"size": 14}, "standoff": 24}},
     "hoverlabel": {"bgcolor": "#FFFFFF", "bordercolor": GRID_COLOR,
                    "font": {"family": FONT_FAMILY, "color": TEXT_COLOR}},
 }}
