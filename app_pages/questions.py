@@ -39,9 +39,8 @@ def card(s: PageState, q: Question) -> None:
         st.info(q.summary(result))
         if q.code is not None:
             st.code(q.code(**values), language="python")
-        if q.link is not None:
-            st.page_link(q.link.page, label=q.link.label, icon=":material/arrow_forward:",
-                         query_params=dict(q.link.query))
+        for link in q.links:
+            st.page_link(link.page, label=link.label, icon=":material/arrow_forward:", query_params=dict(link.query))
         st.caption(f"Source: {q.source}. Link to this card: #{q.slug}")
 
 

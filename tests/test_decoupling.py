@@ -245,7 +245,7 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
 
 
 def test_the_question_cards_link_counts_the_rules():
-    assert f" {len(dc.RULES)} decay rules" in adam_vs_adamw.CARD.link.label
+    assert f" {len(dc.RULES)} decay rules" in adam_vs_adamw.CARD.links[0].label
 
 
 def test_no_written_count_of_decay_rules_disagrees_with_rules():

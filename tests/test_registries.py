@@ -117,10 +117,11 @@ def test_card_has_an_anchor_a_question_an_answer_and_a_source(q):
     assert all(c.low <= c.default <= c.high and c.step > 0 and c.label for c in q.controls)
 
 
-@pytest.mark.parametrize("q", [q for q in QUESTIONS if q.link is not None], ids=lambda q: q.slug)
+@pytest.mark.parametrize("q", [q for q in QUESTIONS if q.links], ids=lambda q: q.slug)
 def test_card_links_point_at_a_page_with_text_values(q):
-    assert (ROOT / q.link.page).is_file() and q.link.page.startswith("app_pages/") and q.link.label
-    assert all(isinstance(k, str) and isinstance(v, str) for k, v in q.link.query.items())
+    for link in q.links:
+        assert (ROOT / link.page).is_file() and link.page.startswith("app_pages/") and link.label
+        assert all(isinstance(k, str) and isinstance(v, str) for k, v in link.query.items())
 
 
 # ----------------------------------------------------------------------------- models and conventions

@@ -56,6 +56,6 @@ CARD = Question(
     summary=summary,
     source="Loshchilov & Hutter, Decoupled Weight Decay Regularization (ICLR 2019); torch.optim.Adam and AdamW docs",
     controls=(Control("lr", "learning rate", 0.01, 0.001, 0.1, 0.001), WD),
-    link=Link(f"The same wd under {len(RULES)} decay rules, side by side, in the Frontier lab",
-              "app_pages/frontier.py"),
+    links=(Link(f"The same wd under {len(RULES)} decay rules, side by side, in the Frontier lab",
+              "app_pages/frontier.py"),),
 )

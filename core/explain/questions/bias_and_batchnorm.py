@@ -41,6 +41,8 @@ CARD = Question(
                       "zero gradients.",
     source="pytorch/pytorch issue 2639 (weight decay on biases and BatchNorm)",
     controls=(LR, Control("weight_decay", "weight decay", 0.1, 0.0, 5.0, 0.01)),
-    link=Link("Open ResNet-50 in the parameter explorer", "app_pages/parameters.py",
-              {"model": "resnet50", "convention": "torch", "search": "bn"}),
+    links=(Link("Open ResNet-50 in the parameter explorer", "app_pages/parameters.py",
+                {"model": "resnet50", "convention": "torch", "search": "bn"}),
+           Link("Before a normalization layer decay sets the effective learning rate: experiment 3 of the Frontier lab",
+                "app_pages/frontier.py")),
 )

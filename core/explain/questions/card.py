@@ -40,7 +40,7 @@ class Question:
     summary: Callable[[Any], str]  # result -> one line with the live numbers
     source: str  # where the question comes from, in public
     controls: tuple[Field, ...] = ()
-    link: Link | None = None
+    links: tuple[Link, ...] = ()  # to the pages that show more of the answer
     code: Callable[..., str] | None = None  # code the card shows, from the same control values
 
 

@@ -52,5 +52,5 @@ CARD = Question(
     source="torchvision classification reference, nanoGPT train.py, Hugging Face TrainingArguments, timm train.py",
     controls=(Control("lr", "your lr", 0.01, 1e-5, 1.0, 1e-5),
               Control("weight_decay", "your wd", 0.05, 0.0, 1.0, 1e-4)),
-    link=Link("Each recipe's timescale, and a wd for yours, in the Frontier lab", "app_pages/frontier.py"),
+    links=(Link("Each recipe's timescale, and a wd for yours, in the Frontier lab", "app_pages/frontier.py"),),
 )

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from core import figures, numbers
-from core.explain.questions.card import LR, WD, Question, seed_w
+from core.explain.questions.card import LR, WD, Link, Question, seed_w
 from core.optim.torch_loop import pure_decay_run
 from core.train.schedules import lr_factors
 
@@ -51,4 +51,6 @@ CARD = Question(
     summary=summary,
     source="pytorch/pytorch issue 38853 (AdamW weight decay and lr schedulers)",
     controls=(LR, WD),
+    links=(Link("Why gradients grow at the end of a cosine run, and AdamC's fix: experiment 4 of the Frontier lab",
+                "app_pages/frontier.py"),),
 )

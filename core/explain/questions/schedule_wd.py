@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import figures, numbers
-from core.explain.questions.card import LR, WD, Question
+from core.explain.questions.card import LR, WD, Link, Question
 
 
 def wd_schedule_snippet(lr: float = 0.1, weight_decay: float = 0.5, steps: int = 60) -> str:
@@ -60,4 +60,6 @@ CARD = Question(
     source="torch.optim docs: param_groups",
     controls=(LR, WD),
     code=wd_schedule_snippet,
+    links=(Link("A schedule for the decay itself, AdamC (decay ∝ lr_t): experiment 4 of the Frontier lab",
+                "app_pages/frontier.py"),),
 )
