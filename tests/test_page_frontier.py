@@ -83,3 +83,14 @@ def test_rule_heatmaps_fill_their_rows():
 
     assert len(RULES) % per_row(len(RULES)) == 0
     assert [per_row(n) for n in (7, 8, 9, 10, 12, 15)] == [4, 4, 3, 5, 4, 3]
+
+
+def test_no_sentence_on_the_page_has_markdown_emphasis_in_it():
+    """'g + wd*W ... g + wd*W' became italics between the two asterisks (seen in a screenshot): a
+    product is written with a middle dot, and code goes in backticks."""
+    import re
+
+    at = run_page("frontier")
+    for text in shown(at):
+        prose = re.sub(r"`[^`]*`|\*\*[^*]+\*\*", "", text)  # bold is meant; code is literal
+        assert not re.search(r"\*(?=\S).*?(?<=\S)\*", prose), text  # an opening * and a closing * make italics

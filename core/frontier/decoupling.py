@@ -144,7 +144,7 @@ RULES = {r.key: r for r in (
     Rule("sgd_l2", "SGD + L2", r"W - \eta (g + \lambda W)",
          "torch.optim.SGD([W], lr=lr, weight_decay=wd)", "torch SGD", _sgd_l2),
     Rule("sgdw", "SGDW (paper's box)", r"W - \eta_t \eta g - \eta_t \lambda W",
-         "W -= eta_t * lr * W.grad + eta_t * wd * W", "torch SGD with wd*eta_t/lr, and a hand case", _sgdw),
+         "W -= eta_t * lr * W.grad + eta_t * wd * W", "torch SGD with wd·eta_t/lr, and a hand case", _sgdw),
     Rule("lion", "Lion", r"(1 - \eta\lambda) W - \eta\,\mathrm{sign}(\beta_1 m + (1 - \beta_1) g)",
          "lion_pytorch.Lion([W], lr=lr, weight_decay=wd)", "torch AdamW(eps=0)", _lion),
     Rule("cautious", "Cautious weight decay", r"W - \eta (u + \lambda\,\mathbb{1}[u \odot W \ge 0] \odot W)",
@@ -256,17 +256,17 @@ def sentences(result: Comparison) -> list[str]:
            f"{label[big]}'s ({numbers.fmt(size[big])}), the smallest {label[small]}'s ({numbers.fmt(size[small])})."]
     if size["adamw"] > 0:
         out.append(f"Independent decay moves W {numbers.fmt(size['independent'] / size['adamw'])} times as far as "
-                   f"AdamW's at the same wd: it shrinks by wd, AdamW by lr*wd.")
+                   f"AdamW's at the same wd: it shrinks by wd, AdamW by lr·wd.")
     out.append(f"Adam + L2's decay moved W by at most {numbers.fmt(size['adam_l2'])}: a first Adam step divides "
-               f"g + wd*W by its own size, so the L2 term changes a coordinate's step (beyond eps's rounding) "
-               f"only where it flips the sign of g + wd*W "
+               f"g + wd·W by its own size, so the L2 term changes a coordinate's step (beyond eps's rounding) "
+               f"only where it flips the sign of g + wd·W "
                f"({result.l2_flips} of {n} coordinates here).")
     out.append(f"Cautious decay acted on {result.cautious_on} of {n} coordinates"
                + (": where the update and the weight share a sign everywhere it is AdamW." if result.cautious_on == n
                   else ", where the update and the weight share a sign."))
     gap = float(np.abs(result.steps["lion"].delta - result.steps["adamw"].delta).max())
     out.append(f"Lion's step differs from AdamW's by at most {numbers.fmt(gap)}: from zero moments Adam's "
-               f"m̂/(√v̂ + eps) is sign(g) but for eps, and both shrink W by lr*wd.")
+               f"m̂/(√v̂ + eps) is sign(g) but for eps, and both shrink W by lr·wd.")
     if size["l2_sp"] == 0:
         out.append("L2-SP decays nothing here: W is still at its starting point, and it decays toward it.")
     return out

@@ -202,7 +202,7 @@ def check_sentence(check: DecayCheck) -> str:
     last = int(check.steps[-1])
     return (f"After {numbers.count(last)} steps of decay alone torch's AdamW kept "
             f"{numbers.fmt(check.measured[-1], unlike=check.exponential[-1])} of the weights' norm: "
-            f"(1 - lr*wd)^t gives it to within {numbers.fmt(check.max_product_error)}, and "
+            f"(1 − lr·wd)^t gives it to within {numbers.fmt(check.max_product_error)}, and "
             f"exp(-t/tau) with tau = {numbers.fmt(check.tau_iter)} steps reads high by at most a relative "
             f"{numbers.fmt(max(check.max_exp_gap, 0.0))} (the bound allows "
             f"{numbers.fmt(exp_gap_bound(check.lr, check.wd, last))}).")
