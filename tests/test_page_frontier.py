@@ -7,7 +7,7 @@ from core.frontier import embeddings, forgetting, rotation
 from core.frontier import gradient_growth as growth
 from core.frontier.decoupling import RULES, compare, sentences
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence
-from tests.page_helpers import page_namespace, run_page, titles
+from tests.page_helpers import notices, open_page, page_namespace, titles
 
 
 def shown(at) -> list[str]:
@@ -24,7 +24,7 @@ def shows_embeddings(at, *args) -> None:
 
 
 def test_default_view_states_what_core_computes():
-    at = run_page("frontier")
+    at = open_page("frontier")
     assert not at.exception and not at.error
     text = shown(at)
     assert timescale_sentence(1e-3, 0.1, 256, 50_000) in text
@@ -40,7 +40,7 @@ def test_default_view_states_what_core_computes():
 
 
 def test_another_view_states_its_own_numbers():
-    at = run_page("frontier", lr=0.01, wd=0.3, steps=forgetting.MAX_STEPS + 500, step_wd=1.0, center=False,
+    at = open_page("frontier", lr=0.01, wd=0.3, steps=forgetting.MAX_STEPS + 500, step_wd=1.0, center=False,
                   emb_wd=1.0, emb_steps=60, emb_zipf=2.0)
     assert not at.exception and not at.error
     text = shown(at)
@@ -52,7 +52,7 @@ def test_another_view_states_its_own_numbers():
 
 
 def test_the_growth_section_states_its_own_run():
-    at = run_page("frontier", grow_lr=0.02, grow_wd=1.0, grow_steps=400, grow_window=0.25)
+    at = open_page("frontier", grow_lr=0.02, grow_wd=1.0, grow_steps=400, grow_window=0.25)
     assert not at.exception and not at.error
     text = shown(at)
     assert all(f"- {sentence}" in text for sentence in growth.sentences(growth.run(0.02, 1.0, 400, 0.25)))
@@ -60,7 +60,7 @@ def test_the_growth_section_states_its_own_run():
 
 
 def test_the_rotation_section_states_its_own_numbers_in_another_view():
-    at = run_page("frontier", rot_lr=0.1, rot_wd=0.1, rot_beta=0.0, rot_scale=10.0, rot_steps=500)
+    at = open_page("frontier", rot_lr=0.1, rot_wd=0.1, rot_beta=0.0, rot_scale=10.0, rot_steps=500)
     assert not at.exception and not at.error
     text = shown(at)
     assert all(f"- {line}" in text for line in rotation.sentences(rotation.experiment(0.1, 0.1, 0.0, 10.0, 500)))
@@ -90,7 +90,23 @@ def test_no_sentence_on_the_page_has_markdown_emphasis_in_it():
     product is written with a middle dot, and code goes in backticks."""
     import re
 
-    at = run_page("frontier")
+    at = open_page("frontier")
     for text in shown(at):
         prose = re.sub(r"`[^`]*`|\*\*[^*]+\*\*", "", text)  # bold is meant; code is literal
         assert not re.search(r"\*(?=\S).*?(?<=\S)\*", prose), text  # an opening * and a closing * make italics
+
+
+def test_the_rules_section_links_to_the_sweeps_coupled_and_independent_views():
+    """Issue 16: experiment 2 links to the sweep's coupled/independent view; each link opens the Sweep page
+    with exactly its preset's values, which the page takes without a notice."""
+    from ui.frontier.decoupling import SWEEP_VIEWS, sweep_query
+
+    at = open_page("frontier")  # through app.py: st.page_link needs the app's navigation
+    links = [e.proto for e in at.get("page_link") if e.proto.page == "sweep"]
+    assert [dict(pair.split("=") for pair in link.query_string.split("&")) for link in links] == \
+        [sweep_query(p) for p in SWEEP_VIEWS]
+    assert {sweep_query(p)["decay"] for p in SWEEP_VIEWS} == {"coupled", "independent"}
+    for preset in SWEEP_VIEWS:
+        sweep = open_page("sweep", sweep_query(preset))
+        assert not sweep.exception and not notices(sweep)
+        assert sweep.session_state["sweep:decay"] == preset.as_dict()["decay"]

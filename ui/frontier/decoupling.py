@@ -3,9 +3,11 @@
 import streamlit as st
 
 from core import figures
+from core.explain.presets import Preset
+from core.explain.presets.sweep import PRESETS as SWEEP_PRESETS
 from core.frontier.decoupling import RULES, compare, sentences
 from core.numbers import fmt
-from core.schema import Field
+from core.schema import Field, as_text
 from ui import widgets
 from ui.charts import show
 from ui.classroom import aside
@@ -28,6 +30,14 @@ SOURCE = ('Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 20
 def per_row(n: int) -> int:
     """Heatmaps per row: 4 where that fills every row, else 3 or 5 where one does, else 4 and a short last row."""
     return next((k for k in (4, 3, 5) if n % k == 0), 4)
+
+
+SWEEP_VIEWS = tuple(p for p in SWEEP_PRESETS if p.key in ("coupled", "independent"))  # the sweep's two readings of wd
+
+
+def sweep_query(preset: Preset) -> dict[str, str]:
+    """The link to the Sweep page showing a preset's view: its values as the link writes them."""
+    return {key: as_text(value) for key, value in preset.values}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -61,5 +71,8 @@ def section(s: PageState) -> None:
     aside(f"Sources: {SOURCE}. Lion's decay is AdamW's, lr·λ·W, but not its recipes: \"a suitable learning rate "
           "for Lion is typically 3-10x smaller than that for AdamW. Since the effective weight decay is lr * λ, the "
           "value of decoupled weight decay λ used for Lion is 3-10x larger than that for AdamW in order to maintain "
-          "a similar strength\" (Chen et al. 2023, section 5). The Sweep page shows what coupled and independent "
-          "decay do to the best weight decay across learning rates.")
+          "a similar strength\" (Chen et al. 2023, section 5).")
+    st.markdown("Across learning rates, where the best wd lies under each reading:")
+    for preset in SWEEP_VIEWS:
+        st.page_link("app_pages/sweep.py", label=f"{preset.label} on the Sweep page", icon=":material/grid_view:",
+                     query_params=sweep_query(preset))
