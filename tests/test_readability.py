@@ -40,6 +40,12 @@ VIEWS = {"laptop": (1440, 900, False), "phone": (390, 844, False), "hall": (1920
          "projector": (1280, 720, True)}
 
 
+# The page title's upper part is what a visitor sees there, not a bar drawn over it (in presentation
+# mode the header bar was taller than the padding above the title and cut its top off).
+TITLE_UNCOVERED = """() => { const h = document.querySelector('h1'); const r = h.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + 8, r.top + r.height * 0.2); return !!hit && h.contains(hit); }"""
+
+
 def settle(tab) -> None:
     """Wait until the script finished, every skeleton is gone, and the charts stopped moving
     (plotly lays out again after a resize)."""
@@ -114,6 +120,7 @@ def test_every_page_is_readable_at_every_standard_view(server, offline, name):
     assert found["fontSize"] >= 22, "presentation mode scales the type"
     tab.set_viewport_size({"width": VIEWS["projector"][0], "height": VIEWS["projector"][1]})
     found = measure(tab, name, "projector")
+    assert tab.evaluate(TITLE_UNCOVERED), f"{name}: the page title is covered at the top of the first screen"
     assert not found["smallHeatmapText"], (name, found["smallHeatmapText"])
     main = found["main"]
     assert main is not None, f"{name}: no {PAGES[name][1]}"

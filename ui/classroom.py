@@ -21,7 +21,8 @@ FIELDS = (
 # Large type and high contrast for a projector: Streamlit sizes text in rem, so the root
 # font size scales everything. Captions: Streamlit dims their container with opacity 0.6, so a
 # colour alone left them grey. The first screen at 1280x720 must reach the main chart: less
-# padding above the title, a smaller title.
+# padding above the title, a smaller title; the header bar (the sidebar's button) is see-through, since
+# it is taller than that padding and covered the title's top.
 PRESENTATION_CSS = """
 <style>
 html { font-size: 22px; }
@@ -33,6 +34,8 @@ html { font-size: 22px; }
 [data-testid="stMainBlockContainer"] { padding-top: 2rem !important; padding-left: 1.5rem !important;
   padding-right: 1.5rem !important; }
 h1 { font-size: 1.6rem !important; padding-top: 0 !important; padding-bottom: 0.3rem !important; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { background: transparent !important; pointer-events: none !important; }
+[data-testid="stHeader"] button { pointer-events: auto !important; }
 h2, h3 { font-size: 1.25rem !important; }
 .katex { font-size: 1.45em !important; }
 """
