@@ -16,7 +16,7 @@ from core.train.divergence import criterion
 from core.train.sweep import DECAY_MODES, DEFAULT_LOG10_WD, MAX_RESOLUTION, Grid, SweepConfig, run_sweep
 from core.train.sweep_claims import ridge, ridge_sentence
 from core.train.tasks import TASKS
-from core.train.training import COMPARED_OPTIMIZERS, History, check_request, train
+from core.train.training import COMPARED_OPTIMIZERS, History, check_request, train, train_together
 from ui import presets, widgets
 from ui.charts import show
 from ui.classroom import aside
@@ -55,6 +55,26 @@ def cached_cell(config: SweepConfig, optimizer: str, lr: float, weight_decay: fl
     cell = config.cell(optimizer, lr, weight_decay)
     check_request([cell])
     return cached_heavy(("train", (cell,)), "Training the chosen cell…", lambda progress: train(cell, progress))
+
+
+def cached_cells(config: SweepConfig, lr: float, weight_decay: float) -> dict[str, History | ValueError]:
+    """The chosen cell under every optimizer, trained together in one program (half the time of one
+    after another); where the request is refused, each optimizer's cell on its own, with its reason."""
+    cells = tuple(config.cell(key, lr, weight_decay) for key in config.optimizers)
+    try:
+        check_request(cells)
+        histories = cached_heavy(("train", cells), "Training the chosen cell…",
+                                 lambda progress: train_together(list(cells), progress))
+        return dict(zip(config.optimizers, histories, strict=True))
+    except ValueError:
+        pass
+    trained: dict[str, History | ValueError] = {}
+    for key in config.optimizers:
+        try:
+            trained[key] = cached_cell(config, key, lr, weight_decay)
+        except ValueError as err:
+            trained[key] = err
+    return trained
 
 
 def controls(s: PageState) -> SweepConfig:
@@ -133,12 +153,7 @@ def body(s: PageState) -> None:
     cell_wd = widgets.select(s, "cell_wd", right, kind="select_slider", options=range(n),
                              format_func=lambda i: fmt(config.weight_decays[i]))
     lr, wd = float(config.lrs[cell_lr]), float(config.weight_decays[cell_wd])
-    trained: dict[str, History | ValueError] = {}
-    for key in grids:
-        try:
-            trained[key] = cached_cell(config, key, lr, wd)
-        except ValueError as err:
-            trained[key] = err
+    trained = cached_cells(config, lr, wd)
     done = [h for h in trained.values() if isinstance(h, History)]
     if done:  # one legend for the row: the cell's wd colour, and the dashes of each chart's series
         st.markdown(figures.legend_html((wd,), {"Loss": ["train", "test"],

@@ -34,7 +34,8 @@ html { font-size: 22px; }
 [data-testid="stMainBlockContainer"] { padding-top: 2rem !important; padding-left: 1.5rem !important;
   padding-right: 1.5rem !important; }
 h1 { font-size: 1.6rem !important; padding-top: 0 !important; padding-bottom: 0.3rem !important; }
-[data-testid="stHeader"], [data-testid="stHeader"] * { background: transparent !important; pointer-events: none !important; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { background: transparent !important;
+  pointer-events: none !important; }
 [data-testid="stHeader"] button { pointer-events: auto !important; }
 h2, h3 { font-size: 1.25rem !important; }
 .katex { font-size: 1.45em !important; }
