@@ -21,15 +21,17 @@ def kept(values: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     if n <= max_points:
         return np.arange(n)
     edges = np.linspace(0, n, max_points // 2 + 1).round().astype(int)
-    finite = np.where(np.isfinite(values), values, np.nan)
-    keep = {0, n - 1}
-    for start, stop in zip(edges[:-1], edges[1:], strict=True):
-        part = finite[start:stop]
-        if np.isnan(part).all():
-            keep.add(int(start))  # a gap stays a gap
-        else:
-            keep.update((start + int(np.nanargmin(part)), start + int(np.nanargmax(part))))
-    return np.array(sorted(keep))
+    starts, sizes = edges[:-1], np.diff(edges)  # every stretch holds at least 2 points: n > max_points
+    stretch = np.repeat(np.arange(len(starts)), sizes)
+    finite = np.isfinite(values)
+    # One stable sort per end instead of a loop over stretches (a loop cost a Training rerun 0.5 s):
+    # sorted by stretch, then by value, each stretch's first is its lowest (highest) point, the first
+    # of equals as nanargmin takes it; a NaN sorts last in both.
+    lowest = np.lexsort((np.where(finite, values, np.inf), stretch))[starts]
+    highest = np.lexsort((-np.where(finite, values, -np.inf), stretch))[starts]
+    gap = np.add.reduceat(finite, starts) == 0  # a gap stays a gap: its first point
+    keep = np.concatenate(([0, n - 1], starts[gap], lowest[~gap], highest[~gap]))
+    return np.unique(keep)
 
 
 def _array(values) -> np.ndarray:
