@@ -260,3 +260,18 @@ def test_every_builder_carries_the_one_small_template_not_plotlys_default():
         assert spec["layout"]["template"] == TEMPLATE, spec["layout"].get("title")
     heatmap = figures.matrix_heatmap(np.arange(20.0).reshape(4, 5), "W")
     assert len(heatmap.to_json()) < 3000
+
+
+def test_fitting_skips_the_copy_only_when_the_copy_would_change_nothing(monkeypatch):
+    """fit_to_width returns the figure itself when it has no annotated heatmap and its title fits;
+    for every builder, at a wide and a narrow width, that is what the full fitting gives."""
+    from core.figures import fit
+
+    for fig in _every_builder():
+        for width in (900, 180):
+            fast = fit.fit_to_width(fig, width)
+            with monkeypatch.context() as m:
+                m.setattr(fit, "_needs_fitting", lambda *_: True)
+                full = fit.fit_to_width(fig, width)
+            assert fast.to_dict() == full.to_dict()
+            assert (fast is fig) == (not fit._needs_fitting(fig, width))
