@@ -275,3 +275,16 @@ def test_fitting_skips_the_copy_only_when_the_copy_would_change_nothing(monkeypa
                 full = fit.fit_to_width(fig, width)
             assert fast.to_dict() == full.to_dict()
             assert (fast is fig) == (not fit._needs_fitting(fig, width))
+
+
+def test_a_log_axis_over_less_than_two_decades_labels_1_2_5_with_whole_values():
+    """The gradient-growth chart (values 1 to 20) had one labelled tick, '10'; its ticks now read
+    1, 2, 5, 10, 20, whole numbers (never a bare 3 that means 30)."""
+    from core.figures.style import narrow_log_ticks
+
+    fig = figures.lines({"r": (np.arange(4), np.array([1.2, 3.0, 9.0, 19.0]))}, "t", "step", "r", log_y=True)
+    axis = fig.to_dict()["layout"]["yaxis"]
+    assert axis["tickvals"] == [2, 5, 10] and axis["ticktext"] == ["2", "5", "10"] and axis["type"] == "log"
+    assert narrow_log_ticks(np.array([1e-4, 1.0])) == {}  # four decades: the decades label themselves
+    assert narrow_log_ticks(np.array([0.0, -1.0, np.nan])) == {}
+    assert narrow_log_ticks(np.array([0.03, 0.3]))["ticktext"] == ["0.05", "0.1", "0.2"]

@@ -11,6 +11,7 @@ from core.figures.style import (
     NEUTRAL_COLOR,
     _axis,
     _figure,
+    narrow_log_ticks,
     run_color,
     series_dash,
     wd_color,
@@ -118,8 +119,10 @@ def lines(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str, x_title:
     data = [dict(type="scatter", x=x, y=y, mode="lines", name=name, line=dict(color=run_color(i), width=2),
                  hovertemplate=f"{name}<br>%{{x}}: %{{y:.6g}}<extra></extra>")
             for i, (name, (x, y)) in enumerate(series.items())]
-    return _figure(data, 330, _axis(x_title), _axis(y_title, log=log_y), title,
-                   hovermode="x unified")
+    y_axis = _axis(y_title, log=log_y)
+    if log_y:
+        y_axis.update(narrow_log_ticks(*(y for _, y in series.values())))
+    return _figure(data, 330, _axis(x_title), y_axis, title, hovermode="x unified")
 
 
 def against_predictions(series: dict[str, tuple[np.ndarray, np.ndarray]], predicted: dict[str, float], title: str,

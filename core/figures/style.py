@@ -71,6 +71,22 @@ def _axis(title: str, log: bool = False, **extra) -> dict:
     return axis
 
 
+def narrow_log_ticks(*arrays) -> dict:
+    """Ticks for a log axis whose data span less than two decades: at 1, 2 and 5 times each power of
+    ten, each labelled with its whole value (a decades-only axis labelled one tick, or none, there).
+    Empty when the data span two decades or more, or hold no positive finite value."""
+    values = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in arrays]) if arrays else np.zeros(0)
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return {}
+    low, high = float(values.min()), float(values.max())
+    if np.log10(high / low) >= 2:
+        return {}
+    ticks = [m * 10.0 ** e for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+             for m in (1, 2, 5) if low <= m * 10.0 ** e <= high]
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]} if len(ticks) >= 2 else {}
+
+
 def _figure(data: list[dict], height: int, x: dict, y: dict, title: str | None = None, **layout) -> go.Figure:
     """One go.Figure from plain dicts, unvalidated (see the module docstring)."""
     spec = {"template": TEMPLATE, "margin": dict(l=10, r=10, t=40, b=10), "font": dict(size=14), "height": height,
