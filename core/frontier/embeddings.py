@@ -37,6 +37,7 @@ import torch
 from torch import Tensor
 
 from core import numbers
+from core.frontier.checks import decay_below_one, positive
 from core.problem import SEED
 
 VOCAB, DIM = 200, 16
@@ -192,11 +193,8 @@ class EmbeddingRun:
 
 def run(lr: float, wd: float, steps: int, batch: int, exponent: float, seed: int = SEED) -> EmbeddingRun:
     """Train the three choices on the same batches from the same start; and ask torch the attempts()."""
-    for name, value in (("lr", lr), ("wd", wd)):
-        if not (np.isfinite(value) and value > 0):
-            raise ValueError(f"{name} must be a finite number above 0, got {value!r}")
-    if lr * wd >= 1:
-        raise ValueError(f"lr*wd must be below 1 (it is {numbers.fmt(lr * wd)}): the rows would flip sign")
+    positive(lr=lr, wd=wd)
+    decay_below_one(lr, wd)
     if not 1 <= steps <= MAX_STEPS or not 1 <= batch <= MAX_BATCH:
         raise ValueError(f"steps must be in [1, {MAX_STEPS}] and batch in [1, {MAX_BATCH}], got {steps}, {batch}")
     probability = zipf(exponent)

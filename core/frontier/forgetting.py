@@ -43,6 +43,7 @@ import numpy as np
 import torch
 
 from core import numbers
+from core.frontier.checks import decay_below_one
 from core.problem import SEED
 
 N_FEATURES = 20
@@ -111,8 +112,7 @@ def _check(lr: float, wd: float, steps: int, scale: float) -> None:
     if not (finite and lr > 0 and wd >= 0 and scale > 0):
         raise ValueError(f"lr and the scale must be positive and wd non-negative, got lr={lr!r}, wd={wd!r}, "
                          f"scale={scale!r}")
-    if lr * wd >= 1:
-        raise ValueError(f"lr*wd must be below 1 (it is {numbers.fmt(lr * wd)}): the weights would flip sign")
+    decay_below_one(lr, wd)
     if not (isinstance(steps, int) and 1 <= steps <= MAX_STEPS):
         raise ValueError(f"steps must be an integer in [1, {numbers.count(MAX_STEPS)}], got {steps!r}")
 

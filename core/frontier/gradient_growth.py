@@ -59,6 +59,7 @@ import torch
 from torch import Tensor
 
 from core import numbers
+from core.frontier.checks import decay_below_one, positive
 from core.problem import SEED
 
 BETAS = (0.9, 0.999)  # torch's AdamW defaults
@@ -69,12 +70,6 @@ RULES = {"adamw": "AdamW", "adamc": "AdamC"}  # weight_decay wd fixed; wd * lr_t
 SMOOTH = 50  # a ratio is read as the mean over steps/SMOOTH steps (at least one): the noise averages out
 MIN_STEPS = 2 * SMOOTH
 LR, WD, STEPS, WINDOW = 0.05, 0.5, 600, 0.5  # the page's defaults: 15 timescales, ~0.2 s
-
-
-def _positive(**values: float) -> None:
-    for name, value in values.items():
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise ValueError(f"{name} must be a positive finite number, got {value!r}")
 
 
 def draw_problem(steps: int, rows: int = ROWS, dim: int = DIM, noise: float = NOISE, seed: int = SEED):
@@ -189,9 +184,8 @@ def run(lr: float = LR, wd: float = WD, steps: int = STEPS, window: float = WIND
     """One torch.optim.AdamW with two parameter groups (AdamW, AdamC) under CosineAnnealingLR.
     The two weights are views of one (2, rows, dim) tensor, so each step's gradients are one
     batched call; the trajectory is kept and the ratios are read from it afterwards."""
-    _positive(lr=lr, wd=wd, window=window)
-    if lr * wd >= 1:
-        raise ValueError(f"lr*wd must be below 1 (it is {numbers.fmt(lr * wd)}): the weights would flip sign")
+    positive(lr=lr, wd=wd, window=window)
+    decay_below_one(lr, wd)
     if not MIN_STEPS <= steps <= MAX_STEPS:
         raise ValueError(f"steps must be in [{MIN_STEPS}, {numbers.count(MAX_STEPS)}], got {steps}")
     if not window < 1:

@@ -17,12 +17,12 @@ tests/test_rotation.py holds every rule to torch.optim itself in float64, on the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
+from core.frontier.checks import decay_below_one, positive
 from core.problem import SEED
 
 DIM = 256  # C: the weight vector's length
@@ -46,12 +46,8 @@ class Run:
     def check(self) -> None:
         if self.rule not in RULES:
             raise ValueError(f"Unknown rule {self.rule!r}; choose one of {sorted(RULES)}")
-        for name in ("lr", "wd", "scale"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-        if self.lr * self.wd >= 1:
-            raise ValueError(f"lr*wd must be below 1 (it is {self.lr * self.wd:g}): the decay would flip w's sign")
+        positive(lr=self.lr, wd=self.wd, scale=self.scale)
+        decay_below_one(self.lr, self.wd)
         if not (isinstance(self.beta, (int, float)) and 0 <= self.beta < 1):
             raise ValueError(f"beta must be in [0, 1), got {self.beta!r}")
 

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from core import numbers
+from core.frontier.checks import decay_below_one, positive
 from core.problem import SEED, seed_arrays
 
 MAX_CHECK_STEPS = 100_000  # the live check's upper bound: a 4x5 W, ~10 us a step
@@ -75,16 +76,10 @@ RECIPES = (
 )
 
 
-def _positive(**values: float) -> None:
-    for name, value in values.items():
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-
-
 def steady_shrink(lr: float, wd: float, momentum: float = 0.0) -> float:
     """The fraction of the weights decay removes per step: lr*wd, over (1 - momentum) for SGD's
     L2 once its momentum buffer has settled (AdamW's decay skips the moments: momentum 0)."""
-    _positive(lr=lr, wd=wd)
+    positive(lr=lr, wd=wd)
     if not 0 <= momentum < 1:
         raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
     return lr * wd / (1.0 - momentum)
@@ -97,14 +92,14 @@ def tau_iter(lr: float, wd: float, momentum: float = 0.0) -> float:
 
 def tau_epoch(tau_steps: float, batch_size: float, dataset_size: float) -> float:
     """The same timescale in epochs: an epoch is dataset_size / batch_size steps."""
-    _positive(tau_steps=tau_steps, batch_size=batch_size, dataset_size=dataset_size)
+    positive(tau_steps=tau_steps, batch_size=batch_size, dataset_size=dataset_size)
     return tau_steps * batch_size / dataset_size
 
 
 def wd_for(tau_epochs: float, dataset_size: float, batch_size: float, lr: float) -> float:
     """The calculator: the AdamW weight decay that gives tau_epochs epochs at this lr, batch and
     dataset, batch_size / (lr * tau_epochs * dataset_size) (Wang & Aitchison's rule solved for wd)."""
-    _positive(tau_epochs=tau_epochs, dataset_size=dataset_size, batch_size=batch_size, lr=lr)
+    positive(tau_epochs=tau_epochs, dataset_size=dataset_size, batch_size=batch_size, lr=lr)
     return batch_size / (lr * tau_epochs * dataset_size)
 
 
@@ -112,7 +107,7 @@ def sgd_decay_root(lr: float, wd: float, momentum: float) -> float:
     """SGD's exact shrink factor per step under decay alone, once the buffer has settled: torch
     runs buf <- beta*buf + wd*w, w <- w - lr*buf, so w_{t+1} = (1 + beta - lr*wd) w_t - beta w_{t-1},
     whose larger root r of r^2 - (1 + beta - lr*wd) r + beta = 0 rules (real when lr*wd is small)."""
-    _positive(lr=lr, wd=wd)
+    positive(lr=lr, wd=wd)
     b = 1.0 + momentum - lr * wd
     disc = b * b - 4.0 * momentum
     if disc < 0:
@@ -158,9 +153,8 @@ class DecayCheck:
 def pure_decay_check(lr: float = 1e-3, wd: float = 0.1, steps: int = 1000, seed: int = SEED) -> DecayCheck:
     """torch.optim.AdamW (float64) on the seed's W with a zero gradient: Adam's update m/(sqrt(v)+eps)
     is exactly 0, so what remains is the decay, and ||w_t||/||w_0|| is measured, not assumed."""
-    _positive(lr=lr, wd=wd)
-    if lr * wd >= 1:
-        raise ValueError(f"lr*wd must be below 1 (it is {numbers.fmt(lr * wd)}): the weights would flip sign")
+    positive(lr=lr, wd=wd)
+    decay_below_one(lr, wd)
     if not 1 <= steps <= MAX_CHECK_STEPS:
         raise ValueError(f"steps must be in [1, {numbers.count(MAX_CHECK_STEPS)}], got {steps}")
     w = torch.tensor(seed_arrays(seed)[1], dtype=torch.float64, requires_grad=True)
