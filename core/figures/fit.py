@@ -56,6 +56,11 @@ def wrap_title(title: str, width_px: float, font_px: float) -> str:
     return title[:cut] + "<br>" + title[cut + 1:]
 
 
+def _title_px(title_size: float | None, font_size: float | None) -> float:
+    """A title's font size: its own, else 1.25 times the figure's (12 px when neither is set)."""
+    return float(title_size or (font_size or 12) * 1.25)
+
+
 def _needs_fitting(fig: go.Figure, width_px: float) -> bool:
     """Whether fit_to_width would change fig: an annotated heatmap, or a title too long for the width."""
     if any(t.type == "heatmap" and t.text is not None for t in fig.data):
@@ -63,8 +68,7 @@ def _needs_fitting(fig: go.Figure, width_px: float) -> bool:
     title = fig.layout.title.text
     if not title:
         return False
-    size = fig.layout.title.font.size or (fig.layout.font.size or 12) * 1.25
-    return wrap_title(title, width_px - 40, size) != title
+    return wrap_title(title, width_px - 40, _title_px(fig.layout.title.font.size, fig.layout.font.size)) != title
 
 
 def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT_PX) -> go.Figure:
@@ -75,11 +79,10 @@ def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT
         return fig
     spec = fig.to_dict()
     layout = spec["layout"]
-    base = _font_size(layout, ("font", "size"), 12)
     margin = {"l": 10, "r": 10, "t": 40, "b": 10, **layout.get("margin", {})}
     title = layout.get("title") or {}
     if title.get("text"):
-        size = _font_size(title, ("font", "size"), base * 1.25)
+        size = _title_px(_font_size(title, ("font", "size"), 0), _font_size(layout, ("font", "size"), 0))
         wrapped = wrap_title(title["text"], width_px - 40, size)
         if wrapped != title["text"]:
             title["text"] = wrapped
