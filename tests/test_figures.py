@@ -288,3 +288,12 @@ def test_a_log_axis_over_less_than_two_decades_labels_1_2_5_with_whole_values():
     assert narrow_log_ticks(np.array([1e-4, 1.0])) == {}  # four decades: the decades label themselves
     assert narrow_log_ticks(np.array([0.0, -1.0, np.nan])) == {}
     assert narrow_log_ticks(np.array([0.03, 0.3]))["ticktext"] == ["0.05", "0.1", "0.2"]
+
+
+def test_a_narrow_log_axis_is_labelled_the_same_way_by_every_curve_builder():
+    """The 1-2-5 ticks come from the one y-axis helper, so the chart with predicted levels gets them too."""
+    y = np.array([0.012, 0.03, 0.09])
+    plain = figures.lines({"a": (np.arange(3), y)}, "t", "step", "angle", log_y=True)
+    predicted = figures.against_predictions({"a": (np.arange(3), y)}, {"a": 0.05}, "t", "step", "angle", log_y=True)
+    assert plain.to_dict()["layout"]["yaxis"]["ticktext"] == ["0.02", "0.05"]
+    assert predicted.to_dict()["layout"]["yaxis"]["ticktext"] == ["0.02", "0.05"]

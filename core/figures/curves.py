@@ -11,7 +11,7 @@ from core.figures.style import (
     NEUTRAL_COLOR,
     _axis,
     _figure,
-    narrow_log_ticks,
+    _value_axis,
     run_color,
     series_dash,
     wd_color,
@@ -119,10 +119,8 @@ def lines(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str, x_title:
     data = [dict(type="scatter", x=x, y=y, mode="lines", name=name, line=dict(color=run_color(i), width=2),
                  hovertemplate=f"{name}<br>%{{x}}: %{{y:.6g}}<extra></extra>")
             for i, (name, (x, y)) in enumerate(series.items())]
-    y_axis = _axis(y_title, log=log_y)
-    if log_y:
-        y_axis.update(narrow_log_ticks(*(y for _, y in series.values())))
-    return _figure(data, 330, _axis(x_title), y_axis, title, hovermode="x unified")
+    return _figure(data, 330, _axis(x_title), _value_axis(y_title, log_y, [y for _, y in series.values()]), title,
+                   hovermode="x unified")
 
 
 def against_predictions(series: dict[str, tuple[np.ndarray, np.ndarray]], predicted: dict[str, float], title: str,
@@ -141,7 +139,8 @@ def against_predictions(series: dict[str, tuple[np.ndarray, np.ndarray]], predic
                              name=f"{name}: predicted", legendgroup=name, showlegend=False,
                              line=dict(color=run_color(i), dash="dot", width=2),
                              hovertemplate=f"{name}, predicted: %{{y:.6g}}<extra></extra>"))
-    return _figure(data, 400, _axis(x_title), _axis(y_title, log=log_y), title,
+    y_axis = _value_axis(y_title, log_y, [y for _, y in series.values()] + [list(predicted.values())])
+    return _figure(data, 400, _axis(x_title), y_axis, title,
                    legend=dict(orientation="h", yref="container", yanchor="bottom", y=0))  # below the x title
 
 

@@ -87,6 +87,14 @@ def narrow_log_ticks(*arrays) -> dict:
     return {"tickmode": "array", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]} if len(ticks) >= 2 else {}
 
 
+def _value_axis(title: str, log: bool, values) -> dict:
+    """A y axis for these curves' values: on a log axis narrower than two decades, 1-2-5 ticks."""
+    axis = _axis(title, log=log)
+    if log:
+        axis.update(narrow_log_ticks(*values))
+    return axis
+
+
 def _figure(data: list[dict], height: int, x: dict, y: dict, title: str | None = None, **layout) -> go.Figure:
     """One go.Figure from plain dicts, unvalidated (see the module docstring)."""
     spec = {"template": TEMPLATE, "margin": dict(l=10, r=10, t=40, b=10), "font": dict(size=14), "height": height,
