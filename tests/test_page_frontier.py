@@ -99,14 +99,14 @@ def test_no_sentence_on_the_page_has_markdown_emphasis_in_it():
 def test_the_rules_section_links_to_the_sweeps_coupled_and_independent_views():
     """Issue 16: experiment 2 links to the sweep's coupled/independent view; each link opens the Sweep page
     with exactly its preset's values, which the page takes without a notice."""
-    from ui.frontier.decoupling import SWEEP_VIEWS, sweep_query
+    from ui.frontier.decoupling import SWEEP_VIEWS
 
     at = open_page("frontier")  # through app.py: st.page_link needs the app's navigation
     links = [e.proto for e in at.get("page_link") if e.proto.page == "sweep"]
     assert [dict(pair.split("=") for pair in link.query_string.split("&")) for link in links] == \
-        [sweep_query(p) for p in SWEEP_VIEWS]
-    assert {sweep_query(p)["decay"] for p in SWEEP_VIEWS} == {"coupled", "independent"}
+        [p.as_query() for p in SWEEP_VIEWS]
+    assert {p.as_query()["decay"] for p in SWEEP_VIEWS} == {"coupled", "independent"}
     for preset in SWEEP_VIEWS:
-        sweep = open_page("sweep", sweep_query(preset))
+        sweep = open_page("sweep", preset.as_query())
         assert not sweep.exception and not notices(sweep)
         assert sweep.session_state["sweep:decay"] == preset.as_dict()["decay"]

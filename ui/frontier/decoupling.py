@@ -3,11 +3,10 @@
 import streamlit as st
 
 from core import figures
-from core.explain.presets import Preset
 from core.explain.presets.sweep import PRESETS as SWEEP_PRESETS
 from core.frontier.decoupling import RULES, compare, sentences
 from core.numbers import fmt
-from core.schema import Field, as_text
+from core.schema import Field
 from ui import widgets
 from ui.charts import show
 from ui.classroom import aside
@@ -33,11 +32,6 @@ def per_row(n: int) -> int:
 
 
 SWEEP_VIEWS = tuple(p for p in SWEEP_PRESETS if p.key in ("coupled", "independent"))  # the sweep's two readings of wd
-
-
-def sweep_query(preset: Preset) -> dict[str, str]:
-    """The link to the Sweep page showing a preset's view: its values as the link writes them."""
-    return {key: as_text(value) for key, value in preset.values}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -75,4 +69,4 @@ def section(s: PageState) -> None:
     st.markdown("Across learning rates, where the best wd lies under each reading:")
     for preset in SWEEP_VIEWS:
         st.page_link("app_pages/sweep.py", label=f"{preset.label} on the Sweep page", icon=":material/grid_view:",
-                     query_params=sweep_query(preset))
+                     query_params=preset.as_query())

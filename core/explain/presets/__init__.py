@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from core.schema import as_text
+
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
@@ -35,6 +37,10 @@ class Preset:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.values)
+
+    def as_query(self) -> dict[str, str]:
+        """A link to this preset's view from another page: its values as a link writes them."""
+        return {key: as_text(value) for key, value in self.values}
 
     def matches(self, current: Mapping[str, Any]) -> bool:
         """The page still shows this preset's values (the others may have changed)."""
