@@ -195,7 +195,7 @@ def body(s: PageState) -> None:
     )
     if not styled:
         st.caption(f"Verdicts are coloured when at most {MAX_STYLED_ROWS:,} rows are shown: search to narrow them.")
-    st.download_button("Download CSV", shown.to_csv(index=False), "parameters.csv", "text/csv", key="csv")
+    st.download_button("Download CSV", lambda: shown.to_csv(index=False), "parameters.csv", "text/csv", key="csv")
     st.subheader("Totals per convention")
     counts = totals(table)
     st.dataframe(counts, hide_index=True, column_config={  # thousands separators: 23,508,032 not 23508032

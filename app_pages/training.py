@@ -240,7 +240,7 @@ def body(s: PageState) -> None:
     chart_grid(histories, s["log_y"])
     show(st, figures.schedule(next(iter(histories.values())).lr_factor, first.lrs[0], wds), key="schedule-chart")
     st.caption("PyTorch's SGD and AdamW shrink W by lr_t·wd each step, so the schedule schedules the decay too.")
-    st.download_button("Download the curves as CSV", history_csv(histories), f"training_{task}.csv", "text/csv",
+    st.download_button("Download the curves as CSV", lambda: history_csv(histories), f"training_{task}.csv", "text/csv",
                        key="csv")
     step_through(s, histories)
     if TASKS[task].shows_decision_boundary:
