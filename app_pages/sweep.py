@@ -145,7 +145,8 @@ def body(s: PageState) -> None:
             lines.append(f"best cell: lr = {fmt(config.lrs[c])}, wd = {fmt(config.weight_decays[r])}, "
                          f"test loss {fmt(grid.test_loss[r, c], 4)}")
         st.markdown("- " + "; ".join(lines))
-    st.download_button("Download the grids as CSV", lambda: sweep_csv(config, grids), "sweep.csv", "text/csv", key="csv")
+    st.download_button("Download the grids as CSV", lambda: sweep_csv(config, grids), "sweep.csv", "text/csv",
+                       key="csv")
     st.subheader("One cell's curves")
     left, right = st.columns(2)
     cell_lr = widgets.select(s, "cell_lr", left, kind="select_slider", options=range(n),  # this grid's cells

@@ -1,5 +1,5 @@
 // What tests/test_readability.py measures on a rendered page, in one pass over the DOM.
-// Returns {overlaps, clipped, smallHeatmapText, main, fontSize} for the arguments
+// Returns {overlaps, clipped, smallHeatmapText, cutTitles, main, fontSize} for the arguments
 // {main: a CSS selector for the page's main chart}.
 (args) => {
   const visible = (el) => {
@@ -75,13 +75,25 @@
       if (size < 12) smallHeatmapText.push(`${t.textContent} at ${size}px`);
     });
 
-  // 4. Where the page's main chart is.
+  // 4. Every chart title lies inside its chart: a title pushed above the chart's top edge is cut off there.
+  const cutTitles = [];
+  document.querySelectorAll(".js-plotly-plot").forEach((plot, index) => {
+    const top = box(plot).top;
+    plot.querySelectorAll(".gtitle").forEach((t) => {
+      if (visible(t) && box(t).top < top - 1) {
+        cutTitles.push(`chart ${index}: "${t.textContent.slice(0, 40)}" starts ${Math.round(top - box(t).top)} px above it`);
+      }
+    });
+  });
+
+  // 5. Where the page's main chart is.
   const main = document.querySelector(args.main);
   const where = main ? box(main) : null;
   return {
     overlaps: overlaps.slice(0, 20),
     clipped,
     smallHeatmapText: smallHeatmapText.slice(0, 20),
+    cutTitles,
     main: where && {top: where.top, bottom: where.bottom, left: where.left, right: where.right},
     innerHeight: window.innerHeight,
     fontSize: parseFloat(getComputedStyle(document.documentElement).fontSize),

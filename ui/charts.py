@@ -12,7 +12,8 @@ from ui.classroom import presenting
 from ui.state import value
 
 # The main column's width in px at the smallest screen each mode is designed for: a 1440 px
-# laptop with the sidebar open, and a 1280 px projector with the sidebar tucked away (measured
+# laptop with the sidebar open, and a 1280 px projector, where presentation mode lays the sidebar
+# over the page when a lecturer opens it (ui.classroom), so the charts keep their width (measured
 # in chromium). A chart in one of n columns gets about 1/n of it; narrower windows stack the
 # columns (Streamlit does below 640 px), so a chart is rarely drawn narrower than assumed here.
 CONTENT_PX = {False: 980, True: 1200}

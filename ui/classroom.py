@@ -20,7 +20,9 @@ FIELDS = (
 
 # Large type and high contrast for a projector: Streamlit sizes text in rem, so the root
 # font size scales everything. Captions: Streamlit dims their container with opacity 0.6, so a
-# colour alone left them grey. The first screen at 1280x720 must reach the main chart: less
+# colour alone left them grey. Opened, the sidebar lies over the page instead of squeezing it: the
+# charts keep the width they were fitted to (pushed aside at 1280 px, heatmap numbers and axis labels
+# ran together). The first screen at 1280x720 must reach the main chart: less
 # padding above the title, a smaller title; the header bar (the sidebar's button) is see-through, since
 # it is taller than that padding and covered the title's top.
 PRESENTATION_CSS = """
@@ -37,6 +39,8 @@ h1 { font-size: 1.6rem !important; padding-top: 0 !important; padding-bottom: 0.
 [data-testid="stHeader"], [data-testid="stHeader"] * { background: transparent !important;
   pointer-events: none !important; }
 [data-testid="stHeader"] button { pointer-events: auto !important; }
+[data-testid="stSidebar"] { position: fixed !important; top: 0; left: 0; height: 100vh; z-index: 999991;
+  box-shadow: 4px 0 24px rgba(0, 0, 0, 0.25); }
 h2, h3 { font-size: 1.25rem !important; }
 .katex { font-size: 1.45em !important; }
 """

@@ -1,4 +1,5 @@
-"""Fit a figure to the width it is drawn at: heatmap numbers sized from the cell, long titles wrapped.
+"""Fit a figure to the width it is drawn at: heatmap numbers sized from the cell, long titles wrapped,
+listed tick labels thinned to the axis's length.
 
 Plotly draws a heatmap's numbers at one fixed font size whatever the cell, so at 1280 px
 they ran together. Here the size is derived from the cell's estimated width and height and
@@ -9,9 +10,14 @@ width a chart gets (ui.charts); this module only measures, in plain arithmetic.
 
 from __future__ import annotations
 
+import math
+import re
+
+import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import TICK_FONT_PX
+from core.figures.style import LABEL_STANDOFF_PX, TICK_FONT_PX, TITLE_PAD
+from core.figures.thin import plotly_array
 
 MIN_FONT_PX = 12  # numbers smaller than this are not drawn (readable from a laptop seat and a projector)
 MAX_FONT_PX = 20
@@ -61,9 +67,92 @@ def _title_px(title_size: float | None, font_size: float | None) -> float:
     return float(title_size or (font_size or 12) * 1.25)
 
 
+AXIS_TITLE_LINE = 1.4  # an axis title's height (or a y title's width) in font sizes
+TICK_GAP_PX = 8  # room between two x tick labels
+TICK_LINE = 1.5  # a y tick label's height, with room around it, in font sizes
+
+
+SUPERSCRIPT_SCALE = 0.7  # plotly draws <sup> text at 70% of the font size
+
+
+def _label_width(text: str, font_px: float) -> float:
+    """A tick label's width: its plain text at the font size, its superscripts (10<sup>-3</sup>) smaller."""
+    raised = "".join(re.findall(r"<sup>(.*?)</sup>", text))
+    plain = re.sub(r"<sup>.*?</sup>|<[^>]+>", "", text)
+    return text_width(plain, font_px) + text_width(raised, font_px * SUPERSCRIPT_SCALE)
+
+
+def _plot_area(layout: dict, data: list[dict], width_px: float) -> tuple[float, float]:
+    """Estimated (width, height) in px of the plot area of a figure drawn width_px wide: the figure less
+    its margins, its colour bar, and each axis's tick labels and title. A plot held square (a y axis
+    anchored to x) gets the smaller of the two for both."""
+    margin = {"l": 10, "r": 10, "t": 40, "b": 10, **layout.get("margin", {})}
+    y = layout.get("yaxis", {})
+    tick = {a: _font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX) for a in ("xaxis", "yaxis")}
+    title = {a: _font_size(layout, (a, "title", "font", "size"), _font_size(layout, ("font", "size"), 14))
+             if (layout.get(a, {}).get("title") or {}).get("text") else 0.0 for a in ("xaxis", "yaxis")}
+    y_labels = max((_label_width(t, tick["yaxis"]) for t in y.get("ticktext") or ["0.0"]), default=0.0)
+    bar = COLORBAR_PX if any(t.get("type") == "heatmap" and t.get("showscale") is not False for t in data) else 0
+    width = width_px - margin["l"] - margin["r"] - bar - y_labels - LABEL_STANDOFF_PX - title["yaxis"] * AXIS_TITLE_LINE
+    height = ((layout.get("height") or 450) - margin["t"] - margin["b"] - tick["xaxis"] * TICK_LINE
+              - LABEL_STANDOFF_PX - title["xaxis"] * AXIS_TITLE_LINE)
+    if y.get("scaleanchor") == "x":
+        width = height = min(width, height)
+    return max(width, 1.0), max(height, 1.0)
+
+
+def _listed_ticks(layout: dict) -> list[str]:
+    """The axes that list their own tick labels (tickmode "array"), more than two of them."""
+    return [a for a in ("xaxis", "yaxis") if (layout.get(a) or {}).get("tickmode") == "array"
+            and len(layout[a].get("ticktext") or ()) > 2]
+
+
+def _decades(data: list[dict], axis: str) -> int:
+    """How many powers of ten a log axis labels: those spanned by its traces' positive finite values."""
+    letter, ref = axis[0], axis[0] + axis[5:]
+    values = [plotly_array(t[letter]).astype(float).ravel() for t in data
+              if t.get(letter) is not None and t.get(f"{letter}axis", letter) == ref]
+    values = np.concatenate(values) if values else np.zeros(0)
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return 0
+    return int(np.floor(np.log10(values.max())) - np.ceil(np.log10(values.min())) + 1)
+
+
+def _decade_axes(layout: dict) -> list[str]:
+    """The log axes that label every power of ten (style._axis: dtick 1)."""
+    return [a for a in ("xaxis", "yaxis") if (layout.get(a) or {}).get("type") == "log"
+            and (layout[a].get("dtick") == 1) and layout[a].get("tickmode") != "array"]
+
+
+def _thin_ticks(layout: dict, data: list[dict], width_px: float) -> None:
+    """Every k-th tick label so that the labels fit the axis's estimated length: listed labels (the
+    last always kept), and the powers of ten of a log axis (every k-th decade). At every decade they
+    ran into each other on a narrow grid and on a short projector chart."""
+    width, height = _plot_area(layout, data, width_px)
+    for a in _decade_axes(layout):
+        tick = _font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX)
+        need = (_label_width("10<sup>-10</sup>", tick) + TICK_GAP_PX) if a == "xaxis" else tick * TICK_LINE
+        every = math.ceil(_decades(data, a) * need / (width if a == "xaxis" else height))
+        if every > 1:
+            layout[a]["dtick"] = every
+    for a in _listed_ticks(layout):
+        axis, tick = layout[a], _font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX)
+        texts, values = list(axis["ticktext"]), list(plotly_array(axis["tickvals"]))
+        need = (max(_label_width(t, tick) for t in texts) + TICK_GAP_PX) if a == "xaxis" else tick * TICK_LINE
+        every = math.ceil(len(texts) * need / (width if a == "xaxis" else height))
+        if every > 1:
+            keep = [i for i in range(len(texts)) if (len(texts) - 1 - i) % every == 0]
+            axis["ticktext"], axis["tickvals"] = [texts[i] for i in keep], [float(values[i]) for i in keep]
+
+
 def _needs_fitting(fig: go.Figure, width_px: float) -> bool:
-    """Whether fit_to_width would change fig: an annotated heatmap, or a title too long for the width."""
+    """Whether fit_to_width would change fig: an annotated heatmap, listed tick labels, or a title too
+    long for the width."""
     if any(t.type == "heatmap" and t.text is not None for t in fig.data):
+        return True
+    if any((fig.layout[a].tickmode == "array" and len(fig.layout[a].ticktext or ()) > 2)
+           or (fig.layout[a].type == "log" and fig.layout[a].dtick == 1) for a in ("xaxis", "yaxis")):
         return True
     title = fig.layout.title.text
     if not title:
@@ -87,7 +176,11 @@ def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT
         if wrapped != title["text"]:
             title["text"] = wrapped
             margin["t"] += int(size * TITLE_LINE)
+            # plotly.js 4 hangs a two-line title from "top" as if centred: its first line rose half a line
+            # above the figure's top edge, cut off (measured in chromium; tests/test_fit.py, tests/test_readability.py)
+            title["pad"] = {**TITLE_PAD, "t": TITLE_PAD["t"] + round(size * TITLE_LINE / 2)}
         layout["margin"] = margin
+    _thin_ticks(layout, spec["data"], width_px)
     heatmaps = [t for t in spec["data"] if t.get("type") == "heatmap" and t.get("text") is not None]
     if heatmaps:  # a matrix figure: one annotated heatmap, perhaps beside or above a curve (its axes' domains say)
         trace = heatmaps[0]

@@ -47,11 +47,15 @@ GRID_COLOR = "#E6EAF1"
 TICK_FONT_PX = 12  # Streamlit's theme drew ticks at 12 px: at 14 a log axis's powers of ten ran together on a phone
 _AXIS_STYLE = {"gridcolor": GRID_COLOR, "zerolinecolor": GRID_COLOR, "tickcolor": GRID_COLOR, "automargin": True,
                "ticklabelposition": "outside", "tickfont": {"color": TEXT_COLOR, "size": TICK_FONT_PX}}
+TITLE_PAD = {"l": 4, "t": 8}
 TEMPLATE = {"layout": {
     "font": {"family": FONT_FAMILY, "color": TEXT_COLOR},
-    # automargin: a title wrapped onto two lines pushes the plot down instead of running into its top tick label
+    # automargin: a title wrapped onto two lines pushes the plot down instead of running into its top tick label.
+    # Hung from the figure's top (TITLE_PAD below it): centred in the margin, a second line pushed the first
+    # above the figure, where it was cut off (core.figures.fit moves a wrapped title down by half a line).
     "title": {"font": {"family": FONT_FAMILY, "size": 16, "weight": 600, "color": TEXT_COLOR}, "x": 0,
-              "xanchor": "left", "pad": {"l": 4}, "automargin": True},
+              "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top", "pad": TITLE_PAD,
+              "automargin": True},
     "legend": {"bordercolor": "rgba(0,0,0,0)", "borderwidth": 0, "valign": "top", "title": {"side": "top"}},
     "paper_bgcolor": "#FFFFFF", "plot_bgcolor": "#FFFFFF", "colorway": list(RUN_COLORS),
     "xaxis": {**_AXIS_STYLE, "showgrid": False, "zeroline": False, "title": {"font": {"size": 14}, "standoff": 20}},

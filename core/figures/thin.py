@@ -34,7 +34,7 @@ def kept(values: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     return np.unique(keep)
 
 
-def _array(values) -> np.ndarray:
+def plotly_array(values) -> np.ndarray:
     """A trace's array as plotly's to_dict gives it: a list, or {"dtype", "bdata"[, "shape"]} base64."""
     if isinstance(values, dict):
         flat = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
@@ -59,12 +59,12 @@ def thin(fig: go.Figure, max_points: int = MAX_POINTS) -> go.Figure:
         if trace.get("type", "scatter") != "scatter" or "lines" not in str(trace.get("mode", "lines")) \
                 or trace.get("y") is None:
             continue
-        y = _array(trace["y"]).astype(float)
+        y = plotly_array(trace["y"]).astype(float)
         if y.ndim != 1 or len(y) <= max_points:
             continue
         index = kept(y, max_points)
         x = trace.get("x")
-        trace["x"] = index if x is None else _array(x)[index]
+        trace["x"] = index if x is None else plotly_array(x)[index]
         trace["y"] = y[index]
         changed = True
     return go.Figure(spec, _validate=False) if changed else fig
