@@ -184,3 +184,37 @@ def test_the_step_loop_does_not_wait_for_the_device_every_step(monkeypatch):
     assert steps == 400 and not any(history.diverged_at)
     assert looks["n"] < steps / 4, looks  # the loop before this engine looked about 5 times per step
     assert steps / 4 < 2 * steps / training.CHECK_EVERY + 100  # the bound leaves room for the looks it does make
+
+
+@pytest.mark.parametrize("weight_decays,lr", [((0.0, 3.0), 0.003), ((0.0, 3.0, 300.0), 0.3)])  # the second diverges
+def test_a_minibatch_tasks_curves_are_evaluated_a_window_at_a_time_as_a_per_step_evaluation_would(
+        monkeypatch, weight_decays, lr):
+    """The training and test losses before each step of a minibatch task are evaluated for the steps
+    since the last look in one forward pass (training._Waiting), not one pass a step: same curves,
+    same divergences, same stop, to rounding."""
+    from core.train import tasks, training
+
+    passes = {"n": 0}
+    original = tasks.D2LRegression.sample_losses
+
+    def counting(self, params, x, y):
+        passes["n"] += 1
+        return original(self, params, x, y)
+
+    configs = [TrainConfig(task="d2l", optimizer=k, lrs=(lr,), weight_decays=weight_decays, epochs=25)
+               for k in ("sgd", "adam", "adamw")]
+    monkeypatch.setattr(tasks.D2LRegression, "sample_losses", counting)
+    windowed = training.train_together(configs)
+    steps = 25 * 4
+    assert passes["n"] <= steps // training.CHECK_EVERY + 3, passes  # a pass per step: 100 and more
+    monkeypatch.setattr(training, "_Waiting", lambda *args: None)  # the per-step evaluation
+    per_step = training.train_together(configs)
+    for a, b in zip(windowed, per_step, strict=True):
+        assert [d and (d.step, d.reason) for d in a.divergences] == [d and (d.step, d.reason) for d in b.divergences]
+        curves = [(a.train_loss, b.train_loss), (a.test_loss, b.test_loss),
+                  *((a.norms[n], b.norms[n]) for n in a.norms)]
+        for got, want in curves:
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+        for name in a.snapshots:
+            np.testing.assert_array_equal(a.snapshots[name], b.snapshots[name])
+    assert any(d is not None for h in windowed for d in h.divergences) == (lr == 0.3)

@@ -100,6 +100,20 @@ class Recorder:
         if self.records(t):
             self._point(params, train_loss, test_loss)
 
+    def before_steps(self, steps: Sequence[int], layout: Layout, flats: Sequence[Tensor], train_losses: Tensor,
+                     test_losses: Tensor) -> None:
+        """before_step for consecutive recorded steps at once: their (G, P) blocks stacked as more runs,
+        so each norm is one pass over all of them; train_losses and test_losses are (steps, G)."""
+        stacked = torch.stack(list(flats))
+        both = norms(layout.views(stacked.reshape(-1, stacked.shape[-1])))
+        per_step = {name: v.view(len(flats), -1) for name, v in both.items()}
+        for i, (t, flat) in enumerate(zip(steps, flats, strict=True)):
+            if t in self.snapshot_at:
+                self._snapshot(t, layout.views(flat))
+            self.train_losses.append(train_losses[i])
+            self.test_losses.append(test_losses[i])
+            self.norms.append({name: v[i] for name, v in per_step.items()})
+
     def partial(self, step: int, total: int, runs: Sequence[slice]) -> Partial:
         """What was recorded before step `step`, per slice of runs (one copy to the host per frame)."""
         decayed = torch.stack([torch.stack([n[name] for name in self.decayed]).square().sum(0).sqrt()
