@@ -110,9 +110,10 @@ def _listed_ticks(layout: dict) -> list[str]:
 def _decades(data: list[dict], axis: str) -> int:
     """How many powers of ten a log axis labels: those spanned by its traces' positive finite values."""
     letter, ref = axis[0], axis[0] + axis[5:]
-    values = [plotly_array(t[letter]).astype(float).ravel() for t in data
-              if t.get(letter) is not None and t.get(f"{letter}axis", letter) == ref]
-    values = np.concatenate(values) if values else np.zeros(0)
+    values = [np.asarray(plotly_array(t[letter])).ravel() for t in data
+              if t.get(letter) is not None and (t.get(f"{letter}axis") or letter) == ref]
+    numeric = [v.astype(float) for v in values if v.dtype.kind in "iuf"]  # categories have no decades
+    values = np.concatenate(numeric) if numeric else np.zeros(0)
     values = values[np.isfinite(values) & (values > 0)]
     if not values.size:
         return 0
@@ -125,17 +126,18 @@ def _decade_axes(layout: dict) -> list[str]:
             and (layout[a].get("dtick") == 1) and layout[a].get("tickmode") != "array"]
 
 
-def _thin_ticks(layout: dict, data: list[dict], width_px: float) -> None:
-    """Every k-th tick label so that the labels fit the axis's estimated length: listed labels (the
-    last always kept), and the powers of ten of a log axis (every k-th decade). At every decade they
-    ran into each other on a narrow grid and on a short projector chart."""
+def _tick_changes(layout: dict, data: list[dict], width_px: float) -> dict[str, dict]:
+    """Per axis, what shows every k-th tick label so that the labels fit the axis's estimated length:
+    listed labels (the last always kept), and the powers of ten of a log axis (every k-th decade).
+    At every decade they ran into each other on a narrow grid and on a short projector chart."""
     width, height = _plot_area(layout, data, width_px)
+    changes = {}
     for a in _decade_axes(layout):
         tick = _font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX)
         need = (_label_width("10<sup>-10</sup>", tick) + TICK_GAP_PX) if a == "xaxis" else tick * TICK_LINE
         every = math.ceil(_decades(data, a) * need / (width if a == "xaxis" else height))
         if every > 1:
-            layout[a]["dtick"] = every
+            changes[a] = {"dtick": every}
     for a in _listed_ticks(layout):
         axis, tick = layout[a], _font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX)
         texts, values = list(axis["ticktext"]), list(plotly_array(axis["tickvals"]))
@@ -143,21 +145,24 @@ def _thin_ticks(layout: dict, data: list[dict], width_px: float) -> None:
         every = math.ceil(len(texts) * need / (width if a == "xaxis" else height))
         if every > 1:
             keep = [i for i in range(len(texts)) if (len(texts) - 1 - i) % every == 0]
-            axis["ticktext"], axis["tickvals"] = [texts[i] for i in keep], [float(values[i]) for i in keep]
+            changes[a] = {"ticktext": [texts[i] for i in keep], "tickvals": [float(values[i]) for i in keep]}
+    return changes
 
 
 def _needs_fitting(fig: go.Figure, width_px: float) -> bool:
-    """Whether fit_to_width would change fig: an annotated heatmap, listed tick labels, or a title too
+    """Whether fit_to_width would change fig: an annotated heatmap, tick labels to thin, or a title too
     long for the width."""
     if any(t.type == "heatmap" and t.text is not None for t in fig.data):
         return True
-    if any((fig.layout[a].tickmode == "array" and len(fig.layout[a].ticktext or ()) > 2)
-           or (fig.layout[a].type == "log" and fig.layout[a].dtick == 1) for a in ("xaxis", "yaxis")):
-        return True
     title = fig.layout.title.text
-    if not title:
+    if title and wrap_title(title, width_px - 40, _title_px(fig.layout.title.font.size, fig.layout.font.size)) != title:
+        return True
+    if not any((fig.layout[a].tickmode == "array" and len(fig.layout[a].ticktext or ()) > 2)
+               or (fig.layout[a].type == "log" and fig.layout[a].dtick == 1) for a in ("xaxis", "yaxis")):
         return False
-    return wrap_title(title, width_px - 40, _title_px(fig.layout.title.font.size, fig.layout.font.size)) != title
+    # plain copies of the layout and traces (about 0.3 ms a chart; plotly's attribute access on a fresh
+    # figure cost 2 ms, a full copy through to_dict more)
+    return bool(_tick_changes(fig.layout.to_plotly_json(), [t.to_plotly_json() for t in fig.data], width_px))
 
 
 def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT_PX) -> go.Figure:
@@ -180,7 +185,8 @@ def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT
             # above the figure's top edge, cut off (measured in chromium; tests/test_fit.py, tests/test_readability.py)
             title["pad"] = {**TITLE_PAD, "t": TITLE_PAD["t"] + round(size * TITLE_LINE / 2)}
         layout["margin"] = margin
-    _thin_ticks(layout, spec["data"], width_px)
+    for axis, change in _tick_changes(layout, spec["data"], width_px).items():
+        layout[axis].update(change)
     heatmaps = [t for t in spec["data"] if t.get("type") == "heatmap" and t.get("text") is not None]
     if heatmaps:  # a matrix figure: one annotated heatmap, perhaps beside or above a curve (its axes' domains say)
         trace = heatmaps[0]
