@@ -12,11 +12,13 @@ export OMP_NUM_THREADS ?= 1
 run: install
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
-# worksteal: two workers take tests (not whole files) and steal each other's queue, so the long browser
-# tests of one file do not leave the other core idle.
+# worksteal: the workers take tests (not whole files) and steal each other's queue, so the long browser
+# tests of one file do not leave a core idle. Three workers on two cores: a browser test spends much of
+# its time waiting for its page (server, chromium), and a third worker fills those waits (measured on
+# 2 cores, 2026-11-27: 2 workers 390-417 s, 3 workers 305 s, 4 workers 305 s).
 test: install-dev browser
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 2 --dist worksteal
+	$(PY) -m pytest -n 3 --dist worksteal
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
