@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from core.figures.level_line import level_path
 from core.figures.style import DIVERGED_COLOR, DIVERGING, NEUTRAL_COLOR, SEQUENTIAL, _axis, _figure
 
 BOUNDARY_LEGEND = ("Background: the network's P(class 1), blue 0 → white 0.5 → red 1; dark line: P = 0.5, the "
@@ -14,21 +15,24 @@ BOUNDARY_LEGEND = ("Background: the network's P(class 1), blue 0 → white 0.5 �
 
 def boundary(xs: np.ndarray, ys: np.ndarray, probs: np.ndarray, points: np.ndarray, labels: np.ndarray,
              title: str) -> go.Figure:
-    """P(class 1) as a diverging map centred at 0.5, with the training points on top: a symbol
-    per class and a white outline, so a point never vanishes into a background of its colour."""
+    """P(class 1) as a diverging map centred at 0.5, the line P = 0.5 (the decision boundary) dark
+    over it, and the training points on top: a symbol per class and a white outline, so a point
+    never vanishes into a background of its colour."""
     cls = labels.ravel()
     data = [
         dict(type="heatmap", x=xs, y=ys, z=probs, zmin=0, zmax=1, zmid=0.5, colorscale=DIVERGING, showscale=False,
              hovertemplate="x=%{x:.2f}, y=%{y:.2f}: P(1)=%{z:.3f}<extra></extra>"),
-        dict(type="contour", x=xs, y=ys, z=probs, contours=dict(start=0.5, end=0.5, coloring="none"),
-             showscale=False, line=dict(color=NEUTRAL_COLOR, width=2), hoverinfo="skip"),
         *(dict(type="scatter", x=points[cls == c, 0], y=points[cls == c, 1], mode="markers", hoverinfo="skip",
                name=f"class {c}", marker=dict(color=DIVERGING[-1 if c else 0][1], symbol=symbol, size=7,
                                               line=dict(color="#ffffff", width=1.5)))
           for c, symbol in ((0, "circle"), (1, "diamond"))),
     ]
+    # the P = 0.5 line traced here, drawn as one path (a contour trace made the browser trace it on every draw)
+    line = dict(type="path", path=level_path(xs, ys, probs, 0.5), xref="x", yref="y", layer="above",
+                line=dict(color=NEUTRAL_COLOR, width=2))
     return _figure(data, 300, _axis("x₁", range=[xs[0], xs[-1]]),
-                   _axis("x₂", range=[ys[0], ys[-1]], scaleanchor="x"), title, showlegend=False)
+                   _axis("x₂", range=[ys[0], ys[-1]], scaleanchor="x"), title, showlegend=False,
+                   shapes=[line] if line["path"] else [])
 
 
 def sweep_heatmap(lrs: np.ndarray, weight_decays: np.ndarray, values: np.ndarray, diverged: np.ndarray,
