@@ -12,10 +12,9 @@ work runs under one GIL: a shorter think time (--think-min 0.5 --think-max 1.5) 
 it on the single-step page, and the training and sweep pages, which retrain on every new
 slider value, saturate it with far fewer visitors. More visitors, more replicas.
 
-Prints JSON: sessions, p50_s, p95_s (interaction latency), errors (exceptions shown, failed
-runs, timeouts, dropped connections), peak_rss_mb (the server's, from VmHWM and psutil), and
-the settings and counts behind them. Target on a 2-core machine: 30 sessions, p95 under
-1 s, zero errors, under 2 GB.
+Prints JSON: sessions, p50_s, p95_s (interaction latency), errors (exceptions shown, failed runs,
+timeouts, dropped connections), peak_rss_mb (the server's, from VmHWM and psutil), and the settings
+and counts behind them. Target on 2 cores: 30 sessions, p95 under 1 s, zero errors, under 2 GB.
 
     .venv/bin/python benchmarks/load.py                      # 30 sessions, 20 s, single-step page
     .venv/bin/python benchmarks/load.py --sessions 5 --seconds 5 --page theory

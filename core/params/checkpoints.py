@@ -16,7 +16,7 @@ from pathlib import PurePath
 from typing import NamedTuple
 
 # The upload limit. Streamlit states upload limits in MB: server.maxUploadSize in
-# .streamlit/config.toml must say UPLOAD_LIMIT_MB (tests/test_checkpoints.py checks it). The
+# .streamlit/config.toml must say UPLOAD_LIMIT_MB (tests/test_upload_limit.py checks it). The
 # browser counts a MB as 10**6 bytes (1024**2 on Windows), and the server answers 413 once the
 # request, multipart framing included, passes maxUploadSize * 1024**2 bytes; so a file of exactly
 # MAX_UPLOAD_BYTES passes the browser, the server (its framing takes < 1 KB of the 971,520 bytes
