@@ -3,9 +3,9 @@ its own defaults and a link with no key of another page (issue 13, bug 1: four o
 ordered pairs showed another page's learning rate, weight decay or epochs, and put them in
 the share link).
 
-One server: a walk that takes each of the 30 ordered pairs once (an Eulerian circuit,
-tests/test_state.py's tour) in 30 clicks, in two legs of 15 (one tab each, so that two test
-workers can take one each)."""
+One server: a walk that takes each of the 42 ordered pairs of the seven pages once (an Eulerian
+circuit, tests/test_state.py's tour) in 42 clicks, in three legs of 14 (one tab each, so that the
+three test workers can take one each)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def shown(page, label: str) -> float:
 
 
 WALK = tour(PAGES)
-LEGS = 2  # the walk in halves, one browser tab each, so two test workers share it; each move is in one leg
+LEGS = 3  # the walk in thirds, one browser tab each, so the three test workers share it; each move is in one leg
 LEG_MOVES = -(-(len(WALK) - 1) // LEGS)
 
 
