@@ -100,13 +100,13 @@ class Recorder:
         if self.records(t):
             self._point(params, train_loss, test_loss)
 
-    def before_steps(self, steps: Sequence[int], layout: Layout, flats: Sequence[Tensor], train_losses: Tensor,
-                     test_losses: Tensor) -> None:
-        """before_step for consecutive recorded steps at once: their (G, P) blocks stacked as more runs,
-        so each norm is one pass over all of them; train_losses and test_losses are (steps, G)."""
-        stacked = torch.stack(list(flats))
-        both = norms(layout.views(stacked.reshape(-1, stacked.shape[-1])))
-        per_step = {name: v.view(len(flats), -1) for name, v in both.items()}
+    def before_steps(self, steps: Sequence[int], layout: Layout, flats: Sequence[Tensor],
+                     stacked: dict[str, Tensor], train_losses: Tensor, test_losses: Tensor) -> None:
+        """before_step for consecutive recorded steps at once: `stacked` holds their parameters with the
+        steps as more runs (steps * G, ...), so each norm is one pass over all of them; the snapshots
+        come from each step's own block in `flats` (a view of the stack would keep all of it alive);
+        train_losses and test_losses are (steps, G)."""
+        per_step = {name: v.view(len(flats), -1) for name, v in norms(stacked).items()}
         for i, (t, flat) in enumerate(zip(steps, flats, strict=True)):
             if t in self.snapshot_at:
                 self._snapshot(t, layout.views(flat))

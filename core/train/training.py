@@ -125,13 +125,6 @@ class _Evaluation:
         with torch.no_grad():
             return self.split(self.task.sample_losses(params, self.x, self.y))
 
-    def of_steps(self, layout: Layout, flats: list[Tensor]) -> tuple[Tensor, Tensor]:
-        """The losses of several steps' (G, P) blocks in one forward pass: (steps, G) each. A run's
-        losses are its own whatever runs beside it, so the steps are stacked as more runs."""
-        stacked = torch.stack(flats)
-        train, test = self(layout.views(stacked.reshape(-1, stacked.shape[-1])))
-        return train.view(len(flats), -1), test.view(len(flats), -1)
-
 
 def _gradients(task: Task, data: Data, batches: Minibatches, evaluation: _Evaluation, layout: Layout, flat: Tensor,
                t: int, record: bool) -> tuple[Tensor, Tensor, Tensor]:
@@ -173,8 +166,12 @@ class _Waiting:
         if not self.steps:
             return
         befores = [before for _, before, _ in self.steps]
-        train, test = self.evaluation.of_steps(self.layout, befores)
-        self.recorder.before_steps([t for t, _, _ in self.steps], self.layout, befores, train, test)
+        # the steps' (G, P) blocks stacked as more runs: a run's losses and norms are its own whatever
+        # runs stand beside it, so one forward pass and one norm pass serve them all
+        stacked = torch.stack(befores)
+        params = self.layout.views(stacked.reshape(-1, stacked.shape[-1]))
+        train, test = (losses.view(len(befores), -1) for losses in self.evaluation(params))
+        self.recorder.before_steps([t for t, _, _ in self.steps], self.layout, befores, params, train, test)
         separate_test = self.evaluation.task.has_test_set
         for (t, _, after), train_t, test_t in zip(self.steps, train, test, strict=True):
             self.divergence.update(t + 1, after, train_t, test_t if separate_test else None)
