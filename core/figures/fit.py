@@ -16,7 +16,7 @@ import re
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import LABEL_STANDOFF_PX, TICK_FONT_PX, TITLE_PAD
+from core.figures.style import LABEL_STANDOFF_PX, MARGIN, TICK_FONT_PX, TITLE_PAD
 from core.figures.thin import plotly_array
 
 MIN_FONT_PX = 12  # numbers smaller than this are not drawn (readable from a laptop seat and a projector)
@@ -70,8 +70,6 @@ def _title_px(title_size: float | None, font_size: float | None) -> float:
 AXIS_TITLE_LINE = 1.4  # an axis title's height (or a y title's width) in font sizes
 TICK_GAP_PX = 8  # room between two x tick labels
 TICK_LINE = 1.5  # a y tick label's height, with room around it, in font sizes
-
-
 SUPERSCRIPT_SCALE = 0.7  # plotly draws <sup> text at 70% of the font size
 
 
@@ -86,7 +84,7 @@ def _plot_area(layout: dict, data: list[dict], width_px: float) -> tuple[float, 
     """Estimated (width, height) in px of the plot area of a figure drawn width_px wide: the figure less
     its margins, its colour bar, and each axis's tick labels and title. A plot held square (a y axis
     anchored to x) gets the smaller of the two for both."""
-    margin = {"l": 10, "r": 10, "t": 40, "b": 10, **layout.get("margin", {})}
+    margin = {**MARGIN, **layout.get("margin", {})}
     y = layout.get("yaxis", {})
     tick = {a: _font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX) for a in ("xaxis", "yaxis")}
     title = {a: _font_size(layout, (a, "title", "font", "size"), _font_size(layout, ("font", "size"), 14))
@@ -157,12 +155,12 @@ def _needs_fitting(fig: go.Figure, width_px: float) -> bool:
     title = fig.layout.title.text
     if title and wrap_title(title, width_px - 40, _title_px(fig.layout.title.font.size, fig.layout.font.size)) != title:
         return True
-    if not any((fig.layout[a].tickmode == "array" and len(fig.layout[a].ticktext or ()) > 2)
-               or (fig.layout[a].type == "log" and fig.layout[a].dtick == 1) for a in ("xaxis", "yaxis")):
+    # plain copies of the layout, and of the traces when an axis has ticks to thin (about 0.3 ms a chart;
+    # plotly's attribute access on a fresh figure cost 2 ms, a full copy through to_dict more)
+    layout = fig.layout.to_plotly_json()
+    if not (_listed_ticks(layout) or _decade_axes(layout)):
         return False
-    # plain copies of the layout and traces (about 0.3 ms a chart; plotly's attribute access on a fresh
-    # figure cost 2 ms, a full copy through to_dict more)
-    return bool(_tick_changes(fig.layout.to_plotly_json(), [t.to_plotly_json() for t in fig.data], width_px))
+    return bool(_tick_changes(layout, [t.to_plotly_json() for t in fig.data], width_px))
 
 
 def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT_PX) -> go.Figure:
@@ -173,7 +171,7 @@ def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT
         return fig
     spec = fig.to_dict()
     layout = spec["layout"]
-    margin = {"l": 10, "r": 10, "t": 40, "b": 10, **layout.get("margin", {})}
+    margin = {**MARGIN, **layout.get("margin", {})}
     title = layout.get("title") or {}
     if title.get("text"):
         size = _title_px(_font_size(title, ("font", "size"), 0), _font_size(layout, ("font", "size"), 0))

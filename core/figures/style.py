@@ -48,6 +48,7 @@ TICK_FONT_PX = 12  # Streamlit's theme drew ticks at 12 px: at 14 a log axis's p
 _AXIS_STYLE = {"gridcolor": GRID_COLOR, "zerolinecolor": GRID_COLOR, "tickcolor": GRID_COLOR, "automargin": True,
                "ticklabelposition": "outside", "tickfont": {"color": TEXT_COLOR, "size": TICK_FONT_PX}}
 TITLE_PAD = {"l": 4, "t": 8}
+MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}  # every builder's, unless it states its own
 TEMPLATE = {"layout": {
     "font": {"family": FONT_FAMILY, "color": TEXT_COLOR},
     # automargin: a title wrapped onto two lines pushes the plot down instead of running into its top tick label.
@@ -101,7 +102,7 @@ def _value_axis(title: str, log: bool, values) -> dict:
 
 def _figure(data: list[dict], height: int, x: dict, y: dict, title: str | None = None, **layout) -> go.Figure:
     """One go.Figure from plain dicts, unvalidated (see the module docstring)."""
-    spec = {"template": TEMPLATE, "margin": dict(l=10, r=10, t=40, b=10), "font": dict(size=14), "height": height,
+    spec = {"template": TEMPLATE, "margin": dict(MARGIN), "font": dict(size=14), "height": height,
             "xaxis": x, "yaxis": y, **layout}
     if title is not None:
         spec["title"] = {"text": title}
