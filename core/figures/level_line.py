@@ -27,18 +27,18 @@ def level_segments(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, level: float) 
     crosses = [above[0] != above[1], above[1] != above[2], above[3] != above[2], above[0] != above[3]]
     points = [np.stack([x0 + between(a, b) * (x1 - x0), y0], -1), np.stack([x1, y0 + between(b, c) * (y1 - y0)], -1),
               np.stack([x0 + between(d, c) * (x1 - x0), y1], -1), np.stack([x0, y0 + between(a, d) * (y1 - y0)], -1)]
-    count = sum(e.astype(int) for e in crosses)
+    edges, corners = np.stack(crosses, -1), np.stack(points, -2)  # (cells..., 4) and (cells..., 4, 2)
+    count = edges.sum(-1)
     starts, ends = [], []
     two = count == 2
-    edges = np.stack(crosses, -1)[two]  # (cells, 4): exactly two True each
+    edges = edges[two]  # exactly two True each
     first, second = edges.argmax(-1), 3 - edges[:, ::-1].argmax(-1)
-    corner = np.stack(points, -2)[two]  # (cells, 4, 2)
     rows = np.arange(len(edges))
-    starts.append(corner[rows, first])
-    ends.append(corner[rows, second])
+    starts.append(corners[two][rows, first])
+    ends.append(corners[two][rows, second])
     saddle = count == 4
     if saddle.any():
-        pts = np.stack(points, -2)[saddle]
+        pts = corners[saddle]
         centre_with_a = ((a + b + c + d)[saddle] / 4 > level) == above[0][saddle]
         # the centre on a's side: the lines cut off b and d (bottom-right, top-left); else a and c
         pairs = np.where(centre_with_a[:, None, None], np.array([[0, 1], [2, 3]]), np.array([[0, 3], [1, 2]]))
