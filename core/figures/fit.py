@@ -147,6 +147,23 @@ def _tick_changes(layout: dict, data: list[dict], width_px: float) -> dict[str, 
     return changes
 
 
+# The left and bottom margins plotly's automargin gives a matrix's index labels, as upper bounds fitted to
+# what chromium measured (tests/test_fit.py pins them): at tick font 12 px, 31 px left for one-digit rows and
+# 38 for two, 39 px below; at 18 px (presentation mode) 36, 46 and 48. A chart whose margins already hold
+# its labels is laid out once; a smaller margin makes plotly measure, grow it and draw the chart again
+# (about a third of a heatmap's drawing time).
+MATRIX_LEFT_PX = 18  # standoff and room on top of the widest row label and one more digit
+MATRIX_BOTTOM_PX = 16  # standoff and room on top of two tick-font lines
+
+
+def matrix_margins(margin: dict, y_axis: dict, tick_px: float) -> dict:
+    """The left and bottom margins that hold a matrix's row and column labels (never less than margin)."""
+    rows = [str(v) for v in y_axis.get("ticktext") or y_axis.get("tickvals") or ["0"]]
+    widest = max(text_width(r, tick_px) for r in rows)
+    return {"l": max(margin["l"], math.ceil(MATRIX_LEFT_PX + widest + text_width("0", tick_px))),
+            "b": max(margin["b"], math.ceil(MATRIX_BOTTOM_PX + 2.1 * tick_px))}
+
+
 def _needs_fitting(fig: go.Figure, width_px: float) -> bool:
     """Whether fit_to_width would change fig: an annotated heatmap, tick labels to thin, or a title too
     long for the width."""
@@ -204,6 +221,8 @@ def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT
                                largest_font)
         if size is not None:
             trace.update(textfont={"size": size}, showscale=False)
+            if (trace.get("xaxis", "x"), trace.get("yaxis", "y")) == ("x", "y"):
+                layout["margin"] = {**margin, **matrix_margins(margin, y_axis, tick)}
         else:
             for t in [trace, *(f["data"][0] for f in spec.get("frames", []))]:
                 t.pop("text", None)
