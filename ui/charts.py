@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from core.figures import fit_to_width, for_projector
-from core.figures.thin import thin
+from core.figures.fit import fit_spec
+from core.figures.projector import projector_spec
+from core.figures.thin import encode_arrays, thin_spec
 from ui.classroom import presenting
 from ui.state import value
 
@@ -28,17 +29,32 @@ def chart_width(columns: int, present: bool) -> float:
     return (CONTENT_PX[present] - COLUMN_GAP_PX * (columns - 1)) / columns
 
 
+class _Prepared(go.Figure):
+    """A figure already in the form st.plotly_chart sends (plotly's to_dict: arrays base64-encoded), handed
+    over as it is. st.plotly_chart takes a go.Figure through to_dict, a deep copy; a plain dict it
+    validates, property by property. Each copy of a figure cost a Training rerun 5-10 ms a chart (the
+    thinning, the projector's copy and the fitting each made one, and each new go.Figure another)."""
+
+    def __init__(self, spec: dict):
+        super().__init__()
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
 def show(where, fig: go.Figure, key: str | None, columns: int = 1) -> None:
     """Draw fig in where, one of columns side by side. key None: a chart drawn again and again in
     one placeholder within a script run (a key may appear once a run)."""
     present = presenting()
-    fig = thin(fig)  # long curves at most 200 points: less to send and to draw on every rerun
+    spec = thin_spec(fig.to_dict())  # long curves at most 200 points: less to send and to draw on every rerun
     if present:
-        fig = for_projector(fig)
-    fig = fit_to_width(fig, chart_width(columns, present), LARGEST_FONT_PX[present])
+        projector_spec(spec)
+    fit_spec(spec, chart_width(columns, present), LARGEST_FONT_PX[present])
+    encode_arrays(spec)
     # Streamlit's theme off: each figure carries core.figures.style.TEMPLATE, and the theme's restyling in
     # the browser was most of a chart's drawing time.
-    where.plotly_chart(fig, key=key, theme=None, config={
+    where.plotly_chart(_Prepared(spec), key=key, theme=None, config={
         "displaylogo": False,
         "displayModeBar": "hover",
         "modeBarButtonsToRemove": TOOLBAR_REMOVED,

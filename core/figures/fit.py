@@ -181,12 +181,17 @@ def _needs_fitting(fig: go.Figure, width_px: float) -> bool:
 
 
 def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT_PX) -> go.Figure:
-    """A copy of fig for a chart drawn width_px wide: heatmap numbers sized from their cells
-    (or hidden), and a title too long for the width wrapped onto two lines. fig itself when there
-    is nothing to fit (a copy cost a Training rerun about 17 ms a chart)."""
+    """A copy of fig for a chart drawn width_px wide (fit_spec). fig itself when there is nothing to fit
+    (a copy cost a Training rerun about 17 ms a chart)."""
     if not _needs_fitting(fig, width_px):
         return fig
-    spec = fig.to_dict()
+    return go.Figure(fit_spec(fig.to_dict(), width_px, largest_font), _validate=False)
+
+
+def fit_spec(spec: dict, width_px: float, largest_font: float = MAX_FONT_PX) -> dict:
+    """spec (a figure as plotly's to_dict gives it) fitted to a chart drawn width_px wide, in place:
+    heatmap numbers sized from their cells (or hidden), a title too long for the width wrapped onto
+    two lines, tick labels thinned to the axis's length. Returns spec."""
     layout = spec["layout"]
     margin = {**MARGIN, **layout.get("margin", {})}
     title = layout.get("title") or {}
@@ -229,4 +234,4 @@ def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT
                 t.pop("texttemplate", None)
             trace.pop("textfont", None)
             trace["showscale"] = True
-    return go.Figure(spec, _validate=False)
+    return spec

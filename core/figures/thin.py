@@ -10,6 +10,7 @@ import base64
 
 import numpy as np
 import plotly.graph_objects as go
+from _plotly_utils.utils import to_typed_array_spec
 
 MAX_POINTS = 200  # per trace
 
@@ -48,13 +49,9 @@ def _long(trace, max_points: int) -> bool:
         and len(y) > max_points
 
 
-def thin(fig: go.Figure, max_points: int = MAX_POINTS) -> go.Figure:
-    """A copy of fig whose line traces hold at most max_points points each (x given or implied);
-    fig itself when none is longer (no copy: a copy of every chart cost a rerun ~5 ms a chart)."""
-    if not any(_long(trace, max_points) for trace in fig.data):
-        return fig
-    spec = fig.to_dict()
-    changed = False
+def thin_spec(spec: dict, max_points: int = MAX_POINTS) -> dict:
+    """spec (a figure as plotly's to_dict gives it) with its line traces cut to at most max_points points
+    each (x given or implied), in place; returns spec."""
     for trace in spec["data"]:
         if trace.get("type", "scatter") != "scatter" or "lines" not in str(trace.get("mode", "lines")) \
                 or trace.get("y") is None:
@@ -66,5 +63,21 @@ def thin(fig: go.Figure, max_points: int = MAX_POINTS) -> go.Figure:
         x = trace.get("x")
         trace["x"] = index if x is None else plotly_array(x)[index]
         trace["y"] = y[index]
-        changed = True
-    return go.Figure(spec, _validate=False) if changed else fig
+    return spec
+
+
+def encode_arrays(spec: dict) -> dict:
+    """The traces' numpy arrays (those thin_spec cut) encoded as plotly's to_dict encodes arrays, in
+    place: spec is then in the form st.plotly_chart sends (ui.charts), without a walk through all of it."""
+    for trace in spec["data"]:
+        for key, value in trace.items():
+            if isinstance(value, np.ndarray):
+                trace[key] = to_typed_array_spec(value)
+    return spec
+
+
+def thin(fig: go.Figure, max_points: int = MAX_POINTS) -> go.Figure:
+    """A copy of fig whose line traces hold at most max_points points each; fig itself when none is longer."""
+    if not any(_long(trace, max_points) for trace in fig.data):
+        return fig
+    return go.Figure(thin_spec(fig.to_dict(), max_points), _validate=False)
