@@ -13,12 +13,13 @@ run: install
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
 # worksteal: the workers take tests (not whole files) and steal each other's queue, so the long browser
-# tests of one file do not leave a core idle. Three workers on two cores: a browser test spends much of
-# its time waiting for its page (server, chromium), and a third worker fills those waits (measured on
-# 2 cores, 2026-11-27: 2 workers 390-417 s, 3 workers 305 s, 4 workers 305 s).
+# tests of one file do not leave a core idle. One worker more than the cores, at least three: a browser
+# test spends much of its time waiting for its page (server, chromium), and the extra worker fills those
+# waits (measured on 2 cores, 2026-11-27: 2 workers 390-417 s, 3 workers 305 s, 4 workers 305 s).
+WORKERS ?= $(shell python3 -c "import os; print(max(3, len(os.sched_getaffinity(0)) + 1))")
 test: install-dev browser
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 3 --dist worksteal
+	$(PY) -m pytest -n $(WORKERS) --dist worksteal
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
