@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from core import figures
-from core.figures.fit import TITLE_LINE, _plot_area, fit_to_width, matrix_margins
+from core.figures.fit import TITLE_LINE, _plot_area, fit_to_width
 from core.figures.style import TITLE_PAD
 from ui.charts import chart_width
 
@@ -53,23 +53,6 @@ def test_a_short_log_axis_over_many_decades_labels_every_kth_power_of_ten():
     assert short.layout.yaxis.dtick >= 2
     _, height = _plot_area(short.to_dict()["layout"], short.to_dict()["data"], 200)
     assert 11 / short.layout.yaxis.dtick * 18 * 1.5 <= height + 18 * 1.5
-
-
-# What plotly's automargin gave a matrix heatmap's index labels in chromium (plotly.js 3.x as Streamlit 1.67
-# ships it): (tick font px, rows) -> (left, bottom) margin in px.
-MEASURED_MATRIX_MARGINS = {(12, 4): (31, 39), (12, 12): (38, 39), (18, 4): (36, 48), (18, 12): (46, 48)}
-
-
-def test_a_matrix_heatmap_holds_its_index_labels_so_plotly_lays_it_out_once():
-    """A margin smaller than the labels need makes plotly grow it and draw the chart again; one a few px
-    larger costs a few px of plot. So each estimate is at least the measured margin and at most 8 px more."""
-    for (tick, rows), (left, bottom) in MEASURED_MATRIX_MARGINS.items():
-        y_axis = {"tickvals": [str(i) for i in range(rows)]}
-        got = matrix_margins({"l": 10, "b": 10}, y_axis, tick)
-        assert left <= got["l"] <= left + 8 and bottom <= got["b"] <= bottom + 8, (tick, rows, got)
-    fig = fit_to_width(figures.matrix_heatmap(np.arange(20.0).reshape(4, 5) / 10, "W"), chart_width(3, False))
-    want = matrix_margins({"l": 10, "b": 10}, {"tickvals": ["0", "1", "2", "3"]}, 12)
-    assert (fig.layout.margin.l, fig.layout.margin.b) == (want["l"], want["b"])
 
 
 def test_a_matrix_heatmap_has_no_empty_axis_titles():

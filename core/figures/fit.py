@@ -11,29 +11,22 @@ width a chart gets (ui.charts); this module only measures, in plain arithmetic.
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import plotly.graph_objects as go
 
+from core.figures.margins import fixed_range_margins, matrix_margins
 from core.figures.style import LABEL_STANDOFF_PX, MARGIN, TICK_FONT_PX, TITLE_PAD
+from core.figures.text_size import label_width as _label_width
+from core.figures.text_size import text_width
 from core.figures.thin import plotly_array
 
 MIN_FONT_PX = 12  # numbers smaller than this are not drawn (readable from a laptop seat and a projector)
 MAX_FONT_PX = 20
 CELL_PAD_PX = 6  # room left around a number inside its cell
-# Advance widths in em of the sans-serif fonts plotly uses (Open Sans, Arial, Source Sans),
-# rounded up: a digit is ~0.556-0.572 em, so text estimated here is never wider in the browser.
-GLYPH_EM = {".": 0.3, "-": 0.36, "−": 0.6, " ": 0.28, "e": 0.58, ",": 0.3}
-DEFAULT_GLYPH_EM = 0.6
 COLORBAR_PX = 70  # bar, its padding and its tick labels
 TITLE_LINE = 1.35  # a title line's height in font sizes
 TITLE_EM_SCALE = 0.9  # a title is mostly letters, narrower on average than the digits GLYPH_EM bounds
-
-
-def text_width(text: str, font_px: float) -> float:
-    """Estimated drawn width of text in px (upper bound for digits, signs and ASCII letters)."""
-    return font_px * sum(GLYPH_EM.get(ch, DEFAULT_GLYPH_EM) for ch in text)
 
 
 def annotation_font(cell_w: float, cell_h: float, texts, largest: float = MAX_FONT_PX) -> int | None:
@@ -70,14 +63,6 @@ def _title_px(title_size: float | None, font_size: float | None) -> float:
 AXIS_TITLE_LINE = 1.4  # an axis title's height (or a y title's width) in font sizes
 TICK_GAP_PX = 8  # room between two x tick labels
 TICK_LINE = 1.5  # a y tick label's height, with room around it, in font sizes
-SUPERSCRIPT_SCALE = 0.7  # plotly draws <sup> text at 70% of the font size
-
-
-def _label_width(text: str, font_px: float) -> float:
-    """A tick label's width: its plain text at the font size, its superscripts (10<sup>-3</sup>) smaller."""
-    raised = "".join(re.findall(r"<sup>(.*?)</sup>", text))
-    plain = re.sub(r"<sup>.*?</sup>|<[^>]+>", "", text)
-    return text_width(plain, font_px) + text_width(raised, font_px * SUPERSCRIPT_SCALE)
 
 
 def _plot_area(layout: dict, data: list[dict], width_px: float) -> tuple[float, float]:
@@ -147,26 +132,9 @@ def _tick_changes(layout: dict, data: list[dict], width_px: float) -> dict[str, 
     return changes
 
 
-# The left and bottom margins plotly's automargin gives a matrix's index labels, as upper bounds fitted to
-# what chromium measured (tests/test_fit.py pins them): at tick font 12 px, 31 px left for one-digit rows and
-# 38 for two, 39 px below; at 18 px (presentation mode) 36, 46 and 48. A chart whose margins already hold
-# its labels is laid out once; a smaller margin makes plotly measure, grow it and draw the chart again
-# (about a third of a heatmap's drawing time).
-MATRIX_LEFT_PX = 18  # standoff and room on top of the widest row label and one more digit
-MATRIX_BOTTOM_PX = 16  # standoff and room on top of two tick-font lines
-
-
-def matrix_margins(margin: dict, y_axis: dict, tick_px: float) -> dict:
-    """The left and bottom margins that hold a matrix's row and column labels (never less than margin)."""
-    rows = [str(v) for v in y_axis.get("ticktext") or y_axis.get("tickvals") or ["0"]]
-    widest = max(text_width(r, tick_px) for r in rows)
-    return {"l": max(margin["l"], math.ceil(MATRIX_LEFT_PX + widest + text_width("0", tick_px))),
-            "b": max(margin["b"], math.ceil(MATRIX_BOTTOM_PX + 2.1 * tick_px))}
-
-
 def _needs_fitting(fig: go.Figure, width_px: float) -> bool:
-    """Whether fit_to_width would change fig: an annotated heatmap, tick labels to thin, or a title too
-    long for the width."""
+    """Whether fit_to_width would change fig: an annotated heatmap, margins to set for known labels, tick
+    labels to thin, or a title too long for the width."""
     if any(t.type == "heatmap" and t.text is not None for t in fig.data):
         return True
     title = fig.layout.title.text
@@ -175,6 +143,9 @@ def _needs_fitting(fig: go.Figure, width_px: float) -> bool:
     # plain copies of the layout, and of the traces when an axis has ticks to thin (about 0.3 ms a chart;
     # plotly's attribute access on a fresh figure cost 2 ms, a full copy through to_dict more)
     layout = fig.layout.to_plotly_json()
+    if layout.get("xaxis", {}).get("range") is not None and fixed_range_margins(
+            layout, [t.to_plotly_json() for t in fig.data], width_px):
+        return True
     if not (_listed_ticks(layout) or _decade_axes(layout)):
         return False
     return bool(_tick_changes(layout, [t.to_plotly_json() for t in fig.data], width_px))
@@ -207,6 +178,9 @@ def fit_spec(spec: dict, width_px: float, largest_font: float = MAX_FONT_PX) -> 
         layout["margin"] = margin
     for axis, change in _tick_changes(layout, spec["data"], width_px).items():
         layout[axis].update(change)
+    held = fixed_range_margins(layout, spec["data"], width_px)
+    if held:
+        layout["margin"] = {**MARGIN, **layout.get("margin", {}), **held}
     heatmaps = [t for t in spec["data"] if t.get("type") == "heatmap" and t.get("text") is not None]
     if heatmaps:  # a matrix figure: one annotated heatmap, perhaps beside or above a curve (its axes' domains say)
         trace = heatmaps[0]
