@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 
 from core.figures.margins import fixed_range_margins, matrix_margins
 from core.figures.style import LABEL_STANDOFF_PX, MARGIN, TICK_FONT_PX, TITLE_PAD
+from core.figures.text_size import font_size, text_width
 from core.figures.text_size import label_width as _label_width
-from core.figures.text_size import text_width
 from core.figures.thin import plotly_array
 
 MIN_FONT_PX = 12  # numbers smaller than this are not drawn (readable from a laptop seat and a projector)
@@ -37,13 +37,6 @@ def annotation_font(cell_w: float, cell_h: float, texts, largest: float = MAX_FO
         return None
     size = min((cell_w - CELL_PAD_PX) / em, (cell_h - CELL_PAD_PX) / 1.2, largest)
     return int(size) if size >= MIN_FONT_PX else None
-
-
-def _font_size(spec: dict, path: tuple[str, ...], default: float) -> float:
-    node = spec
-    for key in path:
-        node = node.get(key) or {}
-    return float(node) if isinstance(node, (int, float)) else default
 
 
 def wrap_title(title: str, width_px: float, font_px: float) -> str:
@@ -71,8 +64,8 @@ def _plot_area(layout: dict, data: list[dict], width_px: float) -> tuple[float, 
     anchored to x) gets the smaller of the two for both."""
     margin = {**MARGIN, **layout.get("margin", {})}
     y = layout.get("yaxis", {})
-    tick = {a: _font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX) for a in ("xaxis", "yaxis")}
-    title = {a: _font_size(layout, (a, "title", "font", "size"), _font_size(layout, ("font", "size"), 14))
+    tick = {a: font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX) for a in ("xaxis", "yaxis")}
+    title = {a: font_size(layout, (a, "title", "font", "size"), font_size(layout, ("font", "size"), 14))
              if (layout.get(a, {}).get("title") or {}).get("text") else 0.0 for a in ("xaxis", "yaxis")}
     y_labels = max((_label_width(t, tick["yaxis"]) for t in y.get("ticktext") or ["0.0"]), default=0.0)
     bar = COLORBAR_PX if any(t.get("type") == "heatmap" and t.get("showscale") is not False for t in data) else 0
@@ -116,13 +109,13 @@ def _tick_changes(layout: dict, data: list[dict], width_px: float) -> dict[str, 
     width, height = _plot_area(layout, data, width_px)
     changes = {}
     for a in _decade_axes(layout):
-        tick = _font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX)
+        tick = font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX)
         need = (_label_width("10<sup>-10</sup>", tick) + TICK_GAP_PX) if a == "xaxis" else tick * TICK_LINE
         every = math.ceil(_decades(data, a) * need / (width if a == "xaxis" else height))
         if every > 1:
             changes[a] = {"dtick": every}
     for a in _listed_ticks(layout):
-        axis, tick = layout[a], _font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX)
+        axis, tick = layout[a], font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX)
         texts, values = list(axis["ticktext"]), list(plotly_array(axis["tickvals"]))
         need = (max(_label_width(t, tick) for t in texts) + TICK_GAP_PX) if a == "xaxis" else tick * TICK_LINE
         every = math.ceil(len(texts) * need / (width if a == "xaxis" else height))
@@ -167,7 +160,7 @@ def fit_spec(spec: dict, width_px: float, largest_font: float = MAX_FONT_PX) -> 
     margin = {**MARGIN, **layout.get("margin", {})}
     title = layout.get("title") or {}
     if title.get("text"):
-        size = _title_px(_font_size(title, ("font", "size"), 0), _font_size(layout, ("font", "size"), 0))
+        size = _title_px(font_size(title, ("font", "size"), 0), font_size(layout, ("font", "size"), 0))
         wrapped = wrap_title(title["text"], width_px - 40, size)
         if wrapped != title["text"]:
             title["text"] = wrapped
@@ -189,7 +182,7 @@ def fit_spec(spec: dict, width_px: float, largest_font: float = MAX_FONT_PX) -> 
         y_axis = layout.get("yaxis" + trace.get("yaxis", "y")[1:], {})
         share = float(x_axis.get("domain", (0, 1))[1]) - float(x_axis.get("domain", (0, 1))[0])
         tall = float(y_axis.get("domain", (0, 1))[1]) - float(y_axis.get("domain", (0, 1))[0])
-        tick = _font_size(layout, ("yaxis", "tickfont", "size"), TICK_FONT_PX)
+        tick = font_size(layout, ("yaxis", "tickfont", "size"), TICK_FONT_PX)
         y_ticks = text_width(str(rows - 1), tick) + 12
         x_ticks = tick * 1.6
         texts = [t for frame in [trace, *(f["data"][0] for f in spec.get("frames", []))]

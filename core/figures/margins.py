@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from core.figures.style import MARGIN, TEMPLATE, TICK_FONT_PX
-from core.figures.text_size import text_width
+from core.figures.text_size import font_size, text_width
 
 # A matrix's index labels: room on top of the widest row label and one more digit, and on top of two
 # tick-font lines (at 12 px chromium gave 31 px left for one-digit rows, 38 for two, and 39 px below;
@@ -53,11 +53,6 @@ def range_labels(low: float, high: float, dtick: float) -> list[str]:
                    for k in range(math.ceil(low / dtick - 1e-9), math.floor(high / dtick + 1e-9) + 1)})
 
 
-def _font(axis: dict, part: str, default: float) -> float:
-    return float(((axis.get(part) or {}).get("font") or {}).get("size") or default) if part == "title" \
-        else float((axis.get(part) or {}).get("size") or default)
-
-
 def fixed_range_margins(layout: dict, data: list[dict], width_px: float) -> dict:
     """The left and bottom margins that hold the labels and titles of a figure drawn width_px wide whose x
     and y axes both have a title and a fixed range, and which draws no legend and no colour bar; {} for
@@ -69,11 +64,12 @@ def fixed_range_margins(layout: dict, data: list[dict], width_px: float) -> dict
     if not (titled and x.get("range") and y.get("range")) or bars or layout.get("showlegend") is not False:
         return {}
     margin = {**MARGIN, **layout.get("margin", {})}
-    tick_x, tick_y = _font(x, "tickfont", TICK_FONT_PX), _font(y, "tickfont", TICK_FONT_PX)
-    standoff = {a: TEMPLATE["layout"][a]["title"]["standoff"] for a in ("xaxis", "yaxis")}
-    title_default = TEMPLATE["layout"]["xaxis"]["title"]["font"]["size"]
-    bottom = FIXED_BOTTOM_PX + TICK_LINE * tick_x + standoff["xaxis"] + TITLE_ROOM * _font(x, "title", title_default)
-    bottom = max(margin["b"], math.ceil(bottom))
+    axes, title_px = {"xaxis": x, "yaxis": y}, TEMPLATE["layout"]["xaxis"]["title"]["font"]["size"]
+    tick = {a: font_size(axis, ("tickfont", "size"), TICK_FONT_PX) for a, axis in axes.items()}
+    title = {a: TEMPLATE["layout"][a]["title"]["standoff"] + TITLE_ROOM * font_size(axis, ("title", "font", "size"),
+                                                                                     title_px)
+             for a, axis in axes.items()}  # each title's standoff and room
+    bottom = max(margin["b"], math.ceil(FIXED_BOTTOM_PX + TICK_LINE * tick["xaxis"] + title["xaxis"]))
     low, high = sorted(float(v) for v in y["range"])
     left, found = margin["l"], []
     length = (layout.get("height") or 450) - margin["t"] - bottom
@@ -85,8 +81,7 @@ def fixed_range_margins(layout: dict, data: list[dict], width_px: float) -> dict
         span = (high - low) * (max(1.0, length / wide) if y.get("scaleanchor") == "x" else 1.0)
         middle = (high + low) / 2
         labels = range_labels(middle - span / 2, middle + span / 2, plotly_dtick(span, length, Y_PX_PER_TICK))
-        widest = max(text_width(label, tick_y) for label in labels)
-        left = max(margin["l"], math.ceil(FIXED_LEFT_PX + widest + standoff["yaxis"]
-                                          + TITLE_ROOM * _font(y, "title", title_default)))
+        widest = max(text_width(label, tick["yaxis"]) for label in labels)
+        left = max(margin["l"], math.ceil(FIXED_LEFT_PX + widest + title["yaxis"]))
         found.append(left)
     return {"l": max(found[1:]), "b": bottom}

@@ -12,6 +12,14 @@ DEFAULT_GLYPH_EM = 0.6
 SUPERSCRIPT_SCALE = 0.7  # plotly draws <sup> text at 70% of the font size
 
 
+def font_size(spec: dict, path: tuple[str, ...], default: float) -> float:
+    """The font size a figure's plain form sets at path (say ("yaxis", "tickfont", "size")), else default."""
+    node = spec
+    for key in path:
+        node = node.get(key) or {}
+    return float(node) if isinstance(node, (int, float)) else default
+
+
 def text_width(text: str, font_px: float) -> float:
     """Estimated drawn width of text in px (upper bound for digits, signs and ASCII letters)."""
     return font_px * sum(GLYPH_EM.get(ch, DEFAULT_GLYPH_EM) for ch in text)
