@@ -262,21 +262,6 @@ def test_every_builder_carries_the_one_small_template_not_plotlys_default():
     assert len(heatmap.to_json()) < 3000
 
 
-def test_fitting_skips_the_copy_only_when_the_copy_would_change_nothing(monkeypatch):
-    """fit_to_width returns the figure itself when it has no annotated heatmap and its title fits;
-    for every builder, at a wide and a narrow width, that is what the full fitting gives."""
-    from core.figures import fit
-
-    for fig in _every_builder():
-        for width in (900, 180):
-            fast = fit.fit_to_width(fig, width)
-            with monkeypatch.context() as m:
-                m.setattr(fit, "_needs_fitting", lambda *_: True)
-                full = fit.fit_to_width(fig, width)
-            assert fast.to_dict() == full.to_dict()
-            assert (fast is fig) == (not fit._needs_fitting(fig, width))
-
-
 def test_a_log_axis_over_less_than_two_decades_labels_1_2_5_with_whole_values():
     """The gradient-growth chart (values 1 to 20) had one labelled tick, '10'; its ticks now read
     1, 2, 5, 10, 20, whole numbers (never a bare 3 that means 30)."""

@@ -125,30 +125,8 @@ def _tick_changes(layout: dict, data: list[dict], width_px: float) -> dict[str, 
     return changes
 
 
-def _needs_fitting(fig: go.Figure, width_px: float) -> bool:
-    """Whether fit_to_width would change fig: an annotated heatmap, margins to set for known labels, tick
-    labels to thin, or a title too long for the width."""
-    if any(t.type == "heatmap" and t.text is not None for t in fig.data):
-        return True
-    title = fig.layout.title.text
-    if title and wrap_title(title, width_px - 40, _title_px(fig.layout.title.font.size, fig.layout.font.size)) != title:
-        return True
-    # plain copies of the layout, and of the traces when an axis has ticks to thin (about 0.3 ms a chart;
-    # plotly's attribute access on a fresh figure cost 2 ms, a full copy through to_dict more)
-    layout = fig.layout.to_plotly_json()
-    if layout.get("xaxis", {}).get("range") is not None and fixed_range_margins(
-            layout, [t.to_plotly_json() for t in fig.data], width_px):
-        return True
-    if not (_listed_ticks(layout) or _decade_axes(layout)):
-        return False
-    return bool(_tick_changes(layout, [t.to_plotly_json() for t in fig.data], width_px))
-
-
 def fit_to_width(fig: go.Figure, width_px: float, largest_font: float = MAX_FONT_PX) -> go.Figure:
-    """A copy of fig for a chart drawn width_px wide (fit_spec). fig itself when there is nothing to fit
-    (a copy cost a Training rerun about 17 ms a chart)."""
-    if not _needs_fitting(fig, width_px):
-        return fig
+    """A copy of fig for a chart drawn width_px wide (fit_spec; the pages fit the plain form in ui.charts)."""
     return go.Figure(fit_spec(fig.to_dict(), width_px, largest_font), _validate=False)
 
 
