@@ -55,7 +55,8 @@ def step(
     g = -grad if maximize else grad
     if has_decay(weight_decay, checked):
         g = add_scaled(g, weight_decay, param)
-    if t == 1:  # m_0 = v_0 = v_0^max = 0
+    if "exp_avg" not in state:  # t == 1: m_0 = v_0 = v_0^max = 0 (asked of the state, not of t, which a
+        # replayed program keeps as a tensor on the device: core.train.replay)
         state = {key: torch.zeros_like(param) for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")}
     m = state["exp_avg"].lerp(g, 1 - beta1)
     v = (state["exp_avg_sq"] * beta2).addcmul(g, g, value=1 - beta2)

@@ -55,9 +55,9 @@ def members(configs: Sequence, flat: Tensor, decay_mask: Tensor) -> list[Member]
     return out
 
 
-def step(group: list[Member], flat: Tensor, grad: Tensor, factor: float) -> Tensor:
-    """Each configuration's rule on its own rows of the (G, P) block, joined back together;
-    `factor` is the schedule's multiplier of every lr at this step."""
+def step(group: list[Member], flat: Tensor, grad: Tensor, factor: float, out: Tensor | None = None) -> Tensor:
+    """Each configuration's rule on its own rows of the (G, P) block, joined back together (into
+    `out` if given: a replayed window's slot); `factor` is the schedule's multiplier of every lr at this step."""
     pieces = []
     for m in group:
         lr = m.lr if factor == 1.0 else m.lr * factor  # x * 1.0 is x: the constant schedule skips the product
@@ -65,4 +65,6 @@ def step(group: list[Member], flat: Tensor, grad: Tensor, factor: float) -> Tens
                         **m.options)
         m.state = update.state
         pieces.append(update.param)
+    if out is not None:
+        return out.copy_(pieces[0]) if len(pieces) == 1 else torch.cat(pieces, out=out)
     return pieces[0] if len(pieces) == 1 else torch.cat(pieces)

@@ -135,6 +135,14 @@ class RunDivergence:
     def update(self, step: int, after: Tensor, train_loss: Tensor, test_loss: Tensor | None = None) -> None:
         """The weights after `step` and the losses of those before it (train; test when it is
         another set); a bad loss or bad weights mark `step`. No host sync."""
+        ok, train = self.flags(after, train_loss, test_loss)
+        self.record(step, ok, train, test_loss, after)
+
+    def flags(self, after: Tensor, train_loss: Tensor, test_loss: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """(ok per run, the training loss in float64) for one step, or for several at once (a leading
+        steps dimension: (steps, G, P) weights and (steps, G) losses). Tensor operations only, so a
+        replayed window (core.train.replay) computes them on the device. The first call, one step's,
+        sets the loss bound from its losses (the losses before step 1)."""
         train = train_loss.detach().double()
         if self._bound is None:
             self.first_loss = train
@@ -142,12 +150,21 @@ class RunDivergence:
             grow = (LOSS_GROWTH * train).clamp(max=most) if self.judge_growth else None
             self._bound = torch.full_like(train, most) if grow is None else torch.where(train > 0, grow, most)
         # max |w| <= WEIGHT_LIMIT (False for NaN) without a temporary |w| block
-        ok = (after.amax(dim=1) <= WEIGHT_LIMIT) & (after.amin(dim=1) >= -WEIGHT_LIMIT) & (train.abs() <= self._bound)
+        ok = (after.amax(dim=-1) <= WEIGHT_LIMIT) & (after.amin(dim=-1) >= -WEIGHT_LIMIT) & (train.abs() <= self._bound)
         if test_loss is not None:
             ok &= torch.isfinite(test_loss.detach())
+        return ok, train
+
+    def record(self, step: int, ok: Tensor, train: Tensor, test_loss: Tensor | None, after: Tensor) -> None:
+        """Keep one step's flags (from flags()), losses and weights until the next resolve()."""
         self._pending.append((step, ok, train, test_loss))
-        self.recent[step] = after
+        self.keep(step, after)
         self.recent.pop(step - self.window - 1, None)
+
+    def keep(self, step: int, weights: Tensor) -> None:
+        """The weights after `step` are (now) `weights`: a replayed window points here at its own
+        copy of them before it writes its slots again."""
+        self.recent[step] = weights
 
     def resolve(self) -> bool:
         """Name the divergences flagged since the last call; True when every run has diverged."""

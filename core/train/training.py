@@ -19,13 +19,14 @@ import torch
 from torch import Tensor
 
 from core.devices import resolve_device, resolve_dtype
-from core.train import batched_step
+from core.train import batched_step, replay
 from core.train.divergence import RunDivergence
+from core.train.evaluation import Evaluation, step_gradients
 from core.train.layout import Layout
 from core.train.minibatch import Minibatches, steps_per_epoch
 from core.train.recorder import History, Partial, Recorder
 from core.train.schedules import lr_factors
-from core.train.tasks import TASKS, Data, Task, make_task
+from core.train.tasks import TASKS, Task, make_task
 
 MAX_STEPS = 5000  # a run's length: bounds the curves one request keeps
 MAX_RUNS = 3 * 24 * 24  # the largest sweep: three optimizers on a 24 x 24 grid
@@ -108,54 +109,12 @@ def check_request(configs: list[TrainConfig] | tuple[TrainConfig, ...]) -> None:
     _validate(configs, task, steps_per_epoch(n_train, task.batch_size))
 
 
-class _Evaluation:
-    """Every run's training and test loss; the two sets go through one forward pass together."""
-
-    def __init__(self, task: Task, data: Data):
-        self.task, self.n_train = task, len(data.x_train)
-        self.x = torch.cat([data.x_train, data.x_test]) if task.has_test_set else data.x_train
-        self.y = torch.cat([data.y_train, data.y_test]) if task.has_test_set else data.y_train
-
-    def split(self, losses: Tensor) -> tuple[Tensor, Tensor]:
-        """(G, n_train + n_test) sample losses -> (train loss, test loss), each (G,)."""
-        train_loss = self.task.reduce(losses[:, :self.n_train])
-        return train_loss, self.task.reduce(losses[:, self.n_train:]) if self.task.has_test_set else train_loss
-
-    def __call__(self, params: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
-        with torch.no_grad():
-            return self.split(self.task.sample_losses(params, self.x, self.y))
-
-
-def _gradients(task: Task, data: Data, batches: Minibatches, evaluation: _Evaluation, layout: Layout, flat: Tensor,
-               t: int, record: bool) -> tuple[Tensor, Tensor, Tensor]:
-    """Step t's (train loss, test loss, gradient in the flat layout). Full batch: train and test points
-    in one forward pass, only the training part has a gradient. Minibatch: the batch's loss has the
-    gradient, and both sets are evaluated afresh only when `record` asks (a training drawing curves
-    evaluates its steps a window at a time instead: _Waiting). A task with a
-    closed-form gradient (Task.losses_and_gradients) needs no autograd graph."""
-    x, y = (evaluation.x, evaluation.y) if batches.full_batch else batches.take(t, data.x_train, data.y_train)
-    n_grad = evaluation.n_train if batches.full_batch else len(x)
-    if task.closed_form_gradient:
-        losses, grad = task.losses_and_gradients(flat, x, y, n_grad)
-    else:
-        leaves = {name: p.detach().requires_grad_(True) for name, p in layout.views(flat).items()}
-        losses = task.sample_losses(leaves, x, y)
-        grad = layout.flatten(torch.autograd.grad(task.reduce(losses[:, :n_grad]).sum(), list(leaves.values())))
-        losses = losses.detach()
-    if batches.full_batch:
-        train_loss, test_loss = evaluation.split(losses)
-    else:
-        objective = task.reduce(losses)
-        train_loss, test_loss = evaluation(layout.views(flat)) if record else (objective, objective)
-    return train_loss, test_loss, grad
-
-
 class _Waiting:
     """Steps whose curves' point is not yet computed: each step's weights before and after it.
     flush() evaluates them in one forward pass, then records them and flags divergence in step
     order, as a per-step evaluation would have."""
 
-    def __init__(self, evaluation: _Evaluation, layout: Layout, recorder: Recorder, divergence: RunDivergence):
+    def __init__(self, evaluation: Evaluation, layout: Layout, recorder: Recorder, divergence: RunDivergence):
         self.evaluation, self.layout, self.recorder, self.divergence = evaluation, layout, recorder, divergence
         self.steps: list[tuple[int, Tensor, Tensor]] = []
 
@@ -220,7 +179,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     layout = Layout(params)
     flat = layout.flatten(params)
     group = batched_step.members(configs, flat, layout.mask(task.decayed, flat))
-    evaluation, recorder = _Evaluation(task, data), Recorder(total, task.decayed, curves)
+    evaluation, recorder = Evaluation(task, data), Recorder(total, task.decayed, curves)
     every = _check_every(flat)
     runs = [m.runs for m in group]
     next_frame = time.monotonic() + 1 / FRAMES_PER_SECOND
@@ -228,27 +187,35 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     # A minibatch task's curves need both sets evaluated before every step: the weights wait, and the
     # steps since the last look are evaluated and recorded together (one forward pass instead of one a step).
     waiting = _Waiting(evaluation, layout, recorder, divergence) if curves and not batches.full_batch else None
+    replayable, window = replay.applies(evaluation, batches, first.schedule, curves, device), None
+    stride, t = max(1, total // 50), 0
     with torch.inference_mode(task.closed_form_gradient):  # no autograd graph: less bookkeeping per operation
-        for t in range(total):
-            train_loss, test_loss, grad = _gradients(task, data, batches, evaluation, layout, flat, t,
-                                                     recorder.records(t) and waiting is None)
-            with torch.no_grad():
-                before = flat
-                if waiting is None:
-                    recorder.before_step(t, layout, flat, train_loss, test_loss)
-                flat = batched_step.step(group, flat, grad, factors[t])
-                if waiting is None:
-                    divergence.update(t + 1, flat, train_loss, None if test_loss is train_loss else test_loss)
-                else:
-                    waiting.add(t, before, flat)
-            if on_progress is not None and (t + 1) % max(1, total // 50) == 0:
-                on_progress((t + 1) / total)
+        while t < total:
+            if replayable and t > 0 and t % every == 0 and t + every <= total:  # a sweep on cuda: replayed
+                window = window or replay.Window(evaluation, layout, group, divergence, batches, flat, every)
+                flat, done = window.run(t, flat, data), every
+            else:
+                train_loss, test_loss, grad = step_gradients(data, batches, evaluation, layout, flat, t,
+                                                             recorder.records(t) and waiting is None)
+                with torch.no_grad():
+                    before = flat
+                    if waiting is None:
+                        recorder.before_step(t, layout, flat, train_loss, test_loss)
+                    flat = batched_step.step(group, flat, grad, factors[t])
+                    if waiting is None:
+                        divergence.update(t + 1, flat, train_loss, None if test_loss is train_loss else test_loss)
+                    else:
+                        waiting.add(t, before, flat)
+                done = 1
+            t += done
+            if on_progress is not None and t // stride > (t - done) // stride:
+                on_progress(t / total)
             if on_partial is not None and curves and time.monotonic() >= next_frame:
                 if waiting is not None:
                     waiting.flush()
-                on_partial(recorder.partial(t + 1, total, runs))
+                on_partial(recorder.partial(t, total, runs))
                 next_frame = time.monotonic() + 1 / FRAMES_PER_SECOND
-            if (t + 1) % every == 0 or t + 1 == total:
+            if t % every == 0 or t == total:
                 if waiting is not None:
                     waiting.flush()
                 if divergence.resolve():
