@@ -166,20 +166,20 @@ def chart_grid(histories: dict[str, History], log_y: bool) -> None:
     name the optimizer (a heading per column wrapped and pushed its column down)."""
     n = len(histories)
     task = TASKS[next(iter(histories.values())).config.task]
-    rows = (
-        ("norm", lambda h: figures.curves(norm_series(h), h.config.weight_decays, "Weight norm per layer",
-                                          "Frobenius norm", log_y, overlays(h))),
-        ("loss", lambda h: figures.curves(loss_series(h), h.config.weight_decays, "Loss (without the penalty)",
-                                          "loss", log_y and task.loss_is_nonnegative)),
-        ("hist", lambda h: figures.weight_histogram([h.decayed_weights(i) for i in range(len(h.config.weight_decays))],
-                                                    h.config.weight_decays,
-                                                    f"Final weights ({', '.join(h.decayed)})")),
+    rows = (  # each builder takes the history and its optimizer's name, which leads the chart's title
+        ("norm", lambda h, name: figures.curves(norm_series(h), h.config.weight_decays,
+                                                f"{name}: Weight norm per layer", "Frobenius norm", log_y,
+                                                overlays(h))),
+        ("loss", lambda h, name: figures.curves(loss_series(h), h.config.weight_decays,
+                                                f"{name}: Loss (without the penalty)", "loss",
+                                                log_y and task.loss_is_nonnegative)),
+        ("hist", lambda h, name: figures.weight_histogram(
+            [h.decayed_weights(i) for i in range(len(h.config.weight_decays))], h.config.weight_decays,
+            f"{name}: Final weights ({', '.join(h.decayed)})")),
     )
     for kind, build in rows:
         for column, (key, h) in zip(st.columns(n), histories.items(), strict=True):
-            fig = build(h)
-            fig.layout.title.text = f"{optim.get(key).torch_class}: {fig.layout.title.text}"
-            show(column, fig, key=f"{kind}-{key}", columns=n)
+            show(column, build(h, optim.get(key).torch_class), key=f"{kind}-{key}", columns=n)
     for column, (key, h) in zip(st.columns(n), histories.items(), strict=True):
         with column:
             st.markdown(f"**{optim.get(key).torch_class}**")

@@ -58,3 +58,45 @@ def test_show_leaves_the_builders_figure_as_it_was(monkeypatch):
     charts.show(_Where(), fig, key="k", columns=3)
     assert fig.to_json() == before
     assert len(json.loads(before)["data"][0]["y"]["bdata"]) > 1000  # still every point
+
+
+def test_show_sends_the_builders_dict_without_making_plotly_objects_or_changing_it(monkeypatch):
+    """A builder's figure is a PlainFigure: show() sends its dict (copied where it writes), so plotly's
+    objects, 10-20 ms a chart, are never made; a figure something did change goes through to_dict."""
+    import pickle
+
+    import plotly.graph_objects as go
+
+    from core.figures.style import PlainFigure
+
+    monkeypatch.setattr(charts, "presenting", lambda: True)
+    monkeypatch.setattr(charts, "value", lambda *a: "png")
+    built = [*_every_builder(), _long_curves()]
+    assert [type(fig) for fig in built if not isinstance(fig, PlainFigure)] == [go.Figure]  # for_projector's copy
+    for fig in [fig for fig in built if isinstance(fig, PlainFigure)]:
+        assert fig.plain() is not None
+        before = pickle.dumps(fig.plain())
+        charts.show(_Where(), fig, key="k", columns=3)
+        assert fig.plain() is not None and pickle.dumps(fig.plain()) == before
+    fig = _long_curves()
+    fig.update_layout(title_text="changed")  # made plotly's objects: plain() is gone, to_dict carries the change
+    assert fig.plain() is None
+    where = _Where()
+    charts.show(where, fig, key="k")
+    assert where.sent[0]["layout"]["title"]["text"] == "changed"
+
+
+def test_a_plain_figure_is_plotlys_figure_when_asked_and_copies_as_one():
+    import copy
+    import pickle
+
+    import plotly.graph_objects as go
+
+    from core.figures.style import PlainFigure
+
+    fig = _long_curves()
+    twin = pickle.loads(pickle.dumps(fig))
+    deep = copy.deepcopy(fig)
+    assert fig.plain() is not None and isinstance(twin, PlainFigure) and twin.plain() is not None
+    assert fig.to_dict() == go.Figure(twin.plain(), _validate=False).to_dict() == deep.to_dict()
+    assert fig.layout.title.text == "Weight norm per layer" and len(fig.data) == 2

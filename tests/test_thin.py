@@ -60,3 +60,23 @@ def test_the_sorted_stretches_keep_exactly_the_points_the_plain_rule_keeps():
         values[rng.integers(0, n, 3)] = np.inf
         values[n // 2: n // 2 + 40] = 1.0  # a flat stretch
         np.testing.assert_array_equal(kept(values, max_points), _kept_one_stretch_at_a_time(values, max_points))
+
+
+def test_typed_arrays_are_what_plotly_gives():
+    """typed_array skips plotly's generic conversion for plain number arrays; what it gives must be
+    plotly's to_typed_array_spec's, for every dtype a figure may hold."""
+    from _plotly_utils.utils import to_typed_array_spec
+
+    from core.figures.thin import typed_array
+
+    rng = np.random.default_rng(0)
+    cases = [rng.normal(size=7), rng.normal(size=(3, 4)).astype(np.float32), np.arange(300),
+             np.arange(-5, 5), np.array([0, 2**40]), np.array([0, 2**62]), np.arange(70000, dtype=np.uint64),
+             np.array([True, False]), np.array(["a", "b"]), np.zeros(0), rng.normal(size=(4, 6))[:, ::2],
+             np.array([np.nan, np.inf, 1.0]), np.arange(12, dtype=np.int16).reshape(3, 4)]
+    for values in cases:
+        got, want = typed_array(values), to_typed_array_spec(values)
+        if isinstance(want, np.ndarray):
+            np.testing.assert_array_equal(got, want)
+        else:
+            assert got == want, values

@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 
 from core.figures.fit import fit_spec
 from core.figures.projector import projector_spec
-from core.figures.thin import encode_arrays, thin_spec
+from core.figures.style import PlainFigure
+from core.figures.thin import encode_arrays, structure_copy, thin_spec
 from ui.classroom import presenting
 from ui.state import value
 
@@ -35,8 +36,7 @@ class _Prepared(go.Figure):
     validates, property by property. Each copy of a figure cost a Training rerun 5-10 ms a chart (the
     thinning, the projector's copy and the fitting each made one, and each new go.Figure another)."""
 
-    def __init__(self, spec: dict):
-        super().__init__()
+    def __init__(self, spec: dict):  # no go.Figure.__init__: Streamlit only calls to_dict (3 ms a chart saved)
         self._spec = spec
 
     def to_dict(self) -> dict:
@@ -47,7 +47,10 @@ def show(where, fig: go.Figure, key: str | None, columns: int = 1) -> None:
     """Draw fig in where, one of columns side by side. key None: a chart drawn again and again in
     one placeholder within a script run (a key may appear once a run)."""
     present = presenting()
-    spec = thin_spec(fig.to_dict())  # long curves at most 200 points: less to send and to draw on every rerun
+    plain = fig.plain() if isinstance(fig, PlainFigure) else None
+    # the builder's own dict, its structure copied (the steps below write into it), or plotly's copy
+    spec = fig.to_dict() if plain is None else structure_copy(plain)
+    thin_spec(spec)  # long curves at most 200 points: less to send and to draw on every rerun
     if present:
         projector_spec(spec)
     fit_spec(spec, chart_width(columns, present), LARGEST_FONT_PX[present])

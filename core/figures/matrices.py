@@ -9,6 +9,7 @@ from core.figures.style import (
     DECAY_COLOR,
     NEUTRAL_COLOR,
     TEMPLATE,
+    PlainFigure,
     _axis,
     _figure,
     _heatmap_trace,
@@ -107,4 +108,4 @@ def animated_heatmap(frames: np.ndarray, steps, title: str, start: int = 0, name
                                     for s in steps])],
         },
     }
-    return go.Figure(spec, _validate=False)
+    return PlainFigure(spec)
