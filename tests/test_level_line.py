@@ -38,8 +38,8 @@ def test_no_crossing_no_path():
 def test_the_boundary_chart_draws_the_half_line_as_a_shape_not_a_contour_to_trace_in_the_browser():
     probs = 1 / (1 + np.exp(-(AXIS[None, :] - 0.2) * 8)) + 0 * AXIS[:, None]  # P = 0.5 on the line x = 0.2
     fig = figures.boundary(AXIS, AXIS, probs, np.zeros((2, 2)), np.array([0, 1]), "t")
-    assert [t.type for t in fig.data] == ["heatmap", "scatter", "scatter"]
-    (shape,) = fig.layout.shapes
+    assert [t.type for t in fig.data] == ["heatmap"]
+    shape = fig.layout.shapes[-1]  # over the points' shapes
     xs = [float(v.split(",")[0]) for v in shape.path.replace("M", " ").replace("L", " ").split()]
     assert np.allclose(xs, 0.2, atol=1e-3) and shape.xref == "x" and shape.yref == "y"
 
@@ -50,4 +50,4 @@ def test_the_boundary_map_is_sent_in_float32_and_its_line_traced_from_the_full_v
     probs = 1 / (1 + np.exp(-(AXIS[None, :] - 0.2) * 8)) + 0 * AXIS[:, None]
     fig = figures.boundary(AXIS, AXIS, probs, np.zeros((2, 2)), np.array([0, 1]), "t")
     assert fig.to_dict()["data"][0]["z"]["dtype"] == "f4"
-    assert fig.layout.shapes[0].path == level_path(AXIS, AXIS, probs, 0.5)
+    assert fig.layout.shapes[-1].path == level_path(AXIS, AXIS, probs, 0.5)

@@ -6,11 +6,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.figures.level_line import level_path
+from core.figures.marker_path import marker_path
 from core.figures.style import DIVERGED_COLOR, DIVERGING, NEUTRAL_COLOR, SEQUENTIAL, _axis, _figure
 
 BOUNDARY_LEGEND = ("Background: the network's P(class 1), blue 0 → white 0.5 → red 1; dark line: P = 0.5, the "
                    "decision boundary; points: the training data, ● class 0 (blue), ◆ class 1 (red), "
                    "outlined in white.")
+
+
+POINT_RADIUS = 0.023  # a point's radius as a share of the x range
 
 
 def boundary(xs: np.ndarray, ys: np.ndarray, probs: np.ndarray, points: np.ndarray, labels: np.ndarray,
@@ -24,17 +28,21 @@ def boundary(xs: np.ndarray, ys: np.ndarray, probs: np.ndarray, points: np.ndarr
         dict(type="heatmap", x=xs, y=ys, z=np.asarray(probs, dtype=np.float32), zmin=0, zmax=1, zmid=0.5,
              colorscale=DIVERGING, showscale=False,
              hovertemplate="x=%{x:.2f}, y=%{y:.2f}: P(1)=%{z:.3f}<extra></extra>"),
-        *(dict(type="scatter", x=points[cls == c, 0], y=points[cls == c, 1], mode="markers", hoverinfo="skip",
-               name=f"class {c}", marker=dict(color=DIVERGING[-1 if c else 0][1], symbol=symbol, size=7,
-                                              line=dict(color="#ffffff", width=1.5)))
-          for c, symbol in ((0, "circle"), (1, "diamond"))),
     ]
-    # the P = 0.5 line traced here, drawn as one path (a contour trace made the browser trace it on every draw)
-    line = dict(type="path", path=level_path(xs, ys, probs, 0.5), xref="x", yref="y", layer="above",
-                line=dict(color=NEUTRAL_COLOR, width=2))
+    # the points as one path per class (core.figures.marker_path), not a scatter trace of an element each;
+    # markers about 7 px across at a laptop's four columns, scaling with the chart
+    radius = POINT_RADIUS * (xs[-1] - xs[0])
+    shapes = [dict(type="path", path=marker_path(points[cls == c], radius * size, symbol), xref="x", yref="y",
+                   layer="above", fillcolor=DIVERGING[-1 if c else 0][1], line=dict(color="#ffffff", width=1.5))
+              for c, symbol, size in ((0, "circle", 1.0), (1, "diamond", 1.3)) if (cls == c).any()]
+    # the P = 0.5 line traced here, drawn as one path over the points (a contour trace made the browser
+    # trace it on every draw)
+    line = level_path(xs, ys, probs, 0.5)
+    if line:
+        shapes.append(dict(type="path", path=line, xref="x", yref="y", layer="above",
+                           line=dict(color=NEUTRAL_COLOR, width=2)))
     return _figure(data, 300, _axis("x₁", range=[xs[0], xs[-1]]),
-                   _axis("x₂", range=[ys[0], ys[-1]], scaleanchor="x"), title, showlegend=False,
-                   shapes=[line] if line["path"] else [])
+                   _axis("x₂", range=[ys[0], ys[-1]], scaleanchor="x"), title, showlegend=False, shapes=shapes)
 
 
 def sweep_heatmap(lrs: np.ndarray, weight_decays: np.ndarray, values: np.ndarray, diverged: np.ndarray,
