@@ -1,4 +1,4 @@
-"""The written-out gradients of the linear tasks (Task.losses_and_gradients) against autograd:
+"""The written-out gradients of the tasks (Task.losses_and_gradients) against autograd:
 the batched trainer uses them instead of a backward pass, so they must be what autograd gives."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from core.train.tasks import TASKS, make_task
 CLOSED = [key for key, cls in TASKS.items() if cls.closed_form_gradient]
 
 
-def test_the_linear_tasks_have_closed_form_gradients():
-    assert set(CLOSED) == {"d2l", "seed"}
+def test_every_task_has_closed_form_gradients():
+    assert set(CLOSED) == set(TASKS)
 
 
 def spread_params(task, runs: int, gen: torch.Generator) -> dict[str, torch.Tensor]:
@@ -46,3 +46,19 @@ def test_losses_and_gradients_equal_autograd(key, part):
     torch.testing.assert_close(losses, expected_losses, rtol=1e-13, atol=1e-15)
     torch.testing.assert_close(grad, layout.flatten(expected_grads), rtol=1e-12, atol=1e-14)
     assert grad.shape == (7, layout.size)
+
+
+def test_a_task_without_one_trains_through_autograd_to_the_same_weights(monkeypatch):
+    """Task.closed_form_gradient is each task's choice: one without it (a new task, say) trains through
+    autograd, and the toy MLP trained that way ends where its written-out backward pass ends."""
+    from core.train.toy_task import ToyClassifier
+    from core.train.training import default_config, train_together
+
+    configs = [default_config("toy", opt, epochs=40) for opt in ("sgd", "adam", "adamw")]
+    written = train_together(configs)
+    monkeypatch.setattr(ToyClassifier, "closed_form_gradient", False)
+    traced = train_together(configs)
+    for a, b in zip(written, traced, strict=True):
+        for name in a.final:
+            torch.testing.assert_close(torch.as_tensor(a.final[name]), torch.as_tensor(b.final[name]),
+                                       rtol=1e-10, atol=1e-12)

@@ -14,6 +14,7 @@ import torch
 from core.optim import OPTIMIZERS
 from core.train import replay, training
 from core.train.sweep import SweepConfig, run_sweep
+from core.train.toy_task import ToyClassifier
 from core.train.training import TrainConfig, default_config, train_together
 
 OPTIONS = {  # every rule, with the options whose state or step count a window must carry
@@ -71,11 +72,13 @@ def test_every_rule_replayed_equals_the_ordinary_loop(windows):
     assert diverged and any(d.step > 7 for d in diverged)  # some runs diverge inside a replayed window
 
 
-def test_a_full_batch_task(windows):
+def test_full_batch_tasks_with_a_test_set_and_without(windows):
     seed = [TrainConfig(task="seed", optimizer="sgd", lrs=(0.25,), weight_decays=(0.0, 1.0, 10.0), epochs=60,
                         seed=123)]
     assert_same(train_together(seed, curves=False), ordinary(seed))
     assert windows
+    toy = [default_config("toy", opt, epochs=30, weight_decays=(0.0, 0.03, 30.0)) for opt in ("sgd", "adamw")]
+    assert_same(train_together(toy, curves=False), ordinary(toy))
 
 
 def test_every_run_diverging_inside_a_window_stops_where_the_ordinary_loop_stops(windows):
@@ -119,9 +122,11 @@ def test_the_window_never_looks_at_a_tensor_value(monkeypatch, windows):
     assert windows and looked == []
 
 
-def test_only_a_sweep_like_training_is_replayed(windows):
+def test_only_a_sweep_like_training_is_replayed(windows, monkeypatch):
     train_together([default_config("d2l", "adam")])  # curves: recorded every step, not replayed
-    train_together([default_config("toy", "adam", epochs=2)], curves=False)  # autograd: not replayed
+    with monkeypatch.context() as patched:
+        patched.setattr(ToyClassifier, "closed_form_gradient", False)  # a task whose gradient needs autograd
+        train_together([default_config("toy", "adam", epochs=20)], curves=False)
     train_together([default_config("d2l", "adam", schedule="cosine", epochs=10)], curves=False)  # lr factor per step
     assert windows == []
     train_together([default_config("d2l", "adam", epochs=10)], curves=False)
