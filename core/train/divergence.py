@@ -141,14 +141,14 @@ class RunDivergence:
     def flags(self, after: Tensor, train_loss: Tensor, test_loss: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """(ok per run, the training loss in float64) for one step, or for several at once (a leading
         steps dimension: (steps, G, P) weights and (steps, G) losses). Tensor operations only, so a
-        replayed window (core.train.replay) computes them on the device. The first call, one step's,
-        sets the loss bound from its losses (the losses before step 1)."""
+        replayed window (core.train.replay) computes them on the device. The first call, which
+        starts at step 1, sets the loss bound from its first step's losses (those before step 1)."""
         train = train_loss.detach().double()
         if self._bound is None:
-            self.first_loss = train
+            first = self.first_loss = train.reshape(-1, train.shape[-1])[0]
             most = torch.finfo(torch.float64).max  # |loss| <= most: finite
-            grow = (LOSS_GROWTH * train).clamp(max=most) if self.judge_growth else None
-            self._bound = torch.full_like(train, most) if grow is None else torch.where(train > 0, grow, most)
+            grow = (LOSS_GROWTH * first).clamp(max=most) if self.judge_growth else None
+            self._bound = torch.full_like(first, most) if grow is None else torch.where(first > 0, grow, most)
         # max |w| <= WEIGHT_LIMIT (False for NaN) without a temporary |w| block
         ok = (after.amax(dim=-1) <= WEIGHT_LIMIT) & (after.amin(dim=-1) >= -WEIGHT_LIMIT) & (train.abs() <= self._bound)
         if test_loss is not None:

@@ -111,8 +111,8 @@ def check_request(configs: list[TrainConfig] | tuple[TrainConfig, ...]) -> None:
 
 class _Waiting:
     """Steps whose curves' point is not yet computed: each step's weights before and after it.
-    flush() evaluates them in one forward pass, then records them and flags divergence in step
-    order, as a per-step evaluation would have."""
+    flush() evaluates them in one forward pass and flags them in one pass, then records them in
+    step order, as a per-step evaluation would have."""
 
     def __init__(self, evaluation: Evaluation, layout: Layout, recorder: Recorder, divergence: RunDivergence):
         self.evaluation, self.layout, self.recorder, self.divergence = evaluation, layout, recorder, divergence
@@ -131,9 +131,11 @@ class _Waiting:
         params = self.layout.views(stacked.reshape(-1, stacked.shape[-1]))
         train, test = (losses.view(len(befores), -1) for losses in self.evaluation(params))
         self.recorder.before_steps([t for t, _, _ in self.steps], self.layout, befores, params, train, test)
-        separate_test = self.evaluation.task.has_test_set
-        for (t, _, after), train_t, test_t in zip(self.steps, train, test, strict=True):
-            self.divergence.update(t + 1, after, train_t, test_t if separate_test else None)
+        test = test if self.evaluation.task.has_test_set else None
+        afters = [after for _, _, after in self.steps]
+        ok, train = self.divergence.flags(torch.stack(afters), train, test)  # every step's flags at once
+        for i, (t, _, after) in enumerate(self.steps):
+            self.divergence.record(t + 1, ok[i], train[i], None if test is None else test[i], after)
         self.steps = []
 
 
