@@ -73,8 +73,10 @@ def structure_copy(value):
     copy (they replace arrays, never write into one)."""
     if isinstance(value, dict):
         return {key: structure_copy(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(structure_copy(item) for item in value)
+    if isinstance(value, list):
+        return [structure_copy(item) for item in value]
+    if type(value) is tuple:  # a named tuple stays shared: it cannot be rebuilt from one iterable
+        return tuple(structure_copy(item) for item in value)
     return value
 
 
