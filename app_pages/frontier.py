@@ -6,10 +6,18 @@ import streamlit as st
 
 from ui.classroom import aside
 from ui.frontier import decoupling, embeddings, gradient_growth, rotation, timescale
-from ui.state import bind
+from ui.state import PageState, bind
 
 SECTIONS = (timescale, decoupling, rotation, gradient_growth, embeddings)
 FIELDS = tuple(f for section in SECTIONS for f in section.FIELDS)
+
+
+@st.fragment
+def run_section(s: PageState, section) -> None:
+    """One experiment, rerun on its own when one of its controls moves (st.fragment): the others are
+    neither run nor sent again; the address bar follows its controls (ui.classroom keeps the link shown)."""
+    section.section(s)
+    s.write_link()
 
 
 def main() -> None:
@@ -18,7 +26,7 @@ def main() -> None:
           "every sentence is computed from the numbers shown.")
     with bind("frontier", FIELDS) as s:
         for section in SECTIONS:
-            section.section(s)
+            run_section(s, section)
 
 
 main()

@@ -199,8 +199,10 @@ def overlays(h: History) -> dict[str, np.ndarray] | None:
     return {"closed form": seed_norm_curves(c.seed, c.lrs[0], c.weight_decays, h.steps)}
 
 
+@st.fragment
 def step_through(s: PageState, histories: dict[str, History]) -> None:
-    """W_t of one run, animated in the browser: a teacher presses play and walks the class through."""
+    """W_t of one run, animated in the browser: a teacher presses play and walks the class through. Its
+    choices rerun it alone (st.fragment), not the page's other charts (23 on the toy task)."""
     st.subheader("Step through the weights")
     a, b, c = st.columns(3)
     key = widgets.select(s, "anim_optimizer", a, format_func=lambda k: optim.get(k).label)
@@ -213,6 +215,7 @@ def step_through(s: PageState, histories: dict[str, History]) -> None:
          key="anim")
     st.caption(f"The slider, ▶ and the marker on ‖{name}‖ move together: they are one figure, animated in the "
                "browser (no rerun per step).")
+    s.write_link()  # on its own rerun the address bar follows its choices (ui.classroom keeps the link shown)
 
 
 def main() -> None:

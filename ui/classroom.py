@@ -92,11 +92,30 @@ def classroom_controls(shared: PageState) -> None:
         st.html(PRESENTATION_CSS)
 
 
+# A part of a page that reruns on its own (st.fragment: a question card) writes its sliders into the
+# address bar (ui.state.PageState.write_link) but cannot draw the sidebar again, so the browser keeps
+# the link shown equal to the address bar: once the app is idle (no script running) and the link is
+# this page's, with another query. A full run draws the same link itself, so it is left alone then.
+KEEP_LINK_JS = """<script>
+if (!window.__keepShareLink) {
+  window.__keepShareLink = setInterval(() => {
+    const shown = document.querySelector('.st-key-share-link code');
+    if (!shown || document.querySelector('[data-testid=stStatusWidget]')) return;
+    const here = location.origin + location.pathname, link = here + location.search;
+    const text = shown.textContent;
+    if (text !== link && (text === here || text.startsWith(here + '?'))) shown.textContent = link;
+  }, 200);
+}
+</script>"""
+
+
 def share_link() -> None:
     """After the page ran (ui.state wrote the view into the query, and only its keys): the
     link to this exact view."""
     base = (st.context.url or "").split("?")[0]
     query = urlencode(st.query_params.to_dict())
-    st.sidebar.caption("Share this view (every control is in the link):")
+    box = st.sidebar.container(key="share-link")
+    box.caption("Share this view (every control is in the link):")
     link = f"{base}?{query}" if query else base or "(open the app in a browser to get its link)"
-    st.sidebar.markdown(literal(link, max_chars=len(link)))  # urlencoded: nothing to escape, never shortened
+    box.markdown(literal(link, max_chars=len(link)))  # urlencoded: nothing to escape, never shortened
+    box.html(KEEP_LINK_JS, unsafe_allow_javascript=True)

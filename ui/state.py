@@ -77,8 +77,15 @@ class PageState:
         return {name: self[name] for name in self.fields}
 
     def sync(self) -> None:
-        """After the widgets: write the non-default values into the link and drop the keys the
-        page does not own, so the link is this view; then show the notices."""
+        """After the widgets: write the view into the link (write_link), then show the notices."""
+        self.write_link()
+        if self._area is not None:
+            self._show_notices()
+
+    def write_link(self) -> None:
+        """Write the non-default values into the link and drop the keys the page does not own, so
+        the link is this view. A part of a page that reruns on its own (st.fragment) calls it too:
+        the page's `with bind(...)` does not run then."""
         wanted = to_query(tuple(self.fields.values()), self.values())
         params = st.query_params
         owned = set(self.fields) | _session(SHARED, set())
@@ -94,8 +101,6 @@ class PageState:
                 written[key] = now[key]
             else:
                 written.pop(key, None)
-        if self._area is not None:
-            self._show_notices()
 
     def _show_notices(self) -> None:
         notices = _session(NOTICES, {})

@@ -1,0 +1,57 @@
+"""Parts of a page that rerun on their own (st.fragment), in chromium: a question card, a frontier
+experiment and the training page's step-through rerun and send again themselves alone when one of
+their controls moves, and the share link in the sidebar, which they cannot draw, still equals the
+view (ui.classroom.KEEP_LINK_JS follows the address bar)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.explain.questions import QUESTIONS
+from tests.browser_fixtures import IDLE
+
+pytestmark = pytest.mark.browser
+
+SHOWN_LINK = "() => document.querySelector('.st-key-share-link code').textContent"
+ADDRESS = "() => location.origin + location.pathname + location.search"
+CARD = QUESTIONS[0]
+PARTS = {  # page: (path, the control's label, the option to choose (a select) or None (a slider), its link key)
+    "questions": ("questions", CARD.controls[0].label, None, f"{CARD.slug}.{CARD.controls[0].key}"),
+    "frontier": ("frontier", "Steps of decay alone", None, "steps"),
+    "training": ("training", "Weight decay", "3", "anim_run"),  # the step-through's run
+}
+
+
+def move(page, label: str, option: str | None) -> None:
+    if option is None:
+        page.get_by_role("slider", name=label).first.focus()
+        page.keyboard.press("ArrowRight")
+    else:
+        box = page.locator(f"input[role=combobox][aria-label='{label}']")
+        box.scroll_into_view_if_needed()  # a click while the page scrolls to it leaves the list closed
+        box.click()
+        page.get_by_role("option", name=option, exact=True).click()
+
+
+@pytest.mark.parametrize("name", list(PARTS))
+def test_a_part_reruns_alone_and_the_share_link_follows_it(server, browser, name):
+    path, label, option, key = PARTS[name]
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    frames: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(1)))
+    page.goto(f"{server}/{path}")
+    page.wait_for_function(IDLE, timeout=90_000)
+    page.wait_for_timeout(1000)
+    assert page.evaluate(SHOWN_LINK) == page.evaluate(ADDRESS)  # a full run draws the link itself
+    full_run = len(frames)
+    frames.clear()
+
+    move(page, label, option)
+    page.wait_for_function(f"() => new URLSearchParams(location.search).has({key!r})", timeout=30_000)
+    page.wait_for_function(IDLE, timeout=30_000)
+    page.wait_for_function(f"() => ({SHOWN_LINK})() === ({ADDRESS})()", timeout=10_000)
+    assert f"{key}=" in page.evaluate(SHOWN_LINK)
+    # the part alone came back: a run of the whole page is several times as many messages
+    assert 0 < len(frames) < full_run / 3, (len(frames), full_run)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.close()
