@@ -104,7 +104,7 @@ if (!window.__keepShareLink) {
     const here = location.origin + location.pathname, link = here + location.search;
     const text = shown.textContent;
     if (text !== link && (text === here || text.startsWith(here + '?'))) shown.textContent = link;
-  }, 200);
+  }, 100);
 }
 </script>"""
 
