@@ -6,18 +6,16 @@ import streamlit as st
 
 from ui.classroom import aside
 from ui.frontier import decoupling, embeddings, gradient_growth, rotation, timescale
-from ui.state import PageState, bind
+from ui.state import PageState, bind, rerun_alone
 
 SECTIONS = (timescale, decoupling, rotation, gradient_growth, embeddings)
 FIELDS = tuple(f for section in SECTIONS for f in section.FIELDS)
 
 
-@st.fragment
+@rerun_alone
 def run_section(s: PageState, section) -> None:
-    """One experiment, rerun on its own when one of its controls moves (st.fragment): the others are
-    neither run nor sent again; the address bar follows its controls (ui.classroom keeps the link shown)."""
+    """One experiment, rerun alone when one of its controls moves: the others are neither run nor sent again."""
     section.section(s)
-    s.write_link()
 
 
 def main() -> None:

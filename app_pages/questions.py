@@ -11,7 +11,7 @@ from core.text import literal
 from ui import widgets
 from ui.charts import show
 from ui.classroom import aside
-from ui.state import PageState, bind
+from ui.state import PageState, bind, rerun_alone
 
 SEARCH = Field("q", "", max_len=100, label="Search the questions")
 FIELDS = (SEARCH, *(replace(c, key=f"{q.slug}.{c.key}") for q in QUESTIONS for c in q.controls))
@@ -22,10 +22,10 @@ def cached_run(slug: str, values: tuple[tuple[str, float], ...]):
     return run_question(slug, dict(values))
 
 
-@st.fragment
+@rerun_alone
 def card(s: PageState, q: Question) -> None:
-    """One card, rerun on its own when one of its sliders moves (st.fragment): the other cards are
-    neither run nor sent again (Questions' slider -> chart 310-340 ms -> 200-240 ms in chromium)."""
+    """One card, rerun alone when one of its sliders moves: the other cards are neither run nor sent
+    again (Questions' slider -> chart 310-340 ms -> 200-240 ms in chromium)."""
     with st.container(border=True):
         st.subheader(q.title, anchor=q.slug)
         st.markdown(q.answer)
@@ -45,7 +45,6 @@ def card(s: PageState, q: Question) -> None:
         for link in q.links:
             st.page_link(link.page, label=link.label, icon=":material/arrow_forward:", query_params=dict(link.query))
         st.caption(f"Source: {q.source}. Link to this card: #{q.slug}")
-    s.write_link()  # on the card's own rerun the address bar follows its sliders (ui.classroom keeps the link shown)
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ from ui.charts import show
 from ui.classroom import aside
 from ui.device import current_device, training_dtype
 from ui.heavy import cached_heavy
-from ui.state import PageState, bind
+from ui.state import PageState, bind, rerun_alone
 
 LRS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 WDS = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 5.0, 10.0, 15.0, 25.0)
@@ -199,10 +199,10 @@ def overlays(h: History) -> dict[str, np.ndarray] | None:
     return {"closed form": seed_norm_curves(c.seed, c.lrs[0], c.weight_decays, h.steps)}
 
 
-@st.fragment
+@rerun_alone
 def step_through(s: PageState, histories: dict[str, History]) -> None:
     """W_t of one run, animated in the browser: a teacher presses play and walks the class through. Its
-    choices rerun it alone (st.fragment), not the page's other charts (23 on the toy task)."""
+    choices rerun it alone, not the page's other charts (23 on the toy task)."""
     st.subheader("Step through the weights")
     a, b, c = st.columns(3)
     key = widgets.select(s, "anim_optimizer", a, format_func=lambda k: optim.get(k).label)
@@ -215,7 +215,6 @@ def step_through(s: PageState, histories: dict[str, History]) -> None:
          key="anim")
     st.caption(f"The slider, ▶ and the marker on ‖{name}‖ move together: they are one figure, animated in the "
                "browser (no rerun per step).")
-    s.write_link()  # on its own rerun the address bar follows its choices (ui.classroom keeps the link shown)
 
 
 def main() -> None:

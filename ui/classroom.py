@@ -92,7 +92,7 @@ def classroom_controls(shared: PageState) -> None:
         st.html(PRESENTATION_CSS)
 
 
-# A part of a page that reruns on its own (st.fragment: a question card) writes its sliders into the
+# A part of a page that reruns alone (ui.state.rerun_alone: a question card) writes its controls into the
 # address bar (ui.state.PageState.write_link) but cannot draw the sidebar again, so the browser keeps
 # the link shown equal to the address bar: once the app is idle (no script running) and the link is
 # this page's, with another query. A full run draws the same link itself, so it is left alone then.

@@ -16,6 +16,8 @@ Three rules, each the fix of a defect that lost visitors' settings:
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,8 +86,8 @@ class PageState:
 
     def write_link(self) -> None:
         """Write the non-default values into the link and drop the keys the page does not own, so
-        the link is this view. A part of a page that reruns on its own (st.fragment) calls it too:
-        the page's `with bind(...)` does not run then."""
+        the link is this view. A part that reruns alone (rerun_alone) calls it too: the page's
+        `with bind(...)` does not run then."""
         wanted = to_query(tuple(self.fields.values()), self.values())
         params = st.query_params
         owned = set(self.fields) | _session(SHARED, set())
@@ -118,6 +120,20 @@ class PageState:
 
     def __exit__(self, *exc) -> None:
         self.sync()  # also when the page stops early: the link and the notices stay right
+
+
+def rerun_alone(draw: Callable[..., None]) -> Callable[..., None]:
+    """A part of a page whose controls touch nothing outside it (a question card, a frontier experiment,
+    the training page's step-through) as an st.fragment: a control reruns and sends again this part
+    alone. draw's first argument is the page's PageState; after drawing, the part writes the view into
+    the link, since the page's `with bind(...)` does not run on its own reruns (and the sidebar's share
+    link follows the address bar: ui.classroom.KEEP_LINK_JS)."""
+    @st.fragment
+    @functools.wraps(draw)
+    def part(s: PageState, *args, **kwargs) -> None:
+        draw(s, *args, **kwargs)
+        s.write_link()
+    return part
 
 
 def bind(scope: str, fields: tuple[Field, ...], shared: bool = False) -> PageState:
