@@ -3,6 +3,7 @@ backward pass written out (core.train.task_base.Task.losses_and_gradients)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from core.schema import Field
+from core.train.layout import Layout
 from core.train.playground import TOY_DATASETS, playground_points
 from core.train.task_base import Data, Task, _copies
 
@@ -94,7 +96,7 @@ class ToyClassifier(Task):
         0.48 s through autograd, 0.40 s so; what is left is mostly tanh and the small matrix products).
         With the mean loss's 1/n on the output error first, as autograd applies it: for each layer,
         dW = hᵀ·δ and db = Σδ over the training points, and δ goes back through W and tanh' = 1 - tanh²."""
-        p = self._views(flat)
+        p = self._layout.views(flat)
         h1 = torch.tanh(x @ p["W1"] + p["b1"])
         h2 = torch.tanh(h1 @ p["W2"] + p["b2"])
         logits = h2 @ p["W3"] + p["b3"]
@@ -109,12 +111,9 @@ class ToyClassifier(Task):
             grads[:0] = [inputs.transpose(-1, -2) @ error, error.sum(dim=1, keepdim=True)]
             if h_in is not x:
                 error = error @ w.transpose(-1, -2)
-        return losses, torch.cat([g.reshape(flat.shape[0], -1) for g in grads], dim=1)
+        return losses, self._layout.flatten(grads)
 
-    def _views(self, flat):
-        """The parameters as views of the (G, P) block, in init_params' order."""
-        out, start = {}, 0
-        for name, shape, _ in self._shapes():
-            out[name] = flat[:, start:start + shape[0] * shape[1]].view(flat.shape[0], *shape)
-            start += shape[0] * shape[1]
-        return out
+    @functools.cached_property
+    def _layout(self) -> Layout:
+        """The (G, P) block's columns in init_params' order (core.train.layout), from the shapes alone."""
+        return Layout({name: torch.empty(0, *shape) for name, shape, _ in self._shapes()})
