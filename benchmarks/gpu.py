@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +81,7 @@ def where_time_goes(config: SweepConfig) -> dict:
 
 
 def on(device: str, configs):
-    return [c.__class__(**{**c.__dict__, "device": device}) for c in configs]
+    return [replace(c, device=device) for c in configs]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     for n, config in sweeps.items():
         cpu_grid = run_sweep(config)
         try:
-            gpu_grid = run_sweep(SweepConfig(**{**config.__dict__, "device": gpu_name}))
+            gpu_grid = run_sweep(replace(config, device=gpu_name))
         except Exception as error:  # report it and go on: the eager timings still say something
             errors[f"sweep{n}"] = repr(error)[:500]
             continue
@@ -128,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds[f"training.{task}.{device}"] = best_of(lambda g=group, d=device: train_together(on(d, g)),
                                                            args.repeats)
         for n, config in sweeps.items():
-            moved = SweepConfig(**{**config.__dict__, "device": device})
+            moved = replace(config, device=device)
             try:
                 seconds[f"sweep{n}.{device}"] = best_of(lambda c=moved: run_sweep(c), args.repeats)
             except Exception as error:
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     ratio = {f"sweep{n}": round(seconds[f"sweep{n}.cpu"] / seconds[f"sweep{n}.{gpu_name}"], 1)
              for n in sweeps if f"sweep{n}.{gpu_name}" in seconds}
-    profile = where_time_goes(SweepConfig(**{**sweeps[24].__dict__, "device": gpu_name})) if gpu_name == "cuda" else {}
+    profile = where_time_goes(replace(sweeps[24], device=gpu_name)) if gpu_name == "cuda" else {}
     name = torch.cuda.get_device_name(0) if gpu_name == "cuda" else gpu_name
     print(json.dumps({"device": name, "torch": torch.__version__, "cpu_threads": args.threads, "exact": exact,
                       "seconds": seconds, "ratio_cpu_over_cuda": ratio, "profile": profile, "errors": errors},
