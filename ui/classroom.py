@@ -24,7 +24,9 @@ FIELDS = (
 # charts keep the width they were fitted to (pushed aside at 1280 px, heatmap numbers and axis labels
 # ran together). The first screen at 1280x720 must reach the main chart: less
 # padding above the title, a smaller title; the header bar (the sidebar's button) is see-through, since
-# it is taller than that padding and covered the title's top.
+# it is taller than that padding and covered the title's top. The laid-over sidebar is one screen tall and
+# scrolls: Streamlit's own height won over a plain one, so it grew to its content (1834 px on Theory) and
+# every control below the first 720 px, the mode's own switch among them, was out of reach.
 PRESENTATION_CSS = """
 <style>
 html { font-size: 22px; }
@@ -39,7 +41,7 @@ h1 { font-size: 1.6rem !important; padding-top: 0 !important; padding-bottom: 0.
 [data-testid="stHeader"], [data-testid="stHeader"] * { background: transparent !important;
   pointer-events: none !important; }
 [data-testid="stHeader"] button { pointer-events: auto !important; }
-[data-testid="stSidebar"] { position: fixed !important; top: 0; left: 0; height: 100vh; z-index: 999991;
+[data-testid="stSidebar"] { position: fixed !important; top: 0; left: 0; height: 100vh !important; z-index: 999991;
   box-shadow: 4px 0 24px rgba(0, 0, 0, 0.25); }
 h2, h3 { font-size: 1.25rem !important; }
 .katex { font-size: 1.45em !important; }
