@@ -27,7 +27,7 @@ from core.step import (
     step_panels,
 )
 from ui import presets, widgets
-from ui.charts import show
+from ui.charts import show, show_matrix
 from ui.classroom import aside
 from ui.device import current_device
 from ui.state import PageState, bind
@@ -84,7 +84,7 @@ def heatmaps(r: StepResult) -> None:
     for i, (values, title, lim) in enumerate(panels):
         if i % 3 == 0:
             columns = st.columns(3)
-        show(columns[i % 3], figures.matrix_heatmap(values, title, lim), key=f"heatmap-{i}", columns=3)
+        show_matrix(columns[i % 3], figures.matrix_table(values, title, lim))
     st.caption("Shared colour scales: the three W matrices; the gradient with any decay term that joins it; "
                "the decay term that leaves W with the difference. Blue negative, red positive, white 0.")
 
@@ -131,7 +131,7 @@ def step_through(s: PageState, r: StepResult) -> None:
     t = widgets.slider(s, "t", st, high=len(r.trajectory) - 1)  # the steps run (a diverged run stops early)
     left, right = st.columns(2)
     limit, _ = figures.robust_limit(r.trajectory)  # one scale for every step, clipped if the run blew up
-    show(left, figures.matrix_heatmap(r.trajectory[t], f"W after step {t}", limit), key="w-t", columns=2)
+    show_matrix(left, figures.matrix_table(r.trajectory[t], f"W after step {t}", limit))
     show(right, figures.norm_curve(r.norms, r.norms_no_decay, t, r.config.weight_decay), key="norm", columns=2)
 
 

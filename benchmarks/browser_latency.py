@@ -61,7 +61,10 @@ WATCH = """() => {
   new MutationObserver((records) => {
     for (const r of records) {
       const node = r.target.nodeType === 1 ? r.target : r.target.parentElement;
-      if (inChart(node)) { window.__changes.push(performance.now()); return; }
+      // a matrix table (core.figures.matrix_table) is replaced whole: its container gets the new one
+      const table = [...r.addedNodes].some((a) => a.nodeType === 1 &&
+        (a.matches('.wd-matrix') || a.querySelector('.wd-matrix')));
+      if (inChart(node) || table) { window.__changes.push(performance.now()); return; }
     }
   }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
 }"""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import base64
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -26,19 +27,59 @@ def figures(at) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
+class _MatrixTable(HTMLParser):
+    """Reads core.figures.matrix_table's HTML back: its caption and each cell's data-value, row by row."""
+
+    def __init__(self):
+        super().__init__()
+        self.caption, self.rows, self._in_caption = "", [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "figcaption":
+            self._in_caption = True
+        elif tag == "tr" and self.caption:
+            self.rows.append([])
+        elif tag == "td":
+            self.rows[-1].append(float(attrs["data-value"]))
+
+    def handle_endtag(self, tag):
+        self._in_caption = self._in_caption and tag != "figcaption"
+
+    def handle_data(self, data):
+        if self._in_caption:
+            self.caption += data
+
+
+def matrix_tables(at) -> list[tuple[str, np.ndarray]]:
+    """(caption, values) of each matrix drawn as a table (core.figures.matrix_table), in page order."""
+    out = []
+    for element in at.get("html"):
+        if 'class="wd-matrix"' in element.value:
+            table = _MatrixTable()
+            table.feed(element.value)
+            out.append((table.caption, np.array([row for row in table.rows if row], dtype=float)))
+    return out
+
+
 def heatmap(at, title_start: str) -> np.ndarray:
-    """The z matrix of the first heatmap whose title starts with title_start."""
+    """The values of the first heatmap (plotly's, or a matrix table) whose title starts with title_start."""
     for fig in figures(at):
         title = fig["layout"].get("title", {}).get("text", "")
         if title.startswith(title_start) and fig["data"][0]["type"] == "heatmap":
             z = decode(fig["data"][0]["z"])
             return np.asarray(z, dtype=float).reshape(len(fig["data"][0]["y"]), len(fig["data"][0]["x"]))
+    for caption, values in matrix_tables(at):
+        if caption.startswith(title_start):
+            return values
     raise AssertionError(f"no heatmap titled {title_start!r}; titles: {titles(at)}")
 
 
 def titles(at) -> list[str]:
-    """Chart titles as read, a title wrapped to its chart's width (core.figures.fit) on one line."""
-    return [fig["layout"].get("title", {}).get("text", "").replace("<br>", " ") for fig in figures(at)]
+    """Chart titles as read, a title wrapped to its chart's width (core.figures.fit) on one line; then the
+    matrix tables' captions."""
+    return ([fig["layout"].get("title", {}).get("text", "").replace("<br>", " ") for fig in figures(at)]
+            + [caption for caption, _ in matrix_tables(at)])
 
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -37,7 +37,7 @@
   const formulas = [...document.querySelectorAll(".katex-display, [data-testid=stMarkdownContainer] .katex")]
     .filter((el) => !el.parentElement.closest(".katex-display"));
   const tables = [...document.querySelectorAll("[data-testid=stTable] table, [data-testid=stMarkdownContainer] table, " +
-    "[data-testid=stDataFrame]")];
+    "[data-testid=stDataFrame], .wd-matrix table")];
   for (const el of [...formulas, ...tables]) {
     const shown = box(el);
     if (shown.width === 0) continue;
@@ -68,7 +68,8 @@
 
   // 3. Heatmap cell numbers: big enough to read on a projector, or not drawn at all.
   const smallHeatmapText = [];
-  document.querySelectorAll(".js-plotly-plot g.heatmap-label text")
+  // (and the cells of a matrix drawn as a table, core/figures/matrix_table.py)
+  document.querySelectorAll(".js-plotly-plot g.heatmap-label text, .wd-matrix td")
     .forEach((t) => {
       if (!visible(t)) return;
       const size = parseFloat(getComputedStyle(t).fontSize);

@@ -14,14 +14,16 @@ pytestmark = pytest.mark.browser
 
 
 def heatmap_texts(page, index: int) -> list[str]:
-    return page.locator(".js-plotly-plot").nth(index).locator("text").all_text_contents()
+    """The numbers in the index-th matrix (core.figures.matrix_table), row by row."""
+    return page.locator(".wd-matrix").nth(index).locator("td").all_text_contents()
 
 
 def test_single_step_page_renders_and_the_slider_moves_the_heatmap(server, browser):
     page = browser.new_page(viewport={"width": 1600, "height": 3200})
     page.goto(server)
-    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 9", timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)  # the change split and the norm curve
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 2"
+                           " && document.querySelectorAll('.wd-matrix').length >= 7", timeout=60_000)
     assert page.locator("[data-testid='stException']").count() == 0
     before = heatmap_texts(page, 4)  # "W after, weight_decay = 1"
     # the seed's printed row (0.2050 -0.1360 0.1686 0.4745 -0.0254) at the heatmap's 3 significant digits
@@ -34,8 +36,8 @@ def test_single_step_page_renders_and_the_slider_moves_the_heatmap(server, brows
     for _ in range(10):
         page.keyboard.press("ArrowLeft")
     page.wait_for_function(
-        "(before) => { const p = document.querySelectorAll('.js-plotly-plot')[4];"
-        " return p && [...p.querySelectorAll('text')].map(t => t.textContent).slice(0, 5).join() !== before; }",
+        "(before) => { const m = document.querySelectorAll('.wd-matrix')[4];"
+        " return m && [...m.querySelectorAll('td')].map(t => t.textContent).slice(0, 5).join() !== before; }",
         arg=",".join(before[:5]), timeout=30_000,
     )
     after = heatmap_texts(page, 4)

@@ -29,7 +29,7 @@ SHOTS = ARTIFACTS / "readability"
 # Each page's path, its main chart (the picture its first screen is for) and how much of it the first
 # screen must show: all of it (None), or at least that many px of a table that scrolls on its own.
 PAGES = {
-    "single_step": ("", ".js-plotly-plot", None),
+    "single_step": ("", ".wd-matrix", None),
     "training": ("training", ".js-plotly-plot", None),
     "sweep": ("sweep", ".js-plotly-plot", None),
     "parameters": ("parameters", "[data-testid=stDataFrame]", 150),  # a header and three rows

@@ -24,6 +24,7 @@ from core.figures.fit import annotation_font, fit_to_width  # noqa: F401
 from core.figures.grids import BOUNDARY_LEGEND, boundary, sweep_heatmap  # noqa: F401
 from core.figures.legend import legend_html  # noqa: F401
 from core.figures.matrices import animated_heatmap, as_matrix, matrix_heatmap  # noqa: F401
+from core.figures.matrix_table import matrix_table  # noqa: F401
 from core.figures.points import points  # noqa: F401
 from core.figures.projector import for_projector  # noqa: F401
 from core.figures.style import (  # noqa: F401

@@ -25,7 +25,7 @@ def _ticks(n: int) -> dict:
     return dict(tickmode="array", tickvals=[str(i) for i in range(0, n, step)])
 
 
-def _clipped_title(title: str, limit: float, clipped: bool) -> str:
+def clipped_title(title: str, limit: float, clipped: bool) -> str:
     return f"{title} (colours clipped at ±{fmt(limit)})" if clipped else title
 
 
@@ -39,7 +39,7 @@ def matrix_heatmap(values: np.ndarray, title: str, limit: float | None = None, n
         limit, clipped = robust_limit(values)
     rows, cols = values.shape
     return _figure([_heatmap_trace(values, limit, name)], 260, _axis("", side="bottom", **_ticks(cols)),
-                   _axis("", autorange="reversed", **_ticks(rows)), _clipped_title(title, limit, clipped))
+                   _axis("", autorange="reversed", **_ticks(rows)), clipped_title(title, limit, clipped))
 
 
 def as_matrix(values: np.ndarray) -> np.ndarray:
@@ -67,7 +67,7 @@ def animated_heatmap(frames: np.ndarray, steps, title: str, start: int = 0, name
     The buttons and the slider sit between the two, clear of both axes. frames is (S, rows, cols)."""
     frames = np.asarray(frames, dtype=float)
     limit, clipped = robust_limit(frames)
-    title = _clipped_title(title, limit, clipped)
+    title = clipped_title(title, limit, clipped)
     texts = [cell_text(f) for f in frames]
     steps = [int(s) for s in steps]
     with np.errstate(over="ignore", invalid="ignore"):  # a blown-up run's norm is inf, drawn off the curve
