@@ -27,7 +27,7 @@ def figures(at) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
-class _MatrixTable(HTMLParser):
+class MatrixTableReader(HTMLParser):
     """Reads core.figures.matrix_table's HTML back: its caption and each cell's data-value, row by row."""
 
     def __init__(self):
@@ -56,7 +56,7 @@ def matrix_tables(at) -> list[tuple[str, np.ndarray]]:
     out = []
     for element in at.get("html"):
         if 'class="wd-matrix"' in element.value:
-            table = _MatrixTable()
+            table = MatrixTableReader()
             table.feed(element.value)
             out.append((table.caption, np.array([row for row in table.rows if row], dtype=float)))
     return out

@@ -13,7 +13,7 @@ import pytest
 from core.figures.matrices import matrix_heatmap
 from core.figures.matrix_table import DARK_TEXT_BELOW, luminance, matrix_table, scale_color
 from core.figures.style import DIVERGING, cell_text, robust_limit
-from tests.page_helpers import _MatrixTable
+from tests.page_helpers import MatrixTableReader
 
 CELL = re.compile(r'<td style="background:rgb\((\d+), (\d+), (\d+)\);color:(#[0-9a-f]{6})" data-value="([^"]+)" '
                   r'title="([^"]+)">([^<]*)</td>')
@@ -81,7 +81,7 @@ def test_the_caption_is_the_heatmaps_title_and_text_is_escaped():
 
 def test_reading_the_table_back_gives_the_matrix():
     values = np.random.default_rng(7).normal(size=(3, 6))
-    table = _MatrixTable()
+    table = MatrixTableReader()
     table.feed(matrix_table(values, "Gradient ∂loss/∂W"))
     assert table.caption == "Gradient ∂loss/∂W"
     np.testing.assert_array_equal(np.array([r for r in table.rows if r]), values)
