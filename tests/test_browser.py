@@ -28,6 +28,9 @@ def test_single_step_page_renders_and_the_slider_moves_the_heatmap(server, brows
     before = heatmap_texts(page, 4)  # "W after, weight_decay = 1"
     # the seed's printed row (0.2050 -0.1360 0.1686 0.4745 -0.0254) at the heatmap's 3 significant digits
     assert before[:5] == ["0.205", "-0.136", "0.169", "0.475", "-0.0254"]
+    # the tables' style (core.figures.matrix_table.STYLE, sent once by ui.classroom) reached the page
+    assert page.locator(".wd-matrix td").first.evaluate("td => getComputedStyle(td).fontVariantNumeric") \
+        == "tabular-nums"
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "single_step.png"), full_page=True)

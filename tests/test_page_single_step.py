@@ -192,3 +192,10 @@ def test_on_mps_the_step_runs_in_the_devices_float32(monkeypatch):
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.sidebar.selectbox(key="single_step:dtype").options == ["float32"]
     assert ran and {(c.device, c.dtype) for c in ran} == {("mps", "float32")}
+
+
+def test_the_matrix_tables_carry_no_style_of_their_own():
+    """Their style is sent once a run with the app's page-wide styles (ui.classroom; that it reaches the
+    page is tests/test_browser.py's), not seven times."""
+    tables = [h.value for h in open_page("single_step").get("html") if 'class="wd-matrix"' in h.value]
+    assert len(tables) == 7 and not any("<style" in t for t in tables)

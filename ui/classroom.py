@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from core.figures.matrix_table import STYLE as MATRIX_TABLE_STYLE
 from core.schema import Field
 from core.text import literal
 from ui import widgets
@@ -87,7 +88,7 @@ def aside(text: str, where=st) -> None:
 
 
 def classroom_controls(shared: PageState) -> None:
-    st.html(LAYOUT_CSS)  # style tags only: Streamlit sends them where they take no space
+    st.html(LAYOUT_CSS + MATRIX_TABLE_STYLE)  # style tags only: Streamlit sends them where they take no space
     widgets.toggle(shared, "present")
     widgets.select(shared, "export_format")
     if shared["present"]:

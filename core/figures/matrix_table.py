@@ -6,13 +6,15 @@ Why not a plotly heatmap: a page of seven small heatmaps spent most of a slider 
 about half of the single-step page's time from slider to settled). A table is drawn by the browser's
 own layout in a few milliseconds, its numbers are text that scales with the page's type (presentation
 mode enlarges it with everything else) and that a screen reader reads. Each cell carries its value at
-full precision (data-value) and a hover title; the strip under the table is the colour scale."""
+full precision (data-value) and a hover title; the strip under the table is the colour scale. The
+tables' STYLE is sent once a page, with the app's other page-wide styles (ui.classroom), not with each."""
 
 from __future__ import annotations
 
 from html import escape
 
 import numpy as np
+from plotly.colors import unlabel_rgb
 
 from core.figures.matrices import clipped_title
 from core.figures.style import DIVERGING, cell_text, robust_limit
@@ -40,12 +42,8 @@ STYLE = f"""<style>
 DARK_TEXT_BELOW = 0.179
 
 
-def _rgb(color: str) -> tuple[float, float, float]:
-    r, g, b = (float(c) for c in color[color.index("(") + 1:color.index(")")].split(","))
-    return r, g, b
-
-
-SCALE = [(float(at), _rgb(color)) for at, color in DIVERGING]
+SCALE = [(float(at), unlabel_rgb(color)) for at, color in DIVERGING]
+SCALE_GRADIENT = ", ".join(f"rgb{tuple(round(c) for c in rgb)} {at * 100:g}%" for at, rgb in SCALE)  # CSS stops
 
 
 def scale_color(value: float, limit: float) -> tuple[int, int, int]:
@@ -92,10 +90,9 @@ def matrix_table(values: np.ndarray, title: str, limit: float | None = None, nam
             cells.append(f'<td style="background:rgb{rgb};color:{ink}" data-value="{v!r}" '
                          f'title="{escape(name)}[{i}, {j}] = {v:.8g}">{shown}</td>')
         body.append(f'<tr><th scope="row">{i}</th>{"".join(cells)}</tr>')
-    stops = ", ".join(f"rgb{tuple(round(c) for c in rgb)} {at * 100:g}%" for at, rgb in SCALE)
     caption = escape(clipped_title(title, limit, clipped))
-    return (f'{STYLE}<figure class="{CSS_CLASS}"><figcaption>{caption}</figcaption>'
+    return (f'<figure class="{CSS_CLASS}"><figcaption>{caption}</figcaption>'
             f'<table><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
             f'<div class="scale" aria-label="colour scale"><span>{escape(fmt(-limit, 2))}</span>'
-            f'<span class="bar" style="background:linear-gradient(to right, {stops})"></span>'
+            f'<span class="bar" style="background:linear-gradient(to right, {SCALE_GRADIENT})"></span>'
             f'<span>{escape(fmt(limit, 2))}</span></div></figure>')
