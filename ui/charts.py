@@ -67,6 +67,6 @@ def show(where, fig: go.Figure, key: str | None, columns: int = 1) -> None:
 
 
 def show_matrix(where, table_html: str) -> None:
-    """A small matrix drawn as core.figures.matrix_table's coloured table: the browser lays it out in a
-    few milliseconds, where a plotly heatmap took tens (a page of seven spent most of a slider move on them)."""
+    """A small matrix drawn as core.figures.matrix_table's coloured table, not a plotly heatmap (why: its
+    docstring)."""
     where.html(table_html)
