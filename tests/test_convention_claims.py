@@ -105,3 +105,8 @@ def test_norm_weights_counted_are_batchnorm_on_resnet_and_nanogpt_layernorm_on_g
     gpt = tally("torch", "gpt2")
     assert gpt.norm_class == "LayerNorm" and not gpt.norm_is_torch
     assert not any(isinstance(m, nn.LayerNorm) for m in build("gpt2").modules())
+
+
+def test_the_claims_are_counted_once_a_process():
+    """They depend on nothing a visitor sets; counting them on every Theory rerun was more than half of it."""
+    assert convention_claims() is convention_claims()
