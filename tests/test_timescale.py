@@ -10,6 +10,7 @@ import torch
 
 from core import numbers
 from core.frontier import timescale as ts
+from core.problem import SEED, seed_arrays
 
 
 def test_tau_iter_is_one_over_lr_times_wd():
@@ -121,3 +122,19 @@ def test_check_sentence_from_the_run():
     assert text.startswith("After 1,000 steps of decay alone torch's AdamW kept 0.90483")
     assert f"tau = {numbers.fmt(1e4)} steps" in text
     assert f"bound allows {numbers.fmt(ts.exp_gap_bound(1e-3, 0.1, 1000))}" in text
+
+
+@pytest.mark.parametrize("lr,wd,steps", [(1e-3, 0.1, 2000), (0.1, 1.0, 500), (1e-5, 1e-4, 300), (0.03, 0.3, 1000)])
+def test_the_fused_kernel_decays_bit_for_bit_like_the_default_loop(lr, wd, steps):
+    """The check runs torch's fused AdamW (twice as fast a step); its W_t are the default loop's exactly,
+    and so is the ratio the page draws, against the norms read back one step at a time as before."""
+    fused, loop = ts._decay_alone(lr, wd, steps, fused=True), ts._decay_alone(lr, wd, steps, fused=False)
+    assert np.array_equal(fused, loop)
+    w = torch.tensor(seed_arrays(SEED)[1], dtype=torch.float64, requires_grad=True)
+    opt, norm0 = torch.optim.AdamW([w], lr=lr, weight_decay=wd), float(torch.linalg.vector_norm(w.detach()))
+    w.grad = torch.zeros_like(w)
+    stepwise = [1.0]
+    for _ in range(steps):
+        opt.step()
+        stepwise.append(float(torch.linalg.vector_norm(w.detach())) / norm0)
+    np.testing.assert_allclose(ts.pure_decay_check(lr, wd, steps).measured, stepwise, rtol=1e-15, atol=0)
