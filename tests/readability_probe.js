@@ -66,6 +66,13 @@
     }
   }
 
+  // A matrix table's cell hides what does not fit (overflow: hidden): a number cut at its cell's edge.
+  document.querySelectorAll(".wd-matrix td").forEach((td) => {
+    if (visible(td) && td.scrollWidth > td.clientWidth + 1) {
+      clipped.push(`.wd-matrix td (${td.scrollWidth - td.clientWidth} px cut): "${td.textContent}"`);
+    }
+  });
+
   // 3. Heatmap cell numbers: big enough to read on a projector, or not drawn at all.
   const smallHeatmapText = [];
   // (and the cells of a matrix drawn as a table, core/figures/matrix_table.py)

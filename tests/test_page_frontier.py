@@ -7,7 +7,7 @@ from core.frontier import embeddings, forgetting, rotation
 from core.frontier import gradient_growth as growth
 from core.frontier.decoupling import RULES, compare, sentences
 from core.frontier.timescale import calculator_sentence, check_sentence, pure_decay_check, timescale_sentence
-from tests.page_helpers import notices, open_page, page_namespace, titles
+from tests.page_helpers import heatmap, matrix_tables, notices, open_page, page_namespace, titles
 
 
 def shown(at) -> list[str]:
@@ -75,6 +75,27 @@ def test_every_section_declares_its_fields_and_source_and_keys_are_unique_across
     assert len(keys) == len(set(keys))
     assert all(section.SOURCE and callable(section.section) for section in sections)
 
+
+
+def test_each_rules_step_is_a_coloured_table_of_its_numbers_on_one_shared_scale():
+    """Experiment 2's matrices are core.figures.matrix_table's tables, not nine plotly heatmaps (each laid
+    out from scratch in the browser on every change), with each rule's exact decay part and one limit."""
+    from html import escape
+
+    import numpy as np
+
+    from core import figures
+    from core.numbers import fmt
+
+    at = open_page("frontier")
+    result = compare(0.01, 0.1, center=True)
+    assert [c for c, _ in matrix_tables(at) if c in {r.label for r in RULES.values()}] == \
+        [r.label for r in RULES.values()]
+    for key, rule in RULES.items():
+        np.testing.assert_array_equal(heatmap(at, rule.label), result.steps[key].decay_part)
+    limit = figures.symmetric_limit(*(r.decay_part for r in result.steps.values()))
+    tables = [e.value for e in at.get("html") if any(f">{escape(r.label)}<" in e.value for r in RULES.values())]
+    assert len(tables) == len(RULES) and all(f"<span>{fmt(limit, 2)}</span>" in t for t in tables)
 
 
 def test_rule_heatmaps_fill_their_rows():

@@ -2,7 +2,8 @@
 the real page in Debian's chromium at the project's standard views:
 
 - no two text elements of any plotly chart overlap (tick labels, annotations, titles, legend);
-- no formula, table or code block is cut horizontally without a scroll bar that says so;
+- no formula, table or code block is cut horizontally without a scroll bar that says so, and no matrix
+  table cell cuts its number;
 - in presentation mode at 1280x720 (a projector) every heatmap number is >= 12 px or not drawn;
 - in presentation mode at 1280x720 the page's main chart lies inside the first screen;
 - no chart's title is pushed above the chart's top edge (a wrapped title's first line was cut off);

@@ -8,7 +8,7 @@ from core.frontier.decoupling import RULES, compare, sentences
 from core.numbers import fmt
 from core.schema import Field
 from ui import widgets
-from ui.charts import show
+from ui.charts import show_matrix
 from ui.classroom import aside
 from ui.frontier.timescale import LRS, WDS
 from ui.state import PageState
@@ -52,13 +52,12 @@ def section(s: PageState) -> None:
     width = per_row(len(keys))
     for start in range(0, len(keys), width):
         for column, key in zip(st.columns(width), keys[start:start + width], strict=False):
-            show(column, figures.matrix_heatmap(result.steps[key].decay_part, RULES[key].label, limit),
-                 key=f"rule-{key}", columns=width)
+            show_matrix(column, figures.matrix_table(result.steps[key].decay_part, RULES[key].label, limit))
             column.latex(RULES[key].formula)
             diff = result.steps[key].oracle_max_abs_diff
             column.caption(f"`{RULES[key].code}`" + ("" if diff is None else f" · vs {RULES[key].oracle}: "
                                                                             f"max |diff| {fmt(diff)}"))
-    st.caption("Each heatmap is what the decay changed in one step: W after(wd) − W after(wd = 0), on one colour "
+    st.caption("Each matrix is what the decay changed in one step: W after(wd) − W after(wd = 0), on one colour "
                "scale. Blue negative, red positive.")
     for sentence in sentences(result):
         st.markdown(f"- {sentence}")
