@@ -9,7 +9,7 @@ from core.explain.questions import BY_SLUG, QUESTIONS, Question, run_question, s
 from core.schema import Field
 from core.text import literal
 from ui import widgets
-from ui.charts import show
+from ui.charts import show, show_matrix
 from ui.classroom import aside
 from ui.state import PageState, bind, rerun_alone
 
@@ -37,6 +37,8 @@ def card(s: PageState, q: Question) -> None:
         shown = q.figure(result)
         if isinstance(shown, pd.DataFrame):
             st.dataframe(shown, hide_index=True)
+        elif isinstance(shown, str):  # a small matrix as core.figures.matrix_table's coloured table
+            show_matrix(st, shown)
         else:
             show(st, shown, key=f"fig-{q.slug}")
         st.info(q.summary(result))

@@ -78,3 +78,20 @@ def test_the_related_cards_link_to_the_frontier_lab():
     assert frontier == {"adam-vs-adamw", "recipes", "bias-and-batchnorm", "schedule", "schedule-wd"}
     at = open_questions()
     assert not at.exception  # st.page_link accepts the frontier page: it is in the app's navigation
+
+
+def test_the_matrix_cards_draw_coloured_tables_of_their_exact_differences():
+    """The two cards whose answer is a 4x5 difference draw it as core.figures.matrix_table's table (plotly laid
+    a heatmap out from scratch on every slider move), holding the experiment's numbers exactly."""
+    import numpy as np
+
+    from core.explain.questions import BY_SLUG, run_question
+    from tests.page_helpers import heatmap
+
+    at = open_questions()
+    order, clipping = run_question("order", {}), run_question("clipping", {})
+    np.testing.assert_array_equal(heatmap(at, "(θ + u)(1 − lr·wd)"), order.step_then_shrink - order.torch_adamw)
+    np.testing.assert_array_equal(heatmap(at, "W(weight_decay option)"),
+                                  clipping.option_then_clip - clipping.penalty_then_clip)
+    assert all(isinstance(BY_SLUG[slug].figure(result), str) for slug, result in (("order", order),
+                                                                                  ("clipping", clipping)))

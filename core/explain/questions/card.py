@@ -36,7 +36,7 @@ class Question:
     title: str
     answer: str
     run: Callable[..., Any]  # the experiment: control values as keyword arguments -> a result
-    figure: Callable[[Any], Any]  # result -> a plotly figure or a pandas DataFrame
+    figure: Callable[[Any], Any]  # result -> a plotly figure, a pandas DataFrame or a matrix table (str, HTML)
     summary: Callable[[Any], str]  # result -> one line with the live numbers
     source: str  # where the question comes from, in public
     controls: tuple[Field, ...] = ()

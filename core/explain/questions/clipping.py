@@ -38,8 +38,8 @@ def clipping_and_decay(lr: float = 0.1, weight_decay: float = 1.0, max_norm: flo
 
 
 def figure(r: Clipping):
-    return figures.matrix_heatmap(r.option_then_clip - r.penalty_then_clip,
-                                  "W(weight_decay option) − W(L2 in the loss), after clipping")
+    return figures.matrix_table(r.option_then_clip - r.penalty_then_clip,
+                                "W(weight_decay option) − W(L2 in the loss), after clipping")
 
 
 def summary(r: Clipping) -> str:

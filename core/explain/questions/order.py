@@ -31,7 +31,7 @@ def shrink_then_step(lr: float = 0.1, weight_decay: float = 0.5) -> Order:
 
 
 def figure(r: Order):
-    return figures.matrix_heatmap(r.step_then_shrink - r.torch_adamw, "(θ + u)(1 − lr·wd) − torch's AdamW")
+    return figures.matrix_table(r.step_then_shrink - r.torch_adamw, "(θ + u)(1 − lr·wd) − torch's AdamW")
 
 
 def summary(r: Order) -> str:
