@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 import regex
 
-from core.params.conventions import CONVENTIONS, ParamInfo
+from core.params.conventions import CONVENTIONS, DECAY, NA, NO_DECAY, ParamInfo
 from core.params.models import build
 from core.params.search import MAX_PATTERN, MAX_REPEAT, MAX_WRITTEN_OUT
 from core.params.table import (
@@ -18,6 +18,7 @@ from core.params.table import (
     infos_from_model,
     main,
     no_weight_decay_names,
+    numel_sum,
     parameter_table,
     shape_text,
     summary,
@@ -254,3 +255,16 @@ def test_cli_unknown_model_exits_2_with_the_choices(cli):
     result = cli("resnet51")
     assert result.returncode == 2
     assert "Unknown model 'resnet51'" in result.stderr and result.stdout == ""
+
+
+def test_totals_count_each_sub_table_of_a_partly_frozen_model(resnet50):
+    """totals() counts with masks (a sub-table per convention and verdict was 50 ms of each Parameters
+    rerun); its numbers are those of the sub-tables themselves."""
+    table = resnet50.assign(trainable=~resnet50["name"].str.startswith("layer1."))
+    trainable = table["trainable"]
+    for key, row in totals_by_key(table).items():
+        for verdict in (DECAY, NO_DECAY, NA):
+            chosen = table[trainable & (table[key] == verdict)]
+            assert (row[f"{verdict} tensors"], row[f"{verdict} params"]) == (len(chosen), numel_sum(chosen))
+        assert (row["frozen tensors"], row["frozen params"]) == ((~trainable).sum(), numel_sum(table[~trainable]))
+        assert row["frozen tensors"] > 0

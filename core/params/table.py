@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+import numpy as np
 import pandas as pd
 import torch
 from torch import nn
@@ -113,16 +114,22 @@ def summary(shown: pd.DataFrame, table: pd.DataFrame) -> str:
 def totals(table: pd.DataFrame) -> pd.DataFrame:
     """Per convention: trainable tensors and parameters decayed, not decayed, and not judged, and the
     frozen ones, which no convention updates (the four partition the model)."""
-    trainable = table["trainable"].astype(bool)
-    frozen = table[~trainable]
+    trainable = table["trainable"].to_numpy(dtype=bool)
+    # Python ints (exact at any size, see numel_sum), counted with boolean masks on the columns: cutting a
+    # sub-table per convention and verdict was 50 ms of every Parameters rerun on ResNet-50.
+    numel = np.array([int(n) for n in table["numel"]], dtype=object)
+
+    def count(chosen: np.ndarray) -> tuple[int, int]:
+        return int(chosen.sum()), sum(numel[chosen], 0)
+
+    frozen = count(~trainable)
     rows = []
     for key, c in CONVENTIONS.items():
         row = {"convention": c.label}
+        verdicts = table[key].to_numpy()
         for verdict in VERDICTS:
-            chosen = table[trainable & (table[key] == verdict)]
-            row[f"{verdict} tensors"] = len(chosen)
-            row[f"{verdict} params"] = numel_sum(chosen)
-        row["frozen tensors"], row["frozen params"] = len(frozen), numel_sum(frozen)
+            row[f"{verdict} tensors"], row[f"{verdict} params"] = count(trainable & (verdicts == verdict))
+        row["frozen tensors"], row["frozen params"] = frozen
         rows.append(row)
     return pd.DataFrame(rows)
 
