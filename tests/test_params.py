@@ -258,7 +258,7 @@ def test_cli_unknown_model_exits_2_with_the_choices(cli):
 
 
 def test_totals_count_each_sub_table_of_a_partly_frozen_model(resnet50):
-    """totals() counts with masks (a sub-table per convention and verdict was 50 ms of each Parameters
+    """totals() counts with masks (a sub-table per convention and verdict was about 23 ms of each Parameters
     rerun); its numbers are those of the sub-tables themselves."""
     table = resnet50.assign(trainable=~resnet50["name"].str.startswith("layer1."))
     trainable = table["trainable"]

@@ -128,7 +128,7 @@ def test_check_sentence_from_the_run():
 def test_the_fused_kernel_decays_bit_for_bit_like_the_default_loop(lr, wd, steps):
     """The check runs torch's fused AdamW (twice as fast a step); its W_t are the default loop's exactly,
     and so is the ratio the page draws, against the norms read back one step at a time as before."""
-    fused, loop = ts._decay_alone(lr, wd, steps, fused=True), ts._decay_alone(lr, wd, steps, fused=False)
+    fused, loop = ts.decay_alone(lr, wd, steps, fused=True), ts.decay_alone(lr, wd, steps, fused=False)
     assert np.array_equal(fused, loop)
     w = torch.tensor(seed_arrays(SEED)[1], dtype=torch.float64, requires_grad=True)
     opt, norm0 = torch.optim.AdamW([w], lr=lr, weight_decay=wd), float(torch.linalg.vector_norm(w.detach()))

@@ -162,10 +162,10 @@ def pure_decay_check(lr: float = 1e-3, wd: float = 0.1, steps: int = 1000, seed:
     if not 1 <= steps <= MAX_CHECK_STEPS:
         raise ValueError(f"steps must be in [1, {numbers.count(MAX_CHECK_STEPS)}], got {steps}")
     t = np.arange(steps + 1)
-    return DecayCheck(lr, wd, t, _decay_alone(lr, wd, steps, seed), (1.0 - lr * wd) ** t, np.exp(-t * lr * wd))
+    return DecayCheck(lr, wd, t, decay_alone(lr, wd, steps, seed), (1.0 - lr * wd) ** t, np.exp(-t * lr * wd))
 
 
-def _decay_alone(lr: float, wd: float, steps: int, seed: int = SEED, fused: bool = True) -> np.ndarray:
+def decay_alone(lr: float, wd: float, steps: int, seed: int = SEED, fused: bool = True) -> np.ndarray:
     """||W_t|| / ||W_0|| for t = 0..steps under torch.optim.AdamW with zero gradients."""
     w = torch.tensor(seed_arrays(seed)[1], dtype=torch.float64, requires_grad=True)
     opt = torch.optim.AdamW([w], lr=lr, weight_decay=wd, fused=fused)

@@ -27,7 +27,7 @@ SOURCE = ('Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 20
 
 
 def per_row(n: int) -> int:
-    """Heatmaps per row: 4 where that fills every row, else 3 or 5 where one does, else 4 and a short last row."""
+    """Matrices per row: 4 where that fills every row, else 3 or 5 where one does, else 4 and a short last row."""
     return next((k for k in (4, 3, 5) if n % k == 0), 4)
 
 
