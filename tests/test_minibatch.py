@@ -46,3 +46,37 @@ def test_a_steps_batch_is_the_data_at_that_steps_indices():
         xb, yb = sliced.take(t, x, y)
         idx = indexed.indices(t)
         assert torch.equal(xb, x[idx]) and torch.equal(yb, y[idx])
+
+
+def test_epochs_drawn_at_the_start_are_the_same_batches_and_never_drawn_again(monkeypatch):
+    """A cuda training draws every epoch's permutation at the start and moves them in one copy (a
+    copy per epoch would wait for the device each time); the batches must be the ones drawn lazily."""
+    lazy, upfront = Minibatches(20, 5, seed=6), Minibatches(20, 5, seed=6, epochs=7)
+    draws = []
+    randperm = torch.randperm
+    monkeypatch.setattr(torch, "randperm", lambda *a, **k: (draws.append(1), randperm(*a, **k))[1])
+    for t in range(7 * 4):
+        assert torch.equal(upfront.indices(t), lazy.indices(t))
+    assert len(draws) == 7  # the lazy one's, one an epoch; none for the one drawn at the start
+
+
+def test_steps_is_the_steps_indices_in_order():
+    batches, single = Minibatches(20, 5, seed=2, epochs=5), Minibatches(20, 5, seed=2)
+    each = [single.indices(t) for t in range(20)]  # drawn in step order, as a trainer draws them
+    for t0, k in ((0, 4), (1, 12), (7, 13)):
+        assert torch.equal(batches.steps(t0, k), torch.cat(each[t0:t0 + k]))
+    with pytest.raises(ValueError, match="drawn at the start"):
+        Minibatches(20, 5, seed=2).steps(0, 4)
+    with pytest.raises(ValueError, match="fill every epoch"):
+        Minibatches(20, 6, seed=2, epochs=3).steps(0, 4)
+
+
+def test_with_the_epochs_drawn_a_step_may_be_taken_after_skipped_ones():
+    """A replayed window gathers its steps' batches itself (steps()), so the trainer's next ordinary
+    step may come epochs later: take() must then give that step's batch, not the last one it cut."""
+    x, y = torch.arange(40.0).reshape(20, 2), torch.arange(20.0).reshape(20, 1)
+    drawn, each = Minibatches(20, 5, seed=8, epochs=6), Minibatches(20, 5, seed=8)
+    indices = [each.indices(t) for t in range(24)]
+    for t in (0, 9, 10, 3, 23, 14):
+        xb, yb = drawn.take(t, x, y)
+        assert torch.equal(xb, x[indices[t]]) and torch.equal(yb, y[indices[t]])

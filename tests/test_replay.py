@@ -5,14 +5,13 @@ which is how these tests check the cuda path's logic on a machine without a GPU.
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import pytest
 import torch
 
 from core.optim import OPTIMIZERS
 from core.train import replay, training
+from core.train.divergence import RunDivergence
 from core.train.sweep import SweepConfig, run_sweep
 from core.train.toy_task import ToyClassifier
 from core.train.training import TrainConfig, default_config, train_together
@@ -65,7 +64,7 @@ def test_every_rule_replayed_equals_the_ordinary_loop(windows):
                         log10_lr=(-3.0, 0.5), log10_wd=(-2.0, 2.0), epochs=12)
     configs = sweep.grid_configs()
     replayed = train_together(configs, curves=False)
-    assert len(windows) >= 4  # 48 steps: the first 7 and the tail ordinary, the rest replayed
+    assert len(windows) == 6  # 48 steps: the first one and the last five ordinary, 6 x 7 replayed
     plain = ordinary(configs)
     assert_same(replayed, plain)
     diverged = [d for h in plain for d in h.divergences if d is not None]
@@ -91,6 +90,20 @@ def test_every_run_diverging_inside_a_window_stops_where_the_ordinary_loop_stops
     steps = [d.step for d in plain[0].divergences]
     assert {step % 7 for step in steps if step > 7} == set(range(7))  # 7 steps a window (the fixture)
     assert plain[0].train_loss.shape[1] == 2  # first and last point only: a sweep's record
+
+
+def test_the_next_windows_batches_are_gathered_before_the_trainer_waits_for_the_device(monkeypatch, windows):
+    """Windows start at the second step; the next window's minibatches queue behind the one in
+    flight before the look at its flags (which waits for the device), so the host works meanwhile."""
+    events = []
+    prepare, resolve = replay.Window.prepare, RunDivergence.resolve
+    monkeypatch.setattr(replay.Window, "prepare",
+                        lambda self, t0, data: (events.append(("prepare", t0)), prepare(self, t0, data))[1])
+    monkeypatch.setattr(RunDivergence, "resolve", lambda self: (events.append(("look",)), resolve(self))[1])
+    train_together([default_config("d2l", "adamw", epochs=10)], curves=False)  # 40 steps, windows of 7
+    assert events[:7] == [("look",), ("prepare", 1), ("prepare", 8), ("look",), ("prepare", 8), ("prepare", 15),
+                          ("look",)]
+    assert windows == [7] * 5  # steps 1-35; the first and the last four ordinary
 
 
 def test_the_window_never_looks_at_a_tensor_value(monkeypatch, windows):
@@ -136,9 +149,8 @@ def test_only_a_sweep_like_training_is_replayed(windows, monkeypatch):
 def test_a_refused_capture_leaves_the_windows_running_as_they_are(monkeypatch, windows):
     """Off cuda nothing is captured; this pretends a device refused the capture."""
     monkeypatch.setattr(replay, "CAPTURED_ON", ("cpu",))
-    monkeypatch.setattr(replay, "_side_stream", lambda device: contextlib.nullcontext())
 
-    def refuse(body):
+    def refuse(body, device):
         raise RuntimeError("operation not permitted when stream is capturing")
 
     monkeypatch.setattr(replay, "_captured", refuse)
@@ -151,12 +163,13 @@ def test_a_refused_capture_leaves_the_windows_running_as_they_are(monkeypatch, w
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
 def test_on_cuda_the_sweep_is_captured_once_and_matches_the_cpu(monkeypatch):
-    captures = []
-    first = replay.Window._run_and_capture
-    monkeypatch.setattr(replay.Window, "_run_and_capture", lambda self: (first(self), captures.append(self.graph))[0])
+    captures, emptied = [], []
+    first = replay.Window._capture_and_run
+    monkeypatch.setattr(replay.Window, "_capture_and_run", lambda self: (first(self), captures.append(self.graph))[0])
+    monkeypatch.setattr(torch.cuda, "empty_cache", lambda: emptied.append(1))  # torch.cuda.graph's: a slow start
     sweep = SweepConfig(resolution=(12, 12), log10_wd=(-3.0, 3.0))
     cuda = run_sweep(SweepConfig(**{**sweep.__dict__, "device": "cuda"}))
-    assert len(captures) == 1 and captures[0] is not None
+    assert len(captures) == 1 and captures[0] is not None and not emptied
     cpu = run_sweep(sweep)
     for key, grid in cpu.items():
         np.testing.assert_array_equal(cuda[key].diverged, grid.diverged)

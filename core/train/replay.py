@@ -20,7 +20,6 @@ count differs in the last bit) and check that it never looks at a value.
 
 from __future__ import annotations
 
-import contextlib
 import warnings
 
 import torch
@@ -55,22 +54,20 @@ def _owned(value, device: torch.device):
     return value  # None: a rule's absent buffer stays absent
 
 
-@contextlib.contextmanager
-def _side_stream(device: torch.device):
-    """Work on a fresh stream, which the device's current stream then waits for (torch's recipe
-    for the warm-up before a capture)."""
+def _captured(body, device: torch.device) -> torch.cuda.CUDAGraph:
+    """`body`'s kernels recorded, not run, as a graph to replay. Captured on a side stream, which the
+    device's current stream then waits for, without torch.cuda.graph's context manager: that one
+    first empties the allocator's cache, so the allocations after it go back to the driver."""
+    graph = torch.cuda.CUDAGraph()
     side = torch.cuda.Stream(device)
     side.wait_stream(torch.cuda.current_stream(device))
     with torch.cuda.stream(side):
-        yield
+        graph.capture_begin(capture_error_mode="thread_local")  # other sessions' threads may run
+        try:
+            body()
+        finally:
+            graph.capture_end()
     torch.cuda.current_stream(device).wait_stream(side)
-
-
-def _captured(body) -> torch.cuda.CUDAGraph:
-    """`body`'s kernels recorded, not run, as a graph to replay."""
-    graph = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(graph, capture_error_mode="thread_local"):  # other sessions' threads may run
-        body()
     return graph
 
 
@@ -96,6 +93,7 @@ class Window:
         self.states = [{key: _owned(value, device) for key, value in m.state.items()} for m in group]
         self.graph = None
         self.capture = device.type in CAPTURED_ON
+        self.prepared: int | None = None  # the first step whose minibatches the buffers hold
 
     def _body(self) -> None:
         """The k steps, from the owned buffers into the owned slots."""
@@ -116,37 +114,45 @@ class Window:
                     state[key].copy_(value)
             m.state = state
 
-    def _run_and_capture(self) -> None:
-        """Run the body for real; on cuda on a side stream, which also sets up what a capture must
-        not (cuBLAS's workspace, say), and then capture it for the windows after this one. A capture
-        the device refuses leaves the windows running as they are (slower, the same numbers)."""
-        with _side_stream(self.before.device) if self.capture else contextlib.nullcontext():
+    def _capture_and_run(self) -> None:
+        """The first window: on cuda captured (recorded, not run), then replayed for real, so its
+        steps are launched from Python once; elsewhere, or when the device refuses the capture,
+        the body runs as it is (slower, the same numbers)."""
+        if self.capture:
+            try:
+                self.graph = _captured(self._body, self.before.device)
+            except RuntimeError as error:
+                self.capture = False
+                warnings.warn(f"A CUDA graph capture failed, so this training runs its steps eagerly: {error}",
+                              RuntimeWarning, stacklevel=2)
+        if self.graph is not None:
+            self.graph.replay()
+        else:
             self._body()
-        if not self.capture:
+
+    def prepare(self, t0: int, data: Data) -> None:
+        """Put steps t0 .. t0 + k - 1's minibatches in the window's buffers. The trainer asks for the
+        next window's right after launching one, before it waits for the device to look at the flags:
+        the copies queue behind the window in flight (the same stream), so the host draws the batches
+        while the device computes."""
+        if self.xs is None or self.prepared == t0:
             return
-        try:
-            self.graph = _captured(self._body)
-        except RuntimeError as error:
-            self.capture = False
-            for m, state in zip(self.group, self.states, strict=True):
-                m.state = state  # the refused capture may have left a step's state in place
-            warnings.warn(f"A CUDA graph capture failed, so this training runs its steps eagerly: {error}",
-                          RuntimeWarning, stacklevel=2)
+        rows = self.batches.steps(t0, self.k)  # the same examples as take(t0 + i) for each step i
+        torch.index_select(data.x_train, 0, rows, out=self.xs.view(-1, *self.xs.shape[2:]))
+        torch.index_select(data.y_train, 0, rows, out=self.ys.view(-1, *self.ys.shape[2:]))
+        self.prepared = t0
 
     def run(self, t0: int, flat: Tensor, data: Data) -> Tensor:
         """Steps t0 .. t0 + k - 1 from the weights `flat`, each recorded in the divergence check
         as the ordinary loop records it; returns the weights after the last."""
-        if self.xs is not None:
-            pairs = [self.batches.take(t0 + i, data.x_train, data.y_train) for i in range(self.k)]
-            torch.stack([x for x, _ in pairs], out=self.xs)
-            torch.stack([y for _, y in pairs], out=self.ys)
+        self.prepare(t0, data)
         if flat is not self.before:
             self.before.copy_(flat)
         self.divergence.keep(t0, self.before)  # the slot that held these weights is written again now
         if self.graph is not None:
             self.graph.replay()
         else:
-            self._run_and_capture()
+            self._capture_and_run()
         for i in range(self.k):
             self.divergence.record(t0 + i + 1, self.ok[i], self.train[i],
                                    None if self.test is None else self.test[i], self.after[i])

@@ -173,7 +173,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     task = make_task(first.task, **dict(first.task_options))
     device, dtype = resolve_device(first.device, first.dtype), resolve_dtype(first.dtype)
     data = task.data(first.seed, dtype, device)
-    batches = Minibatches(len(data.x_train), task.batch_size, first.seed, device)
+    batches = Minibatches(len(data.x_train), task.batch_size, first.seed, device, epochs=first.epochs)
     total = first.epochs * batches.per_epoch
     _validate(configs, task, batches.per_epoch)
     factors = lr_factors(first.schedule, total)
@@ -190,12 +190,20 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     # steps since the last look are evaluated and recorded together (one forward pass instead of one a step).
     waiting = _Waiting(evaluation, layout, recorder, divergence) if curves and not batches.full_batch else None
     replayable, window = replay.applies(evaluation, batches, first.schedule, curves, device), None
-    stride, t = max(1, total // 50), 0
+
+    def replays_at(t: int) -> bool:
+        """A sweep on cuda replays windows of `every` steps from its second step (the first creates
+        the rules' state and the divergence check's loss bound) for as long as a whole window fits."""
+        return replayable and t > 0 and t + every <= total
+
+    stride, t, looked = max(1, total // 50), 0, 0
     with torch.inference_mode(task.closed_form_gradient):  # no autograd graph: less bookkeeping per operation
         while t < total:
-            if replayable and t > 0 and t % every == 0 and t + every <= total:  # a sweep on cuda: replayed
+            if replays_at(t):
                 window = window or replay.Window(evaluation, layout, group, divergence, batches, flat, every)
                 flat, done = window.run(t, flat, data), every
+                if replays_at(t + every):
+                    window.prepare(t + every, data)  # while the device runs this window
             else:
                 train_loss, test_loss, grad = step_gradients(data, batches, evaluation, layout, flat, t,
                                                              recorder.records(t) and waiting is None)
@@ -217,7 +225,9 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
                     waiting.flush()
                 on_partial(recorder.partial(t, total, runs))
                 next_frame = time.monotonic() + 1 / FRAMES_PER_SECOND
-            if t % every == 0 or t == total:
+            ahead = every if replays_at(t) else 1  # the steps until the next chance to look
+            if t == total or t - looked + ahead > every:  # as late as the kept weights allow: every `every` steps
+                looked = t
                 if waiting is not None:
                     waiting.flush()
                 if divergence.resolve():
