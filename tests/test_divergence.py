@@ -110,6 +110,28 @@ def test_the_flags_resolved_later_name_the_step_and_reason_a_per_step_check_name
         assert torch.equal(divergence.last_good(peaks[-1].reshape(-1, 1))[i], peaks[k, i].reshape(1))
 
 
+def test_runs_that_diverge_at_many_steps_are_named_from_one_read_of_the_device(monkeypatch):
+    """Naming reads the flags once and the fresh runs' evidence once, however many different steps
+    they diverged at: on cuda every read waits for the device (a 24 x 24 sweep's runs diverge at
+    dozens of steps), and each read used to be several per step."""
+    from core.train.divergence import RunDivergence
+
+    runs = 6
+    flat = torch.zeros(runs, 3, dtype=torch.float64)
+    divergence = RunDivergence(flat, window=8)
+    for step in range(1, runs + 1):  # run r blows up at step r + 1, its loss at step r + 1 stays finite
+        after = flat.clone()
+        after[:step] = 2 * WEIGHT_LIMIT
+        divergence.update(step, after, torch.ones(runs, dtype=torch.float64))
+    reads = []
+    cpu = torch.Tensor.cpu
+    monkeypatch.setattr(torch.Tensor, "cpu", lambda self, *a, **k: (reads.append(1), cpu(self, *a, **k))[1])
+    divergence.resolve()
+    assert [d.step for d in divergence.found] == [1, 2, 3, 4, 5, 6]
+    assert {d.reason for d in divergence.found} == {"weights"}
+    assert len(reads) == 2  # the flags, then every fresh run's evidence
+
+
 def assert_same_history(a, b):
     assert a.divergences == b.divergences
     for name in ("train_loss", "test_loss", "lr_factor", "snapshot_steps"):

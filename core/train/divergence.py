@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -178,31 +179,42 @@ class RunDivergence:
         return bool(self.diverged.all())
 
     def _name(self, pending: list, bad: Tensor, fresh: Tensor) -> None:
-        """Each fresh run's first flagged step, its reason by reason_codes and the weights before it;
-        the runs flagged first at the same step are judged together."""
+        """Each fresh run's first flagged step, its reason by reason_codes and the weights before it.
+        The evidence of every fresh run (its peaks after and before that step, its losses) is gathered
+        on the weights' device and read back in one copy: on cuda each read waits for the device, and
+        a sweep's runs diverge at many different steps."""
         steps = [p[0] for p in pending]
         if steps[0] - 1 not in self.recent:
             raise AssertionError("resolve() came later than the window of kept weights")  # a bug, never input
-        first = bad.int().argmax(dim=0)  # each run's first flagged step in this window
-        runs = torch.nonzero(fresh).flatten()
-        for k in sorted(set(first[runs].tolist())):
-            at = runs[first[runs] == k]
-            on_device = at.to(self.recent[steps[k]].device)
-            peak = max_abs([self.recent[steps[k]][on_device]]).cpu()
-            before = self.recent[steps[k] - 1][on_device]
-            peak_before = max_abs([before]).cpu()
-            train = pending[k][2][on_device].cpu()
-            test = train if pending[k][3] is None else pending[k][3][on_device].double().cpu()
-            loss = torch.where(torch.isfinite(train) & torch.isfinite(test), train, torch.nan)
-            codes = reason_codes(peak, loss, self.first_loss[on_device].cpu() if self.judge_growth else None)
-            for j, i in enumerate(at.tolist()):
-                code = int(codes[j])
-                if code == 0:
-                    raise AssertionError("the per-step flag and reason_codes disagree")  # a bug, never input
-                reason = REASONS[code - 1]
-                value = {"loss_growth": loss, "loss_overflow": peak_before}.get(reason, peak)[j].item()
-                self.found[i] = Divergence(steps[k], reason, value)
-                self._kept[i] = before[j]
+        flagged = bad.numpy()  # numpy's argmax down a (steps, runs) block is ten times torch's here
+        first = flagged.argmax(axis=0)  # each run's first flagged step in this window
+        runs = np.flatnonzero(fresh.numpy())
+        runs = runs[np.argsort(first[runs], kind="stable")]  # grouped by that step
+        at_step = first[runs].tolist()
+        on_device = torch.from_numpy(runs).to(self.recent[steps[0]].device)  # each step's runs: a slice of it
+        befores, evidence, start = [], [], 0
+        for k in sorted(set(at_step)):
+            count = at_step.count(k)
+            rows = on_device[start:start + count]
+            start += count
+            before = self.recent[steps[k] - 1][rows]
+            train = pending[k][2][rows]
+            test = train if pending[k][3] is None else pending[k][3][rows].double()
+            befores.append(before)
+            evidence.append(torch.stack([max_abs([self.recent[steps[k]][rows]]), max_abs([before]), train, test,
+                                         self.first_loss[rows]]))
+        peak, peak_before, train, test, first_loss = torch.cat(evidence, dim=1).cpu()  # the one wait
+        loss = torch.where(torch.isfinite(train) & torch.isfinite(test), train, torch.nan)
+        codes = reason_codes(peak, loss, first_loss if self.judge_growth else None).tolist()
+        values = {"loss_growth": loss.tolist(), "loss_overflow": peak_before.tolist()}
+        peaks = peak.tolist()
+        before = torch.cat(befores)
+        for j, (i, k, code) in enumerate(zip(runs.tolist(), at_step, codes, strict=True)):
+            if code == 0:
+                raise AssertionError("the per-step flag and reason_codes disagree")  # a bug, never input
+            reason = REASONS[code - 1]
+            self.found[i] = Divergence(steps[k], reason, values.get(reason, peaks)[j])
+            self._kept[i] = before[j]
         self.diverged |= fresh
 
     def last_good(self, flat: Tensor) -> Tensor:
