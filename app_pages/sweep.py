@@ -39,6 +39,9 @@ FIELDS = (
     replace(optim.get("sgd").option("momentum"), label="SGD momentum"),
     *(Field(f"sweep_epochs.{k}", t.sweep_epochs, 1, t.sweep_max_epochs, label="Epochs") for k, t in TASKS.items()),
     *(replace(SEED_FIELD, key=f"sweep_seed.{k}", default=t.default_seed) for k, t in TASKS.items()),
+    Field("metric", "test_loss", choices=tuple(METRICS), label="Heatmaps show",
+          help="One row of heatmaps, one per optimizer, on one colour scale. Three rows drew nine charts, "
+               "and a browser on two cores took over a second to redraw them after every change."),
     Field("cell_lr", 6, choices=tuple(range(MAX_RESOLUTION)), label="Learning rate"),
     Field("cell_wd", 6, choices=tuple(range(MAX_RESOLUTION)), label="Weight decay"),
 )
@@ -104,6 +107,15 @@ def shared_range(grids: dict[str, Grid], metric: str) -> tuple[float, float]:
     return float(np.log10(values.min())), float(np.log10(values.max()))
 
 
+def heatmap_caption(metric: str, heatmaps: int) -> str:
+    """What the heatmaps' marks mean; the ridge is drawn on the test loss alone."""
+    scale = "One colour scale for the row" if heatmaps > 1 else "Colour"
+    ridge_marks = ("; white dots and dashed line = the best wd of each lr and the ridge fitted through them"
+                   if metric == "test_loss" else "")
+    return (f"{scale}: {METRICS[metric]}, log scale; grey × = diverged ({criterion()}); ★ = lowest final test loss; "
+            f"□ = the cell chosen below{ridge_marks}.")
+
+
 def main() -> None:
     st.title("Sweep: learning rate × weight decay")
     aside("Every cell is its own training run, all trained at once. Where the good region lies tells how "
@@ -125,17 +137,15 @@ def body(s: PageState) -> None:
     n = config.resolution[0]
     chosen = (min(s["cell_wd"], n - 1), min(s["cell_lr"], n - 1))
     ridges = {key: ridge(grid, config.lrs, config.weight_decays) for key, grid in grids.items()}
-    for metric, label in METRICS.items():
-        zrange = shared_range(grids, metric)
-        for column, (key, grid) in zip(st.columns(len(grids)), grids.items(), strict=True):
-            title = f"{optim.OPTIMIZERS[key].torch_class}: {label}"
-            show(column, figures.sweep_heatmap(config.lrs, config.weight_decays, getattr(grid, metric),
-                                               grid.diverged, grid.best, title, label, zrange, chosen,
-                                               ridges[key] if metric == "test_loss" else None),
-                 key=f"{metric}-{key}", columns=len(grids))
-    st.caption(f"Shared colour scale per row; grey × = diverged ({criterion()}); ★ = lowest final test loss; "
-               "□ = the cell chosen below; white dots and dashed line (test-loss row) = the best wd of each lr "
-               "and the ridge fitted through them.")
+    metric = widgets.select(s, "metric", st, kind="radio", format_func=METRICS.get, horizontal=True)
+    label, zrange = METRICS[metric], shared_range(grids, metric)
+    for column, (key, grid) in zip(st.columns(len(grids)), grids.items(), strict=True):
+        title = f"{optim.OPTIMIZERS[key].torch_class}: {label}"
+        show(column, figures.sweep_heatmap(config.lrs, config.weight_decays, getattr(grid, metric),
+                                           grid.diverged, grid.best, title, label, zrange, chosen,
+                                           ridges[key] if metric == "test_loss" else None),
+             key=f"heatmap-{key}", columns=len(grids))
+    st.caption(heatmap_caption(metric, len(grids)))
     st.markdown(f"**Weight decay {config.decay}**: {DECAY_MODES[config.decay]} "
                 "([pytorch/pytorch#38853](https://github.com/pytorch/pytorch/issues/38853)).")
     for key, grid in grids.items():
