@@ -40,6 +40,12 @@ FIELDS = (
     Field("schedule", "constant", choices=tuple(SCHEDULES), label="Learning-rate schedule"),
     Field("log_y", True, label="Log-scale y axes"),
     *{f.key: f for t in TASKS.values() for f in t.controls}.values(),  # each task's own options
+    Field("histograms", False, label="Final weights' histograms",
+          help="A third row of charts: each run's final decayed weights. Off by default: every chart costs a "
+               "redraw after each change, and on two cores a row of three took the browser about half a second."),
+    Field("animate", False, label="Animate W during training",
+          help="W_t of one run as a heatmap you play (▶) or scrub, with its norm curve."),
+    Field("boundary_optimizer", "adamw", choices=COMPARED_OPTIMIZERS, label="Decision boundaries of"),
     Field("anim_optimizer", "sgd", choices=COMPARED_OPTIMIZERS, label="Optimizer"),
     Field("anim_run", 0, choices=tuple(range(len(WDS))), label="Weight decay"),
     Field("anim_tensor", "w", choices=tuple(sorted(set().union(*(t.decayed for t in TASKS.values())))),
@@ -161,9 +167,10 @@ def shared_legend(h: History) -> None:
                 unsafe_allow_html=True)
 
 
-def chart_grid(histories: dict[str, History], log_y: bool) -> None:
+def chart_grid(histories: dict[str, History], log_y: bool, histograms: bool) -> None:
     """A row per chart kind, a column per optimizer: each row's charts line up, their titles
-    name the optimizer (a heading per column wrapped and pushed its column down)."""
+    name the optimizer (a heading per column wrapped and pushed its column down). The final
+    weights' histograms only when asked for."""
     n = len(histories)
     task = TASKS[next(iter(histories.values())).config.task]
     rows = (  # each builder takes the history and its optimizer's name, which leads the chart's title
@@ -177,7 +184,7 @@ def chart_grid(histories: dict[str, History], log_y: bool) -> None:
             [h.decayed_weights(i) for i in range(len(h.config.weight_decays))], h.config.weight_decays,
             f"{name}: Final weights ({', '.join(h.decayed)})")),
     )
-    for kind, build in rows:
+    for kind, build in rows if histograms else rows[:2]:
         for column, (key, h) in zip(st.columns(n), histories.items(), strict=True):
             show(column, build(h, optim.get(key).torch_class), key=f"{kind}-{key}", columns=n)
     for column, (key, h) in zip(st.columns(n), histories.items(), strict=True):
@@ -202,8 +209,11 @@ def overlays(h: History) -> dict[str, np.ndarray] | None:
 @rerun_alone
 def step_through(s: PageState, histories: dict[str, History]) -> None:
     """W_t of one run, animated in the browser: a teacher presses play and walks the class through. Its
-    choices rerun it alone, not the page's other charts (23 on the toy task)."""
+    choices rerun it alone, not the page's other charts (23 on the toy task). Drawn when asked for: its
+    frames made it the page's costliest chart to redraw after every change."""
     st.subheader("Step through the weights")
+    if not widgets.toggle(s, "animate", st):
+        return
     a, b, c = st.columns(3)
     key = widgets.select(s, "anim_optimizer", a, format_func=lambda k: optim.get(k).label)
     h = histories[key]
@@ -239,7 +249,7 @@ def body(s: PageState) -> None:
     presets.explain(s, PRESETS, slot, histories)
     aside(steps_sentence(first))
     shared_legend(next(iter(histories.values())))
-    chart_grid(histories, s["log_y"])
+    chart_grid(histories, s["log_y"], widgets.toggle(s, "histograms", st))
     show(st, figures.schedule(next(iter(histories.values())).lr_factor, first.lrs[0], wds), key="schedule-chart")
     st.caption("PyTorch's SGD and AdamW shrink W by lr_t·wd each step, so the schedule schedules the decay too.")
     st.download_button("Download the curves as CSV", lambda: history_csv(histories), f"training_{task}.csv", "text/csv",
@@ -250,14 +260,16 @@ def body(s: PageState) -> None:
         st.caption(figures.BOUNDARY_LEGEND)
         toy = make_task(task, **task_options)
         points, labels = training_points(toy, seed)
-        for key, h in histories.items():
-            xs, ys, probs = decision_boundary(toy, h.final)
-            _, test_acc = accuracy(toy, h.final, seed)
-            st.caption(toy_sentence(h, test_acc, optim.get(key).torch_class))
-            for i, column in enumerate(st.columns(len(wds))):
-                show(column, figures.boundary(xs, ys, probs[i], points, labels,
-                                              f"{optim.get(key).torch_class}, wd={wds[i]:g}: test {test_acc[i]:.0%}"),
-                     key=f"boundary-{key}-{i}", columns=len(wds))
+        key = widgets.select(s, "boundary_optimizer", st, kind="radio", horizontal=True,
+                             format_func=lambda k: optim.get(k).label)  # one row of maps: each is a costly chart
+        h = histories[key]
+        xs, ys, probs = decision_boundary(toy, h.final)
+        _, test_acc = accuracy(toy, h.final, seed)
+        st.caption(toy_sentence(h, test_acc, optim.get(key).torch_class))
+        for i, column in enumerate(st.columns(len(wds))):
+            show(column, figures.boundary(xs, ys, probs[i], points, labels,
+                                          f"{optim.get(key).torch_class}, wd={wds[i]:g}: test {test_acc[i]:.0%}"),
+                 key=f"boundary-{i}", columns=len(wds))
 
 
 main()

@@ -18,7 +18,7 @@ CARD = QUESTIONS[0]
 PARTS = {  # page: (path, the control's label, the option to choose (a select) or None (a slider), its link key)
     "questions": ("questions", CARD.controls[0].label, None, f"{CARD.slug}.{CARD.controls[0].key}"),
     "frontier": ("frontier", "Steps of decay alone", None, "steps"),
-    "training": ("training", "Weight decay", "3", "anim_run"),  # the step-through's run
+    "training": ("training?animate=true", "Weight decay", "3", "anim_run"),  # the step-through's run
 }
 
 

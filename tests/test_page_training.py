@@ -33,8 +33,26 @@ def test_default_render_has_the_curves(task):
         "SGD: Weight norm per layer", "Adam: Weight norm per layer", "AdamW: Weight norm per layer"]
     assert sum(t.endswith("Loss (without the penalty)") for t in shown) == 3
     assert "Learning rate and the decay it applies per step" in shown
+    assert not any("Final weights" in t or "during training" in t for t in shown)  # drawn when asked for
     if task == "toy":
         assert sum(t.startswith("AdamW, wd=") for t in shown) == 4  # one decision boundary per weight decay
+        assert not any(t.startswith(("SGD, wd=", "Adam, wd=")) for t in shown)  # one optimizer's row of maps
+
+
+def test_the_costly_charts_come_when_asked_for_and_keep_their_place_in_the_link():
+    """Histograms, the animation and the other optimizers' decision boundaries each cost a redraw
+    after every change (on two cores, about half a second a row): a control shows them."""
+    at = run(task="toy")
+    at.toggle(key="training:histograms").set_value(True).run()
+    assert sum("Final weights" in t for t in titles(at)) == 3
+    at.toggle(key="training:animate").set_value(True).run()
+    assert any(t.startswith("W1 during training") for t in titles(at))
+    at.radio(key="training:boundary_optimizer").set_value("sgd").run()
+    shown = titles(at)
+    assert sum(t.startswith("SGD, wd=") for t in shown) == 4 and not any(t.startswith("AdamW, wd=") for t in shown)
+    assert not at.exception
+    for key, value in (("histograms", "true"), ("animate", "true"), ("boundary_optimizer", "sgd")):
+        assert at.query_params[key] in (value, [value])
 
 
 def test_changing_the_weight_decays_changes_the_curves():
@@ -80,7 +98,7 @@ def test_the_last_weight_decay_cannot_be_removed():
 
 
 def test_step_through_animates_the_chosen_run_and_survives_fewer_decays():
-    at = run(task="toy", anim_run=3, anim_tensor="W2")
+    at = run(task="toy", animate=True, anim_run=3, anim_tensor="W2")
     assert not at.exception
     anim = next(f for f in figures(at) if f["layout"]["title"]["text"].startswith("W2 during training"))
     assert len(anim["frames"]) > 10 and anim["layout"]["updatemenus"][0]["buttons"][0]["label"] == "▶"
