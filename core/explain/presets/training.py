@@ -13,7 +13,6 @@ from core.train.tasks import make_task
 
 LOOK_AT = ("Look at the weight-norm curves first: each line is one weight decay. Then see what each decay did to "
            "the loss.")
-TOY_TENSOR = "W1"  # the step-through's tensor: the toy has no "w", so the page would move the default there anyway
 
 
 def _index(h: History, wd: float) -> int:
@@ -95,9 +94,9 @@ PRESETS = (
     Preset("adam_adamw", "Adam vs AdamW at the same wd", (("task", "d2l"), ("wds.d2l", (0.0, 3.0))),
            adam_vs_adamw_notice, "d2l's regression with wd = 0 and wd = 3 for every optimizer."),
     Preset("underfit", "Too much decay underfits",
-           (("task", "toy"), ("wds.toy", (0.0, 0.03)), ("anim_tensor", TOY_TENSOR)), underfit_notice,
+           (("task", "toy"), ("wds.toy", (0.0, 0.03))), underfit_notice,
            "The toy classifier with no decay and with wd = 0.03."),
     Preset("toy", "The toy classifier",
-           (("task", "toy"), ("wds.toy", (0.0, 0.003, 0.03, 1.0)), ("anim_tensor", TOY_TENSOR)), toy_notice,
+           (("task", "toy"), ("wds.toy", (0.0, 0.003, 0.03, 1.0))), toy_notice,
            "A small MLP on XOR-like points, four weight decays, decision boundaries at the bottom."),
 )
