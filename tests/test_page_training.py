@@ -41,7 +41,7 @@ def test_default_render_has_the_curves(task):
 
 def test_the_costly_charts_come_when_asked_for_and_keep_their_place_in_the_link():
     """Histograms, the animation and the other optimizers' decision boundaries each cost a redraw
-    after every change (on two cores, about half a second a row): a control shows them."""
+    after every change (on two cores, half a second to a second a row): a control shows them."""
     at = run(task="toy")
     at.toggle(key="training:histograms").set_value(True).run()
     assert sum("Final weights" in t for t in titles(at)) == 3
