@@ -93,6 +93,19 @@ def test_limits_are_enforced_in_core():
         train(TrainConfig(task="seed", lrs=(0.1, 0.2, 0.3), weight_decays=(0.0, 1.0)))
 
 
+def test_a_refused_training_draws_no_minibatch_order_first(monkeypatch):
+    """The trainer draws every epoch's order at the start (core.train.minibatch): the limits must
+    refuse first, or a request for millions of epochs drew millions of permutations before its
+    ValueError, and zero epochs failed with torch.stack's RuntimeError instead."""
+    draws = []
+    randperm = torch.randperm
+    monkeypatch.setattr(torch, "randperm", lambda *a, **k: (draws.append(1), randperm(*a, **k))[1])
+    for epochs in (0, MAX_STEPS):
+        with pytest.raises(ValueError, match="steps"):
+            train(TrainConfig(task="d2l", epochs=epochs))
+    assert draws == []
+
+
 def test_default_configs_cover_every_task_and_the_three_optimizers():
     groups = default_configs()
     assert all(len({c.task for c in group}) == 1 for group in groups)  # each group can train together

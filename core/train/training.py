@@ -173,9 +173,9 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     task = make_task(first.task, **dict(first.task_options))
     device, dtype = resolve_device(first.device, first.dtype), resolve_dtype(first.dtype)
     data = task.data(first.seed, dtype, device)
+    _validate(configs, task, steps_per_epoch(len(data.x_train), task.batch_size))  # before any work sized by them
     batches = Minibatches(len(data.x_train), task.batch_size, first.seed, device, epochs=first.epochs)
     total = first.epochs * batches.per_epoch
-    _validate(configs, task, batches.per_epoch)
     factors = lr_factors(first.schedule, total)
     params = task.init_params(sum(c.runs for c in configs), first.seed, dtype, device)
     layout = Layout(params)
