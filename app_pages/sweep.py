@@ -40,8 +40,8 @@ FIELDS = (
     *(Field(f"sweep_epochs.{k}", t.sweep_epochs, 1, t.sweep_max_epochs, label="Epochs") for k, t in TASKS.items()),
     *(replace(SEED_FIELD, key=f"sweep_seed.{k}", default=t.default_seed) for k, t in TASKS.items()),
     Field("metric", "test_loss", choices=tuple(METRICS), label="Heatmaps show",
-          help="One row of heatmaps, one per optimizer, on one colour scale. Three rows drew nine charts, "
-               "and a browser on two cores took over a second to redraw them after every change."),
+          help="One row of heatmaps, one per optimizer on one colour scale: every cell's final test loss, train "
+               "loss or ‖W‖. One at a time: each heatmap is drawn again after every change."),
     Field("cell_lr", 6, choices=tuple(range(MAX_RESOLUTION)), label="Learning rate"),
     Field("cell_wd", 6, choices=tuple(range(MAX_RESOLUTION)), label="Weight decay"),
 )

@@ -41,8 +41,8 @@ FIELDS = (
     Field("log_y", True, label="Log-scale y axes"),
     *{f.key: f for t in TASKS.values() for f in t.controls}.values(),  # each task's own options
     Field("histograms", False, label="Final weights' histograms",
-          help="A third row of charts: each run's final decayed weights. Off by default: every chart costs a "
-               "redraw after each change, and on two cores a row of three took the browser half a second to a second."),
+          help="A third row of charts: each run's final decayed weights. Off by default: every chart is drawn "
+               "again after each change, which slows the page."),
     Field("animate", False, label="Animate W during training",
           help="W_t of one run as a heatmap you play (▶) or scrub, with its norm curve."),
     Field("boundary_optimizer", "adamw", choices=COMPARED_OPTIMIZERS, label="Decision boundaries of"),
