@@ -19,6 +19,8 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
 # live in the process). A numeric uid, so Kubernetes' runAsNonRoot can verify it.
 RUN useradd --create-home --uid 1000 lab
 COPY . .
+# plotly.js beside the app for the charts kept mounted (ui/live_chart.py), while the code is still writable.
+RUN python -c "from ui.live_chart import serve_plotly_js; assert serve_plotly_js()"
 USER 1000
 
 EXPOSE 8501

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from ui.live_chart import NAME as LIVE_CHART
+
 DTYPES = {"f8": np.float64, "f4": np.float32, "i1": np.int8, "i2": np.int16, "i4": np.int32}
 
 
@@ -24,7 +26,20 @@ def decode(value):
 
 
 def figures(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    """Every chart's plotly figure in page order: st.plotly_chart's and ui.live_chart's (kept mounted)."""
+    found = []
+
+    def walk(node) -> None:
+        for child in (getattr(node, "children", None) or {}).values():
+            kind = getattr(child, "type", None)
+            if kind == "plotly_chart":
+                found.append(json.loads(child.proto.spec))
+            elif kind == "bidi_component" and child.proto.component_name == LIVE_CHART:
+                found.append(json.loads(json.loads(child.proto.json))["figure"])
+            walk(child)
+
+    walk(at._tree)
+    return found
 
 
 class MatrixTableReader(HTMLParser):

@@ -34,6 +34,10 @@ def test_single_step_page_renders_and_the_slider_moves_the_heatmap(server, brows
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "single_step.png"), full_page=True)
+    # the charts are marked: a chart updated in place keeps its element (ui.live_chart), one drawn anew does not
+    names = "[...document.querySelectorAll('.js-plotly-plot')].flatMap(p => (p.data || []).map(t => t.name))"
+    assert "weight_decay = 1" in page.evaluate(f"() => {names}")
+    page.evaluate("() => document.querySelectorAll('.js-plotly-plot').forEach(p => { p.wdMarked = true; })")
     slider = page.get_by_role("slider", name="Weight decay wd")
     slider.focus()
     for _ in range(10):
@@ -45,6 +49,9 @@ def test_single_step_page_renders_and_the_slider_moves_the_heatmap(server, brows
     )
     after = heatmap_texts(page, 4)
     assert after[:5] != before[:5]
+    page.wait_for_function(f"() => !{names}.includes('weight_decay = 1')", timeout=30_000)  # the norm curve's
+    assert page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].map(p => p.wdMarked === true)") \
+        == [True, True]
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(ARTIFACTS / "single_step_after_slider.png"), full_page=True)
     page.close()

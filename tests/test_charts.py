@@ -1,6 +1,7 @@
 """ui.charts.show, the one way a figure reaches the browser: it thins, enlarges for a projector and fits on
-the figure's plain form, and hands st.plotly_chart that form without the copies a go.Figure costs. What it
-sends is what the figure-level steps (core.figures: thin, for_projector, fit_to_width) give."""
+the figure's plain form, and hands that form, without the copies a go.Figure costs, to ui.live_chart (a keyed
+chart, kept mounted) or st.plotly_chart (a keyless one, or where plotly.js cannot be served). What it sends
+either way is what the figure-level steps (core.figures: thin, for_projector, fit_to_width) give."""
 
 from __future__ import annotations
 
@@ -15,17 +16,35 @@ from core import figures
 from core.figures.fit import fit_to_width
 from core.figures.thin import thin
 from tests.test_figures import _every_builder
-from ui import charts
+from ui import charts, live_chart
 
 
 class _Where:
-    """Stands in for a Streamlit container: keeps the JSON st.plotly_chart would send."""
+    """Stands in for a Streamlit container: keeps the figure JSON st.plotly_chart or ui.live_chart would send."""
+
+    entered: list[_Where] = []
 
     def __init__(self):
         self.sent = []
 
     def plotly_chart(self, fig, **_):
         self.sent.append(json.loads(pio.to_json(return_figure_from_figure_or_data(fig, True), validate=False)))
+
+    def __enter__(self):
+        _Where.entered.append(self)
+
+    def __exit__(self, *_):
+        _Where.entered.pop()
+
+
+@pytest.fixture(autouse=True, params=["live_chart", "plotly_chart"])
+def way(request, monkeypatch):
+    """Every test below runs both ways a chart is sent."""
+    live = request.param == "live_chart"
+    monkeypatch.setattr(charts, "plotly_js_served", lambda: live)
+    monkeypatch.setattr(live_chart, "_COMPONENT",
+                        lambda data, key: _Where.entered[-1].sent.append(json.loads(data)["figure"]))
+    return request.param
 
 
 def _long_curves():

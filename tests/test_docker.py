@@ -56,6 +56,15 @@ def test_runs_as_a_non_root_user():
     assert users[-1].split(":")[0].strip() not in ("root", "0")
 
 
+def test_plotly_js_is_served_from_the_image_it_was_built_into():
+    """The code is read-only to the app (USER 1000): plotly.js is put where Streamlit serves it at build time."""
+    lines = [line.strip() for line in TEXT.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    copy = lines.index("COPY . .")
+    serve = next(i for i, line in enumerate(lines) if "serve_plotly_js()" in line)
+    user = next(i for i, line in enumerate(lines) if line.startswith("USER "))
+    assert copy < serve < user and lines[serve].startswith("RUN ")
+
+
 def test_exposes_8501_and_checks_health():
     assert "8501" in " ".join(instructions("EXPOSE")).split()
     healthchecks = instructions("HEALTHCHECK")

@@ -11,6 +11,7 @@ from core.figures.projector import projector_spec
 from core.figures.style import PlainFigure
 from core.figures.thin import encode_arrays, structure_copy, thin_spec
 from ui.classroom import presenting
+from ui.live_chart import live_chart, plotly_js_served
 from ui.state import value
 
 # The main column's width in px at the smallest screen each mode is designed for: a 1440 px
@@ -44,8 +45,9 @@ class _Prepared(go.Figure):
 
 
 def show(where, fig: go.Figure, key: str | None, columns: int = 1) -> None:
-    """Draw fig in where, one of columns side by side. key None: a chart drawn again and again in
-    one placeholder within a script run (a key may appear once a run)."""
+    """Draw fig in where, one of columns side by side. A keyed chart stays mounted in the browser and is
+    updated in place; key None: a chart drawn again and again in one placeholder within a script run (a
+    key may appear once a run), drawn anew each time by st.plotly_chart."""
     present = presenting()
     plain = fig.plain() if isinstance(fig, PlainFigure) else None
     # the builder's own dict, its structure copied (the steps below write into it), or plotly's copy
@@ -55,15 +57,19 @@ def show(where, fig: go.Figure, key: str | None, columns: int = 1) -> None:
         projector_spec(spec)
     fit_spec(spec, chart_width(columns, present), LARGEST_FONT_PX[present])
     encode_arrays(spec)
-    # Streamlit's theme off: each figure carries core.figures.style.TEMPLATE, and the theme's restyling in
-    # the browser was most of a chart's drawing time.
-    where.plotly_chart(_Prepared(spec), key=key, theme=None, config={
+    config = {
         "displaylogo": False,
         "displayModeBar": "hover",
         "modeBarButtonsToRemove": TOOLBAR_REMOVED,
         "toImageButtonOptions": {"format": value("app", "export_format", "png"), "filename": key or "chart",
                                  "scale": 2},
-    })
+    }
+    if key is not None and plotly_js_served():  # kept mounted, updated in place (ui.live_chart says why)
+        live_chart(where, spec, key, config)
+        return
+    # Streamlit's theme off: each figure carries core.figures.style.TEMPLATE, and the theme's restyling in
+    # the browser was most of a chart's drawing time.
+    where.plotly_chart(_Prepared(spec), key=key, theme=None, config=config)
 
 
 def show_matrix(where, table_html: str) -> None:
