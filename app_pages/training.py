@@ -60,8 +60,10 @@ FIELDS = (
 
 
 # A run still training after this long is drawn as it trains (10 frames/s), with a Stop button; a
-# shorter one simply appears. The last frame is kept in the session, to show after a stop.
-LIVE_AFTER_SECONDS = 0.5
+# shorter one simply appears. The last frame is kept in the session, to show after a stop. At 0.5 s the
+# toy task's default run (0.45-0.5 s on one thread, longer beside a browser) flashed one frame and its
+# Stop button, which cost the page about 0.3 s before it settled.
+LIVE_AFTER_SECONDS = 1.0
 LIVE, STOPPED = "training:_live", "training:_stopped"
 
 
@@ -110,7 +112,8 @@ def cached_train(configs: tuple[TrainConfig, ...]) -> list[History]:
     live = LiveView(configs)
     try:
         return cached_heavy(("train", configs), "Training…",
-                            lambda progress: train_together(list(configs), progress, on_partial=live))
+                            lambda progress: train_together(list(configs), progress, on_partial=live,
+                                                            first_frame_after=LIVE_AFTER_SECONDS))
     finally:
         live.clear()
 

@@ -47,3 +47,13 @@ def test_without_a_watcher_or_curves_no_frame_is_made(every_step, monkeypatch):
     calls = []
     train_together([default_config("d2l", "sgd", epochs=2)], curves=False, on_partial=calls.append)
     assert calls == []
+
+
+def test_no_frame_comes_before_first_frame_after(every_step, monkeypatch):
+    """A clock that moves a second each time it is read: the first frame waits for 3.5 s, then one per step."""
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(training.time, "monotonic", lambda: float(next(ticks)))
+    frames = []
+    final = train_together([default_config("d2l", "sgd", epochs=5)], on_partial=frames.append, first_frame_after=3.5)
+    total = final[0].steps
+    assert [f.step for f in frames] == list(range(4, total + 1))  # read at 0 (start), then once a step: 1, 2, 3, 4...

@@ -154,7 +154,8 @@ FRAMES_PER_SECOND = 10  # how often a run watched as it trains (on_partial) is d
 
 
 def train_together(configs: list[TrainConfig], on_progress: Callable[[float], None] | None = None,
-                   curves: bool = True, on_partial: Callable[[Partial], None] | None = None) -> list[History]:
+                   curves: bool = True, on_partial: Callable[[Partial], None] | None = None,
+                   first_frame_after: float = 0.0) -> list[History]:
     """Several configurations on one task (say SGD, Adam and AdamW, each with four weight
     decays) as one program: one forward and backward per step for all their runs, then each
     configuration's rule on its own rows of the (runs, parameters) block (core.train.batched_step).
@@ -167,7 +168,9 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     runs have diverged the result is cut back to the step a per-step look would have stopped at.
 
     on_partial, if given (with curves), is called with the curves so far at most
-    FRAMES_PER_SECOND times a second, so a page can draw the run as it trains; it may raise to stop the run."""
+    FRAMES_PER_SECOND times a second, so a page can draw the run as it trains; it may raise to stop the run.
+    Its first frame comes first_frame_after seconds in at the earliest: a page that shows only runs still
+    training by then is not handed the frames before (each makes the waiting steps evaluate at once)."""
     configs = list(configs)
     first = configs[0]
     task = make_task(first.task, **dict(first.task_options))
@@ -184,7 +187,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     evaluation, recorder = Evaluation(task, data), Recorder(total, task.decayed, curves)
     every = _check_every(flat)
     runs = [m.runs for m in group]
-    next_frame = time.monotonic() + 1 / FRAMES_PER_SECOND
+    next_frame = time.monotonic() + max(1 / FRAMES_PER_SECOND, first_frame_after)
     divergence = RunDivergence(flat, task.loss_is_nonnegative, window=every)
     # A minibatch task's curves need both sets evaluated before every step: the weights wait, and the
     # steps since the last look are evaluated and recorded together (one forward pass instead of one a step).
