@@ -14,14 +14,16 @@ from core.schema import Field
 from core.train.budget import max_epochs
 from core.train.divergence import criterion
 from core.train.sweep import DECAY_MODES, DEFAULT_LOG10_WD, MAX_RESOLUTION, Grid, SweepConfig, run_sweep
+from core.train.sweep_cell import cell_configs, run_sweep_and_cell
 from core.train.sweep_claims import ridge, ridge_sentence
 from core.train.tasks import TASKS
-from core.train.training import COMPARED_OPTIMIZERS, History, check_request, train, train_together
+from core.train.training import COMPARED_OPTIMIZERS, History, TrainConfig, check_request, train, train_together
 from ui import presets, widgets
 from ui.charts import show
 from ui.classroom import aside
 from ui.device import current_device, training_dtype
 from ui.heavy import cached_heavy
+from ui.limits import results_cache
 from ui.state import PageState, bind
 
 METRICS = {"test_loss": "final test loss", "train_loss": "final train loss", "weight_norm": "final ‖W‖"}
@@ -48,22 +50,33 @@ FIELDS = (
 DECAY_LABELS = {"coupled": "PyTorch (lr·wd)", "independent": "independent (wd)"}
 
 
-def cached_sweep(config: SweepConfig) -> dict[str, Grid]:
-    """Refused before it queues when too costly; then trained once for every visitor (ui.heavy)."""
+def cached_sweep(config: SweepConfig, cell: tuple[int, int]) -> dict[str, Grid]:
+    """Refused before it queues when too costly; then trained once for every visitor (ui.heavy). On the cpu
+    the chosen cell's (lr index, wd index) curves are kept from the same run (core.train.sweep_cell), where
+    cached_cells finds them instead of training the cell again."""
     check_request(config.grid_configs())
-    return cached_heavy(("sweep", config), "Training the grid…", lambda progress: run_sweep(config, progress))
+
+    def compute(progress) -> dict[str, Grid]:
+        if config.device != "cpu":  # a cuda sweep replays its steps in windows: no step's weights to keep
+            return run_sweep(config, progress)
+        found, cells = run_sweep_and_cell(config, *cell, progress)
+        if cells is not None:
+            results_cache().put(("train", cell_configs(config, *cell)), cells)
+        return found
+
+    return cached_heavy(("sweep", config), "Training the grid…", compute)
 
 
-def cached_cell(config: SweepConfig, optimizer: str, lr: float, weight_decay: float) -> History:
-    cell = config.cell(optimizer, lr, weight_decay)
+def cached_cell(cell: TrainConfig) -> History:
     check_request([cell])
     return cached_heavy(("train", (cell,)), "Training the chosen cell…", lambda progress: train(cell, progress))
 
 
-def cached_cells(config: SweepConfig, lr: float, weight_decay: float) -> dict[str, History | ValueError]:
-    """The chosen cell under every optimizer, trained together in one program (half the time of one
-    after another); where the request is refused, each optimizer's cell on its own, with its reason."""
-    cells = tuple(config.cell(key, lr, weight_decay) for key in config.optimizers)
+def cached_cells(config: SweepConfig, cell: tuple[int, int]) -> dict[str, History | ValueError]:
+    """The chosen cell under every optimizer, kept from the sweep's run or trained together in one program
+    (half the time of one after another); where the request is refused, each optimizer's cell on its own,
+    with its reason."""
+    cells = cell_configs(config, *cell)
     try:
         check_request(cells)
         histories = cached_heavy(("train", cells), "Training the chosen cell…",
@@ -72,9 +85,9 @@ def cached_cells(config: SweepConfig, lr: float, weight_decay: float) -> dict[st
     except ValueError:
         pass
     trained: dict[str, History | ValueError] = {}
-    for key in config.optimizers:
+    for key, alone in zip(config.optimizers, cells, strict=True):
         try:
-            trained[key] = cached_cell(config, key, lr, weight_decay)
+            trained[key] = cached_cell(alone)
         except ValueError as err:
             trained[key] = err
     return trained
@@ -128,14 +141,14 @@ def main() -> None:
 def body(s: PageState) -> None:
     slot = presets.offer(s, PRESETS, LOOK_AT)
     config = controls(s)
+    n = config.resolution[0]
+    chosen = (min(s["cell_wd"], n - 1), min(s["cell_lr"], n - 1))  # (row, column) of the cell whose curves show
     try:
-        grids = cached_sweep(config)
+        grids = cached_sweep(config, chosen[::-1])
     except ValueError as err:
         st.error(f"Cannot run this sweep: {err}")
         return
     presets.explain(s, PRESETS, slot, config, grids)
-    n = config.resolution[0]
-    chosen = (min(s["cell_wd"], n - 1), min(s["cell_lr"], n - 1))
     ridges = {key: ridge(grid, config.lrs, config.weight_decays) for key, grid in grids.items()}
     metric = widgets.select(s, "metric", st, kind="radio", format_func=METRICS.get, horizontal=True)
     label, zrange = METRICS[metric], shared_range(grids, metric)
@@ -163,8 +176,8 @@ def body(s: PageState) -> None:
                              format_func=lambda i: fmt(config.lrs[i]))
     cell_wd = widgets.select(s, "cell_wd", right, kind="select_slider", options=range(n),
                              format_func=lambda i: fmt(config.weight_decays[i]))
-    lr, wd = float(config.lrs[cell_lr]), float(config.weight_decays[cell_wd])
-    trained = cached_cells(config, lr, wd)
+    wd = float(config.weight_decays[cell_wd])
+    trained = cached_cells(config, (cell_lr, cell_wd))
     done = [h for h in trained.values() if isinstance(h, History)]
     if done:  # one legend for the row: the cell's wd colour, and the dashes of each chart's series
         st.markdown(figures.legend_html((wd,), {"Loss": ["train", "test"],

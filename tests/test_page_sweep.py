@@ -112,3 +112,26 @@ def test_the_largest_grid_at_the_most_epochs_it_allows_renders():
     assert any(n.startswith("Moved `sweep_epochs.d2l=200` from the link to `") for n in notices(at))
     assert at.query_params["sweep_epochs.d2l"] in (str(most), [str(most)])
     assert shared_link(at)  # the share link is there
+
+
+def test_a_new_grid_trains_once_and_its_chosen_cell_comes_from_that_run(monkeypatch):
+    """The chosen cell is one of the grid's runs: its curves are kept from the sweep (core.train.sweep_cell)
+    rather than trained again after it (0.15-0.3 s a change on two cores); another cell is trained alone."""
+    from core.train import sweep, training
+
+    calls = []
+
+    def counted(real):
+        def wrapper(configs, *args, **kwargs):
+            calls.append(len(configs))
+            return real(configs, *args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(sweep, "train_together", counted(sweep.train_together))
+    monkeypatch.setattr(training, "train_together", counted(training.train_together))
+    at = run(**{"sweep_seed.d2l": 4321, "sweep_epochs.d2l": 7})  # a grid no other test has put in the cache
+    assert not at.exception
+    assert calls == [3]  # one program: the grid's three optimizers, the chosen cell's curves with it
+    assert all(f"{o}: loss" in titles(at) for o in ("SGD", "Adam", "AdamW"))
+    at.select_slider(key="sweep:cell_lr").set_value(0).run()
+    assert not at.exception and calls == [3, 3]  # the same grid from the cache, the new cell trained alone

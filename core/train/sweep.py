@@ -2,7 +2,8 @@
 
 Each optimizer's grid is one TrainConfig whose runs are the cells (each its own lr and
 weight_decay); all optimizers of a sweep share one program through train_together. Only
-final values are recorded; a chosen cell's curves come from a single ordinary run.
+final values are recorded; a chosen cell's curves come from its own run, or from the sweep's
+(core.train.sweep_cell).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from torch import Tensor
 
 from core.train.training import History, TrainConfig, train_together
 
@@ -121,7 +123,16 @@ def _grid(history: History, shape: tuple[int, int]) -> Grid:
     return Grid(history.config.optimizer, final(history.test_loss), final(history.train_loss), norm, diverged)
 
 
-def run_sweep(config: SweepConfig, on_progress: Callable[[float], None] | None = None) -> dict[str, Grid]:
+def sweep_histories(config: SweepConfig, on_progress: Callable[[float], None] | None = None,
+                    on_step: Callable[[int, Tensor], None] | None = None) -> list[History]:
+    """Each optimizer's History of final values, its runs the cells (train_together's on_step passed on)."""
+    return train_together(config.grid_configs(), on_progress, curves=False, on_step=on_step)
+
+
+def grids(config: SweepConfig, histories: list[History]) -> dict[str, Grid]:
     shape = (config.resolution[1], config.resolution[0])
-    histories = train_together(config.grid_configs(), on_progress, curves=False)
     return {h.config.optimizer: _grid(h, shape) for h in histories}
+
+
+def run_sweep(config: SweepConfig, on_progress: Callable[[float], None] | None = None) -> dict[str, Grid]:
+    return grids(config, sweep_histories(config, on_progress))

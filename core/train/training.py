@@ -155,7 +155,8 @@ FRAMES_PER_SECOND = 10  # how often a run watched as it trains (on_partial) is d
 
 def train_together(configs: list[TrainConfig], on_progress: Callable[[float], None] | None = None,
                    curves: bool = True, on_partial: Callable[[Partial], None] | None = None,
-                   first_frame_after: float = 0.0) -> list[History]:
+                   first_frame_after: float = 0.0,
+                   on_step: Callable[[int, Tensor], None] | None = None) -> list[History]:
     """Several configurations on one task (say SGD, Adam and AdamW, each with four weight
     decays) as one program: one forward and backward per step for all their runs, then each
     configuration's rule on its own rows of the (runs, parameters) block (core.train.batched_step).
@@ -170,7 +171,11 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     on_partial, if given (with curves), is called with the curves so far at most
     FRAMES_PER_SECOND times a second, so a page can draw the run as it trains; it may raise to stop the run.
     Its first frame comes first_frame_after seconds in at the earliest: a page that shows only runs still
-    training by then is not handed the frames before (each makes the waiting steps evaluate at once)."""
+    training by then is not handed the frames before (each makes the waiting steps evaluate at once).
+
+    on_step, if given, is called with the weights before the first step (t = 0) and after each step t
+    (the (G, P) block; the caller copies what it keeps), and steps are then taken one at a time (no
+    replayed windows): core.train.sweep keeps the chosen cell's weights this way."""
     configs = list(configs)
     first = configs[0]
     task = make_task(first.task, **dict(first.task_options))
@@ -192,7 +197,10 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     # A minibatch task's curves need both sets evaluated before every step: the weights wait, and the
     # steps since the last look are evaluated and recorded together (one forward pass instead of one a step).
     waiting = _Waiting(evaluation, layout, recorder, divergence) if curves and not batches.full_batch else None
-    replayable, window = replay.applies(evaluation, batches, first.schedule, curves, device), None
+    replayable = replay.applies(evaluation, batches, first.schedule, curves, device) and on_step is None
+    window = None
+    if on_step is not None:
+        on_step(0, flat)
 
     def replays_at(t: int) -> bool:
         """A sweep on cuda replays windows of `every` steps from its second step (the first creates
@@ -215,6 +223,8 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
                     if waiting is None:
                         recorder.before_step(t, layout, flat, train_loss, test_loss)
                     flat = batched_step.step(group, flat, grad, factors[t])
+                    if on_step is not None:
+                        on_step(t + 1, flat)
                     if waiting is None:
                         divergence.update(t + 1, flat, train_loss, None if test_loss is train_loss else test_loss)
                     else:
