@@ -26,7 +26,7 @@ from core.schema import Field
 from core.text import escape_markdown
 from ui import widgets
 from ui.classroom import aside
-from ui.state import PageState, bind
+from ui.state import PageState, bind, rerun_alone
 
 UPLOAD = "upload"
 HF_CONFIG = "hf-config"
@@ -172,7 +172,13 @@ def body(s: PageState) -> None:
     view = source_table(s)
     if view is None:
         return
-    table, sentences, frozen = view
+    explore(s, *view)
+
+
+@rerun_alone
+def explore(s: PageState, table: pd.DataFrame, sentences: list[str], frozen: str) -> None:
+    """The table, searched and filtered, and what follows from it: its controls touch nothing above it,
+    so a search reruns this part alone (the model, its build and the sidebar are not sent again)."""
     left, mid, right = st.columns([3, 2, 2])
     search = widgets.text(s, "search", left, placeholder="e.g. bn or layer4\\..*weight")
     regex = widgets.toggle(s, "regex", left)
