@@ -30,7 +30,7 @@ from ui import presets, widgets
 from ui.charts import show, show_matrix
 from ui.classroom import aside
 from ui.device import current_device
-from ui.state import PageState, bind
+from ui.state import PageState, bind, rerun_alone
 
 FIELDS = (
     Field("optimizer", "sgd", choices=tuple(optim.OPTIMIZERS), label="Optimizer"),
@@ -123,10 +123,12 @@ def decay_numbers(r: StepResult) -> None:
     st.caption(facts.sentence)
 
 
+@rerun_alone
 def step_through(s: PageState, r: StepResult) -> None:
     """One step state, the "Step t" slider, drives both the heatmap of W_t and the marker on the
     norm curve. A plotly play button moved its heatmap but could not move the slider or the other
-    chart; the slider also keeps t in the link."""
+    chart; the slider also keeps t in the link. Dragging t reruns this part alone, not the page's
+    other matrices and charts."""
     st.subheader("Step through")
     t = widgets.slider(s, "t", st, high=len(r.trajectory) - 1)  # the steps run (a diverged run stops early)
     left, right = st.columns(2)

@@ -1,7 +1,7 @@
 """Parts of a page that rerun on their own (st.fragment), in chromium: a question card, a frontier
-experiment, the training page's step-through and the parameter table rerun and send again themselves alone when one of
-their controls moves, and the share link in the sidebar, which they cannot draw, still equals the
-view (ui.classroom.KEEP_LINK_JS follows the address bar)."""
+experiment, the single-step and training pages' step-throughs and the parameter table rerun and send
+again themselves alone when one of their controls moves, and the share link in the sidebar, which they
+cannot draw, still equals the view (ui.classroom.KEEP_LINK_JS follows the address bar)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from tests.browser_fixtures import IDLE
 pytestmark = pytest.mark.browser
 
 SHOWN_LINK = "() => document.querySelector('.st-key-share-link code').textContent"
-ADDRESS = "() => location.origin + location.pathname + location.search"
+# the root page's address is "http://host/?t=2", its link "http://host?t=2": the same address
+ADDRESS = "() => (location.origin + location.pathname + location.search).replace(/\\/(\\?|$)/, '$1')"
 CARD = QUESTIONS[0]
 PARTS = {  # page: (path, the control's label, the option to choose (a select), text to type (a search box) or
     # None (a slider), its link key)
@@ -21,6 +22,7 @@ PARTS = {  # page: (path, the control's label, the option to choose (a select), 
     "frontier": ("frontier", "Steps of decay alone", None, "steps"),
     "training": ("training?animate=true", "Weight decay", "3", "anim_run"),  # the step-through's run
     "parameters": ("parameters", "Search parameter names", "typed:layer4", "search"),  # the table's search
+    "single_step": ("", "Step t", None, "t"),  # the step-through's step
 }
 # the most of a whole run's messages a part's rerun may send: the parameter table is most of its page (43 -> 28
 # measured), a question card or the step-through a small part of theirs

@@ -99,12 +99,13 @@ def classroom_controls(shared: PageState) -> None:
 # address bar (ui.state.PageState.write_link) but cannot draw the sidebar again, so the browser keeps
 # the link shown equal to the address bar: once the app is idle (no script running) and the link is
 # this page's, with another query. A full run draws the same link itself, so it is left alone then.
-KEEP_LINK_JS = """<script>
+KEEP_LINK_JS = r"""<script>
 if (!window.__keepShareLink) {
   window.__keepShareLink = setInterval(() => {
     const shown = document.querySelector('.st-key-share-link code');
     if (!shown || document.querySelector('[data-testid=stStatusWidget]')) return;
-    const here = location.origin + location.pathname, link = here + location.search;
+    // the root page's path is "/", written without it in the server's link ("http://host?t=2")
+    const here = location.origin + location.pathname.replace(/\/$/, ''), link = here + location.search;
     const text = shown.textContent;
     if (text !== link && (text === here || text.startsWith(here + '?'))) shown.textContent = link;
   }, 100);
