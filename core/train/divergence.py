@@ -14,6 +14,7 @@ The single step, the training page and the sweep all use it, so "diverged" means
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,6 +139,14 @@ class RunDivergence:
         another set); a bad loss or bad weights mark `step`. No host sync."""
         ok, train = self.flags(after, train_loss, test_loss)
         self.record(step, ok, train, test_loss, after)
+
+    def update_steps(self, steps: Sequence[int], afters: Sequence[Tensor], train_losses: Tensor,
+                     test_losses: Tensor | None = None) -> None:
+        """update() for consecutive steps at once: their weights flagged in one pass over them stacked,
+        then recorded in step order; the losses are (steps, G)."""
+        ok, train = self.flags(torch.stack(list(afters)), train_losses, test_losses)
+        for i, (step, after) in enumerate(zip(steps, afters, strict=True)):
+            self.record(step, ok[i], train[i], None if test_losses is None else test_losses[i], after)
 
     def flags(self, after: Tensor, train_loss: Tensor, test_loss: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """(ok per run, the training loss in float64) for one step, or for several at once (a leading

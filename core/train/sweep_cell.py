@@ -75,10 +75,8 @@ def cell_histories(cells: tuple[TrainConfig, ...], lr_factor: np.ndarray, kept: 
         evaluation = Evaluation(task, task.data(first.seed, dtype, device))
         train, test = (v.view(len(kept), len(cells)) for v in evaluation(params))
         divergence = RunDivergence(kept[0], task.loss_is_nonnegative, window=len(kept))
-        test_flags = test[:-1] if task.has_test_set else None
-        ok, judged = divergence.flags(stacked[1:], train[:-1], test_flags)  # as training._Waiting.flush does
-        for t in range(len(kept) - 1):
-            divergence.record(t + 1, ok[t], judged[t], None if test_flags is None else test_flags[t], kept[t + 1])
+        # each step judged on the losses of the weights before it, as training._Waiting.flush judges it
+        divergence.update_steps(range(1, len(kept)), kept[1:], train[:-1], test[:-1] if task.has_test_set else None)
         divergence.resolve()
     at = divergence.at
     points = len(kept) if None in at else max(at) + 1

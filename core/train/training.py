@@ -131,11 +131,8 @@ class _Waiting:
         params = self.layout.views(stacked.reshape(-1, stacked.shape[-1]))
         train, test = (losses.view(len(befores), -1) for losses in self.evaluation(params))
         self.recorder.before_steps([t for t, _, _ in self.steps], self.layout, befores, params, train, test)
-        test = test if self.evaluation.task.has_test_set else None
-        afters = [after for _, _, after in self.steps]
-        ok, train = self.divergence.flags(torch.stack(afters), train, test)  # every step's flags at once
-        for i, (t, _, after) in enumerate(self.steps):
-            self.divergence.record(t + 1, ok[i], train[i], None if test is None else test[i], after)
+        self.divergence.update_steps([t + 1 for t, _, _ in self.steps], [after for _, _, after in self.steps],
+                                     train, test if self.evaluation.task.has_test_set else None)
         self.steps = []
 
 
