@@ -22,7 +22,7 @@ from ui import presets, widgets
 from ui.charts import show
 from ui.classroom import aside
 from ui.device import current_device, training_dtype
-from ui.heavy import cached_heavy
+from ui.heavy import cached_heavy, training_key
 from ui.limits import results_cache
 from ui.state import PageState, bind
 
@@ -61,7 +61,7 @@ def cached_sweep(config: SweepConfig, cell: tuple[int, int]) -> dict[str, Grid]:
             return run_sweep(config, progress)
         found, cells = run_sweep_and_cell(config, *cell, progress)
         if cells is not None:
-            results_cache().put(("train", cell_configs(config, *cell)), cells)
+            results_cache().put(training_key(cell_configs(config, *cell)), cells)
         return found
 
     return cached_heavy(("sweep", config), "Training the grid…", compute)
@@ -69,7 +69,7 @@ def cached_sweep(config: SweepConfig, cell: tuple[int, int]) -> dict[str, Grid]:
 
 def cached_cell(cell: TrainConfig) -> History:
     check_request([cell])
-    return cached_heavy(("train", (cell,)), "Training the chosen cell…", lambda progress: train(cell, progress))
+    return cached_heavy(training_key([cell]), "Training the chosen cell…", lambda progress: train(cell, progress))
 
 
 def cached_cells(config: SweepConfig, cell: tuple[int, int]) -> dict[str, History | ValueError]:
@@ -79,7 +79,7 @@ def cached_cells(config: SweepConfig, cell: tuple[int, int]) -> dict[str, Histor
     cells = cell_configs(config, *cell)
     try:
         check_request(cells)
-        histories = cached_heavy(("train", cells), "Training the chosen cell…",
+        histories = cached_heavy(training_key(cells), "Training the chosen cell…",
                                  lambda progress: train_together(list(cells), progress))
         return dict(zip(config.optimizers, histories, strict=True))
     except ValueError:

@@ -29,7 +29,7 @@ from ui import presets, widgets
 from ui.charts import show
 from ui.classroom import aside
 from ui.device import current_device, training_dtype
-from ui.heavy import cached_heavy
+from ui.heavy import cached_heavy, training_key
 from ui.state import PageState, bind, rerun_alone
 
 LRS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
@@ -111,7 +111,7 @@ def cached_train(configs: tuple[TrainConfig, ...]) -> list[History]:
     check_request(configs)
     live = LiveView(configs)
     try:
-        return cached_heavy(("train", configs), "Training…",
+        return cached_heavy(training_key(configs), "Training…",
                             lambda progress: train_together(list(configs), progress, on_partial=live,
                                                             first_frame_after=LIVE_AFTER_SECONDS))
     finally:

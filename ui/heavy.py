@@ -40,6 +40,12 @@ def throttled(report: Callable[[float], None], every_s: float = PROGRESS_EVERY_S
     return maybe
 
 
+def training_key(configs) -> tuple:
+    """The results cache's key of configs trained together in one program: the pages that train them, and
+    the Sweep, which puts there the chosen cell's training kept from its grid's run, name it alike."""
+    return ("train", tuple(configs))
+
+
 def cached_heavy(key: Hashable, label: str, compute: Callable[[Callable[[float], None]], T]) -> T:
     """compute(on_progress) in a training slot, once per key for every visitor; key must hold
     everything the result depends on. The result is shared and read-only."""
