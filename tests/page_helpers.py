@@ -25,21 +25,25 @@ def decode(value):
     return np.asarray(value)
 
 
-def figures(at) -> list[dict]:
-    """Every chart's plotly figure in page order: st.plotly_chart's and ui.live_chart's (kept mounted)."""
+def charts(at) -> list:
+    """Every chart's element in page order: st.plotly_chart's and ui.live_chart's (kept mounted)."""
     found = []
 
     def walk(node) -> None:
         for child in (getattr(node, "children", None) or {}).values():
             kind = getattr(child, "type", None)
-            if kind == "plotly_chart":
-                found.append(json.loads(child.proto.spec))
-            elif kind == "bidi_component" and child.proto.component_name == LIVE_CHART:
-                found.append(json.loads(json.loads(child.proto.json))["figure"])
+            if kind == "plotly_chart" or (kind == "bidi_component" and child.proto.component_name == LIVE_CHART):
+                found.append(child)
             walk(child)
 
     walk(at._tree)
     return found
+
+
+def figures(at) -> list[dict]:
+    """Every chart's plotly figure in page order."""
+    return [json.loads(c.proto.spec) if c.type == "plotly_chart" else json.loads(json.loads(c.proto.json))["figure"]
+            for c in charts(at)]
 
 
 class MatrixTableReader(HTMLParser):

@@ -6,22 +6,13 @@ from __future__ import annotations
 
 import json
 
-from tests.page_helpers import figures, run_page
+from tests.page_helpers import charts, figures, run_page
 from ui import live_chart
 
 
 def chart_ids(at) -> list[str]:
     """Each chart's element id in page order, st.plotly_chart's and ui.live_chart's alike."""
-    out = []
-
-    def walk(node) -> None:
-        for child in (getattr(node, "children", None) or {}).values():
-            if getattr(child, "type", None) in ("plotly_chart", "bidi_component"):
-                out.append(child.proto.id)
-            walk(child)
-
-    walk(at._tree)
-    return out
+    return [chart.proto.id for chart in charts(at)]
 
 
 def test_a_chart_keeps_its_element_id_when_a_slider_changes_its_figure():

@@ -19,6 +19,7 @@ import filecmp
 import json
 import logging
 import shutil
+from contextlib import nullcontext
 from pathlib import Path
 
 import plotly
@@ -71,8 +72,5 @@ def message(spec: dict, config: dict) -> str:
 
 def live_chart(where, spec: dict, key: str, config: dict) -> None:
     """Mount (first run) or update (later runs) the chart under key in where (a container, a column, or st)."""
-    if where is st:
-        _COMPONENT(data=message(spec, config), key=KEY_PREFIX + key)
-        return
-    with where:
+    with nullcontext() if where is st else where:  # the st module is no container: it draws where it is
         _COMPONENT(data=message(spec, config), key=KEY_PREFIX + key)
