@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from ui import live_chart
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -39,6 +41,17 @@ def require_chromium() -> None:
     if os.environ.get("CI"):
         raise RuntimeError("chromium is missing in CI: `make test` installs it (target `browser`)")
     pytest.skip("chromium not installed; `make browser` installs it")
+
+
+def chartless_tab(browser, width: int = 1600, height: int = 1400):
+    """A tab that never loads plotly.js, for tests of widgets, links and messages: drawing every chart again
+    was most of their time (chromium's plotly layout; charts are test_readability.py's and test_browser.py's).
+    Both ways a chart reaches the page are refused: st.plotly_chart's bundle and the script
+    ui.live_chart's charts load from the app's static folder (they then say they could not be drawn)."""
+    tab = browser.new_page(viewport={"width": width, "height": height})
+    tab.route("**/PlotlyChart*.js", lambda route: route.abort())
+    tab.route(f"**/app/static/{live_chart.SERVED_NAME}*", lambda route: route.abort())
+    return tab
 
 
 SERVER_PIDS: dict[str, int] = {}  # url -> the server's process id (see throttled)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from core.explain.questions import QUESTIONS
-from tests.browser_fixtures import IDLE
+from tests.browser_fixtures import IDLE, chartless_tab
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,7 @@ def move(page, label: str, option: str | None) -> None:
 @pytest.mark.parametrize("name", list(PARTS))
 def test_a_part_reruns_alone_and_the_share_link_follows_it(server, browser, name):
     path, label, option, key = PARTS[name]
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page = chartless_tab(browser, 1440, 900)
     frames: list[int] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(1)))
     page.goto(f"{server}/{path}")

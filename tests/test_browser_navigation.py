@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_fixtures import IDLE
+from tests.browser_fixtures import IDLE, chartless_tab
 from tests.page_helpers import page_fields
 from tests.test_state import PAGES, tour
 
@@ -31,14 +31,6 @@ CHECKED = {"single_step": ("lr", "weight_decay", "sgd.momentum", "steps", "seed"
            "questions": ("momentum.momentum", "precision.lr_wd"),
            "parameters": ("snippet_wd",),
            "frontier": ("steps", "batch")}
-
-
-def state_only_tab(browser):
-    """A tab that never loads plotly: these tests check widgets and links, and drawing every chart of
-    every page again took most of their time (charts are test_readability.py's and test_browser.py's)."""
-    tab = browser.new_page(viewport={"width": 1600, "height": 1400})
-    tab.route("**/PlotlyChart*.js", lambda route: route.abort())
-    return tab
 
 
 def arrive(page, server_url: str, name: str) -> None:
@@ -65,7 +57,7 @@ LEG_MOVES = -(-(len(WALK) - 1) // LEGS)
 @pytest.mark.parametrize("leg", range(LEGS))
 def test_every_page_reached_from_every_other_shows_its_own_defaults(server, browser, leg):
     fields = {name: {f.key: f for f in page_fields(name)} for name in PAGES}
-    tab = state_only_tab(browser)
+    tab = chartless_tab(browser)
     walk = WALK[leg * LEG_MOVES:(leg + 1) * LEG_MOVES + 1]  # consecutive legs share their end page
     tab.goto(f"{server}/{NAV[walk[0]][1]}")
     for i, name in enumerate(walk):
@@ -90,7 +82,7 @@ def choose(tab, label: str, option: str) -> None:
 def test_a_hidden_option_keeps_its_value_in_the_view_and_the_link(server, browser):
     """Bug 2: SGD momentum 0.89, then Adam -> AdamW -> SGD: the slider showed 0.00 while the link still said
     sgd.momentum=0.89, and the next click (a row) wrote the link without it."""
-    tab = state_only_tab(browser)
+    tab = chartless_tab(browser)
     tab.goto(f"{server}/?sgd.momentum=0.89")
     arrive(tab, server, "single_step")
     assert shown(tab, "momentum") == pytest.approx(0.89)
