@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_fixtures import ARTIFACTS, throttled
+from tests.browser_fixtures import ARTIFACTS, chartless_tab, throttled
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +100,7 @@ def test_parameters_page_shows_markdown_from_a_link_literally(server, browser):
 
     pattern = ("[re-login](http://evil.test)[![x](http://evil.test/x.png)](http://evil.test) www.evil.test "
                "a@evil.test :smile: (")
-    page = browser.new_page(viewport={"width": 1600, "height": 1600})
+    page = chartless_tab(browser, 1600, 1600)
     page.goto(f"{server}/parameters?regex=true&search={quote(pattern)}")
     alert = page.locator("[data-testid='stAlert']").filter(has_text="Invalid regular expression")
     alert.wait_for(timeout=60_000)
