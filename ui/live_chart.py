@@ -9,8 +9,9 @@ on 2 cores, Plotly.react on the mounted chart drew Single step's two charts in 4
 A custom component (st.components.v2) keeps its id while its key stays the same, and its script is
 called with the same element on every rerun (live_chart.js). plotly.js comes from the plotly package
 installed with the app, served by Streamlit's static file serving (.streamlit/config.toml) from STATIC_DIR;
-serve_plotly_js() puts it there: at start-up, and when the Docker image is built (its code is read-only to
-the app). Where it cannot, charts fall back to st.plotly_chart.
+serve_plotly_js() puts it there: once per server process, before its first keyed chart is drawn
+(plotly_js_served), and when the Docker image is built (its code is read-only to the app). Where it
+cannot, charts fall back to st.plotly_chart.
 """
 
 from __future__ import annotations
