@@ -9,6 +9,12 @@ For each move it records, in the page's own clock:
 - settled: keydown -> the last such change once the script finished and nothing moved for
   `QUIET_MS`.
 
+Changes inside a <canvas> are left out: they are its fallback content, which is never painted. The
+data grid of st.dataframe draws on a canvas and keeps a hidden accessibility table inside it, which
+it rebuilds 200 ms after each change (glide-data-grid's debounce); counted, it set the Parameters
+row's settled time (350-415 ms) while the canvas's pixels had changed at 146-195 ms, with the first
+change: measured by reading the canvas's pixels every frame, 2026-11-28.
+
 Then it holds the key down (`--burst` presses, 30 ms apart) and records when the page settles: a
 burst must never queue more than one rerun behind the current one.
 
@@ -61,6 +67,7 @@ WATCH = """() => {
   new MutationObserver((records) => {
     for (const r of records) {
       const node = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      if (node && node.closest && node.closest('canvas')) continue;  // a canvas's fallback content: never painted
       // a matrix table (core.figures.matrix_table) is replaced whole: its container gets the new one
       const table = [...r.addedNodes].some((a) => a.nodeType === 1 &&
         (a.matches('.wd-matrix') || a.querySelector('.wd-matrix')));
