@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser_fixtures import ARTIFACTS, IDLE
+from tests.browser_fixtures import ARTIFACTS, CHARTS_DRAWN, IDLE
 
 pytestmark = pytest.mark.browser
 
@@ -59,10 +59,10 @@ FORGET_SIDEBAR = ("Object.keys(localStorage).filter(k => k.startsWith('stSidebar
 
 
 def settle(tab) -> None:
-    """Wait until the script finished, every skeleton is gone, and the charts stopped moving
-    (plotly lays out again after a resize)."""
+    """Wait until the script finished, every skeleton is gone, every chart is drawn, and the charts
+    stopped moving (plotly lays out again after a resize)."""
     tab.locator("[data-testid='stHeading'], h1").first.wait_for(timeout=90_000)
-    tab.wait_for_function(IDLE, timeout=90_000)
+    tab.wait_for_function(f"() => ({IDLE}) && ({CHARTS_DRAWN})", timeout=90_000)
     tab.wait_for_function(
         """() => new Promise(done => {
              const shape = () => JSON.stringify([...document.querySelectorAll('.js-plotly-plot, .katex-display')]
