@@ -126,7 +126,7 @@ def measure(browser, url: str, row: str, moves: int, presses: int) -> dict:
     tab.goto(f"{url}/{path}")
     tab.locator("[data-testid='stHeading'], h1").first.wait_for(timeout=120_000)
     # the page's own charts drawn first: plotly.js loads after the script has finished, and a move made
-    # meanwhile counted the page's first drawing as its own (each row's p95 was its first move, 1.3-1.9 s)
+    # meanwhile counted the page's first drawing as its own (most rows' p95, 1.5-2.9 s, came from it)
     tab.wait_for_function(f"() => ({IDLE}) && ({CHARTS_DRAWN})", timeout=120_000)
     tab.evaluate(WATCH)
     first, settled = [], []
