@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import free_port, start_server, wait_healthy  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.browser_fixtures import CHARTS_DRAWN, IDLE  # noqa: E402  shared with the browser tests
+from tests.browser_fixtures import DRAWN, IDLE  # noqa: E402  shared with the browser tests
 
 # row: (path, how to find the control, the key that moves it one step)
 ROWS = {
@@ -127,7 +127,7 @@ def measure(browser, url: str, row: str, moves: int, presses: int) -> dict:
     tab.locator("[data-testid='stHeading'], h1").first.wait_for(timeout=120_000)
     # the page's own charts drawn first: plotly.js loads after the script has finished, and a move made
     # meanwhile counted the page's first drawing as its own (most rows' p95, 1.5-2.9 s, came from it)
-    tab.wait_for_function(f"() => ({IDLE}) && ({CHARTS_DRAWN})", timeout=120_000)
+    tab.wait_for_function(DRAWN, timeout=120_000)
     tab.evaluate(WATCH)
     first, settled = [], []
     for i in range(moves):

@@ -30,13 +30,13 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # progress. Streamlit's own "Running..." widget lives in the toolbar, which client.toolbarMode hides.
 IDLE = ("!!document.querySelector('[data-testid=stSidebar] code') && !document.querySelector("
         "'[data-stale=true], [data-testid=stProgress], [data-testid=stSkeleton], [data-testid=stSpinner]')")
-# Every kept-mounted chart (ui/live_chart.py: the app's only custom component) holds a plot that plotly has
-# drawn, with no newer figure waiting. Until the component's script has run and plotly.js has loaded (4.6 MB,
-# seconds on a loaded 2-core machine) a chart is empty room, and a page that is IDLE may show no chart at all
-# (test_readability once measured the Sweep so). Not part of IDLE: the chartless tabs refuse plotly.js.
-CHARTS_DRAWN = ("[...document.querySelectorAll('[data-testid=stBidiComponentRegular]')].every(c => {"
-                " const p = c.querySelector('.wd-live-chart');"
-                " return !!p && p.classList.contains('js-plotly-plot') && !p.wdDrawing && !p.wdNext; })")
+# IDLE, and every kept-mounted chart (ui/live_chart.py: the app's only custom component) holds a plot that
+# plotly has drawn, with no newer figure waiting. Until the component's script has run and plotly.js has loaded
+# (4.6 MB, seconds on a loaded 2-core machine) a chart is empty room, and a page that is IDLE may show no chart
+# at all (test_readability once measured the Sweep so). Not IDLE itself: the chartless tabs refuse plotly.js.
+DRAWN = (f"({IDLE}) && [...document.querySelectorAll('[data-testid=stBidiComponentRegular]')].every(c => {{"
+         " const p = c.querySelector('.wd-live-chart');"
+         " return !!p && p.classList.contains('js-plotly-plot') && !p.wdDrawing && !p.wdNext; })")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser_fixtures import ARTIFACTS, CHARTS_DRAWN, IDLE
+from tests.browser_fixtures import ARTIFACTS, DRAWN
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def settle(tab) -> None:
     """Wait until the script finished, every skeleton is gone, every chart is drawn, and the charts
     stopped moving (plotly lays out again after a resize)."""
     tab.locator("[data-testid='stHeading'], h1").first.wait_for(timeout=90_000)
-    tab.wait_for_function(f"() => ({IDLE}) && ({CHARTS_DRAWN})", timeout=90_000)
+    tab.wait_for_function(DRAWN, timeout=90_000)
     tab.wait_for_function(
         """() => new Promise(done => {
              const shape = () => JSON.stringify([...document.querySelectorAll('.js-plotly-plot, .katex-display')]
