@@ -144,8 +144,8 @@ def assert_same_history(a, b):
 
 @pytest.mark.parametrize("case", ["sweep", "all runs diverge", "training page"])
 def test_looking_every_few_steps_gives_what_a_look_every_step_gives(monkeypatch, case):
-    """The trainer looks at its divergence flags every CHECK_EVERY steps (each look waits for the
-    device); the histories, including a stop once every run has diverged, must be those of a look
+    """On a GPU the trainer looks at its divergence flags every CHECK_EVERY steps (each look waits for
+    the device); the histories, including a stop once every run has diverged, must be those of a look
     after every step."""
     from core.train import training
 
@@ -159,6 +159,7 @@ def test_looking_every_few_steps_gives_what_a_look_every_step_gives(monkeypatch,
     else:
         configs = [TrainConfig(task="toy", optimizer="adam", lrs=(0.5,), weight_decays=(0.0, 1.0), epochs=30)]
         curves = True
+    monkeypatch.setattr(training, "LOOK_EVERY_STEP_ON", ())  # windows on the cpu too, as on a GPU
     monkeypatch.setattr(training, "CHECK_EVERY", 7)
     seldom = train_together(configs, curves=curves)
     monkeypatch.setattr(training, "CHECK_EVERY", 1)
@@ -169,3 +170,24 @@ def test_looking_every_few_steps_gives_what_a_look_every_step_gives(monkeypatch,
         assert seldom[0].train_loss.shape[1] - 1 == max(seldom[0].diverged_at) < 500
     if case == "sweep":
         assert any(seldom[0].diverged_at) and not all(seldom[0].diverged_at)
+
+
+def test_on_the_cpu_a_sweep_looks_after_every_step_and_keeps_no_window_of_weights(monkeypatch):
+    """A look on the cpu waits for nothing, and a window of kept weights (32 blocks of 0.7 MB for the
+    default sweep) pushed the step's own tensors out of the cache: a sweep, which gathers nothing else
+    for a window, looks every step and holds at most the weights before and after it."""
+    from core.train import divergence as divergence_module
+
+    most = {"kept": 0}
+    original = divergence_module.RunDivergence.keep
+
+    def keep(self, step, weights):
+        original(self, step, weights)
+        most["kept"] = max(most["kept"], len(self.recent))
+
+    monkeypatch.setattr(divergence_module.RunDivergence, "keep", keep)
+    configs = SweepConfig(task="d2l", optimizers=("sgd", "adamw"), log10_lr=(-2.0, 0.5), log10_wd=(-1.0, 1.5),
+                          resolution=(4, 4), epochs=25).grid_configs()
+    histories = train_together(configs, curves=False)
+    assert any(histories[0].diverged_at)
+    assert most["kept"] <= 3, most  # the window's 32 steps before
