@@ -67,3 +67,24 @@ def test_every_run_of_a_group_equals_its_own_torch_optimizer_to_the_last_bits(sc
                 torch.testing.assert_close(ours[name][run], p.detach(), rtol=1e-15, atol=1e-15,
                                            msg=lambda m, c=c, run=run, name=name: f"{c} run {run} {name}: {m}")
             run += 1
+
+
+@pytest.mark.parametrize("key", list(optim.OPTIMIZERS))
+def test_every_rule_writes_its_new_weights_where_it_is_told(key):
+    """The batched step hands each rule its rows of the new block (`out`), so three optimizers' rows
+    need no joining copy; a rule that ignored it would cost that copy again, silently. Same numbers
+    as without `out`."""
+    spec = optim.get(key)
+    torch.manual_seed(0)
+    param, grad = torch.randn(3, 5, dtype=torch.float64), torch.randn(3, 5, dtype=torch.float64)
+    lr = torch.tensor([[0.01], [0.1], [0.3]], dtype=torch.float64)
+    block = torch.full((5, 5), float("nan"), dtype=torch.float64)
+    state_a, state_b = {}, {}
+    for _ in range(3):  # the first step creates the state, the later ones use it
+        rows = block[1:4]
+        written = spec.step(param, grad, state_a, lr=lr, weight_decay=0.5, checked=True, out=rows, **spec.resolve())
+        alone = spec.step(param, grad, state_b, lr=lr, weight_decay=0.5, checked=True, **spec.resolve())
+        assert written.param is rows
+        torch.testing.assert_close(rows, alone.param, rtol=0, atol=0)
+        state_a, state_b, param = written.state, alone.state, alone.param.clone()
+    assert block[0].isnan().all() and block[4].isnan().all()  # nothing written outside its rows

@@ -37,6 +37,7 @@ def step(
     eps: float = EPS,
     maximize: bool = False,
     checked: bool = False,
+    out: Tensor | None = None,
 ) -> Update:
     check_hyperparameters(lr, weight_decay, eps, checked=checked)
     if not lr_decay >= 0.0:
@@ -55,7 +56,7 @@ def step(
     previous = state["sum"] if "sum" in state else torch.full_like(param, initial_accumulator_value)
     state_sum = previous + g * g
     std = state_sum.sqrt() + eps
-    return Update(param - clr * g / std, {"step": t, "sum": state_sum}, decay)
+    return Update(torch.sub(param, clr * g / std, out=out), {"step": t, "sum": state_sum}, decay)
 
 
 def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, initial_accumulator_value: float = 0.0,

@@ -45,6 +45,7 @@ def step(
     amsgrad: bool = False,
     maximize: bool = False,
     checked: bool = False,
+    out: Tensor | None = None,
 ) -> Update:
     check_hyperparameters(lr, weight_decay, eps, checked=checked)
     check_betas(beta1, beta2)
@@ -67,7 +68,7 @@ def step(
     step_size = lr / (1 - beta1**t)  # m̂ = m / (1 - β1^t), folded into the step as torch does
     denom = (v.sqrt() / (1 - beta2**t) ** 0.5).add(eps)
     decay_term = None if checked else weight_decay * param
-    return Update(add_quotient(param, step_size, m, denom), new_state, decay_term)
+    return Update(add_quotient(param, step_size, m, denom, out=out), new_state, decay_term)
 
 
 def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, maximize: bool = False,

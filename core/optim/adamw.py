@@ -36,6 +36,7 @@ def step(
     amsgrad: bool = False,
     maximize: bool = False,
     checked: bool = False,
+    out: Tensor | None = None,
 ) -> Update:
     check_hyperparameters(lr, weight_decay, eps, checked=checked)
     check_betas(beta1, beta2)
@@ -48,7 +49,7 @@ def step(
     # Then the plain Adam step from the raw gradient (no L2 term)
     update = adam.step(
         shrunk, grad, state, lr=lr, weight_decay=0.0,
-        beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad, maximize=maximize, checked=checked,
+        beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad, maximize=maximize, checked=checked, out=out,
     )
     return Update(update.param, update.state, decay)
 

@@ -22,20 +22,20 @@ class Update(NamedTuple):
     decay_term: Tensor | None
 
 
-def add_scaled(a: Tensor, scale, b: Tensor, sign: int = 1) -> Tensor:
+def add_scaled(a: Tensor, scale, b: Tensor, sign: int = 1, out: Tensor | None = None) -> Tensor:
     """a + sign * scale * b as torch.optim computes it (a.add(b, alpha=scale), one rounding per
-    element); a per-run tensor scale goes through addcmul, which rounds the same way."""
+    element); a per-run tensor scale goes through addcmul, which rounds the same way. Into `out` if given."""
     if isinstance(scale, (int, float)):
-        return a.add(b, alpha=sign * scale)
-    return torch.addcmul(a, scale, b, value=sign)
+        return torch.add(a, b, alpha=sign * scale, out=out)
+    return torch.addcmul(a, scale, b, value=sign, out=out)
 
 
-def add_quotient(a: Tensor, scale, b: Tensor, c: Tensor) -> Tensor:
+def add_quotient(a: Tensor, scale, b: Tensor, c: Tensor, out: Tensor | None = None) -> Tensor:
     """a - scale * b / c as torch.optim.Adam computes it (a.addcdiv(b, c, value=-scale)); a per-run
-    tensor scale multiplies b first, which rounds the same way."""
+    tensor scale multiplies b first, which rounds the same way. Into `out` if given."""
     if isinstance(scale, (int, float)):
-        return a.addcdiv(b, c, value=-scale)
-    return torch.addcdiv(a, b * -scale, c)
+        return torch.addcdiv(a, b, c, value=-scale, out=out)
+    return torch.addcdiv(a, b * -scale, c, out=out)
 
 
 def _smallest(value) -> float:

@@ -40,6 +40,7 @@ def step(
     centered: bool = False,
     maximize: bool = False,
     checked: bool = False,
+    out: Tensor | None = None,
 ) -> Update:
     check_hyperparameters(lr, weight_decay, eps, checked=checked)
     if not 0.0 <= alpha:
@@ -65,8 +66,8 @@ def step(
     if momentum > 0:
         buf = momentum * state["momentum_buffer"] + g / avg
         new_state["momentum_buffer"] = buf
-        return Update(param - lr * buf, new_state, decay)
-    return Update(param - lr * g / avg, new_state, decay)
+        return Update(torch.sub(param, lr * buf, out=out), new_state, decay)
+    return Update(torch.sub(param, lr * g / avg, out=out), new_state, decay)
 
 
 def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, alpha: float = 0.99,

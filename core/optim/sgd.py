@@ -42,6 +42,7 @@ def step(
     nesterov: bool = False,
     maximize: bool = False,
     checked: bool = False,
+    out: Tensor | None = None,
 ) -> Update:
     check_hyperparameters(lr, weight_decay, checked=checked)
     if not momentum >= 0.0:
@@ -61,7 +62,7 @@ def step(
         new_state["momentum_buffer"] = buf
         g = g.add(buf, alpha=momentum) if nesterov else buf
     decay_term = None if checked else lr * (weight_decay * param)
-    return Update(add_scaled(param, lr, g, sign=-1), new_state, decay_term)
+    return Update(add_scaled(param, lr, g, sign=-1, out=out), new_state, decay_term)
 
 
 def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, momentum: float = 0.0,
