@@ -45,8 +45,14 @@ FONT_FAMILY = '"Source Sans", "Source Sans Pro", sans-serif'
 TEXT_COLOR = "#31333F"
 GRID_COLOR = "#E6EAF1"
 TICK_FONT_PX = 12  # Streamlit's theme drew ticks at 12 px: at 14 a log axis's powers of ten ran together on a phone
+# ticklabeloverflow "allow": plotly.js's default for labels outside the plot ("hide past div") measures every tick
+# label again after each label it places, a forced layout each time (in a CPU profile of Training's slider moves,
+# 19 ms a move in getBoundingClientRect); automargin already makes room for the labels, so none overflows the div.
+# Alternated twice with the default, 20 moves each: Training's first change 261-319 ms against 300-337, Single
+# step's 194-217 against 209-226 (benchmarks/browser_latency.py, 2026-11-28).
 _AXIS_STYLE = {"gridcolor": GRID_COLOR, "zerolinecolor": GRID_COLOR, "tickcolor": GRID_COLOR, "automargin": True,
-               "ticklabelposition": "outside", "tickfont": {"color": TEXT_COLOR, "size": TICK_FONT_PX}}
+               "ticklabelposition": "outside", "ticklabeloverflow": "allow",
+               "tickfont": {"color": TEXT_COLOR, "size": TICK_FONT_PX}}
 TITLE_PAD = {"l": 4, "t": 8}
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}  # every builder's, unless it states its own
 TEMPLATE = {"layout": {
