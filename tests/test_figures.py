@@ -271,6 +271,9 @@ def test_no_builder_has_plotly_measure_its_tick_labels_for_overflow():
         for axis in ("xaxis", "yaxis"):
             overflow = layout.get(axis, {}).get("ticklabeloverflow", template[axis].get("ticklabeloverflow"))
             assert overflow == "allow", (layout.get("title"), axis)
+        for trace in fig.to_dict()["data"]:
+            if "colorbar" in trace:  # a colour bar's ticks are an axis's too
+                assert trace["colorbar"].get("ticklabeloverflow") == "allow", layout.get("title")
 
 
 def test_a_log_axis_over_less_than_two_decades_labels_1_2_5_with_whole_values():

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from core.figures.level_line import level_path
 from core.figures.marker_path import marker_path
-from core.figures.style import DIVERGED_COLOR, DIVERGING, NEUTRAL_COLOR, SEQUENTIAL, _axis, _figure
+from core.figures.style import COLORBAR, DIVERGED_COLOR, DIVERGING, NEUTRAL_COLOR, SEQUENTIAL, _axis, _figure
 
 BOUNDARY_LEGEND = ("Background: the network's P(class 1), blue 0 → white 0.5 → red 1; dark line: P = 0.5, the "
                    "decision boundary; points: the training data, ● class 0 (blue), ◆ class 1 (red), "
@@ -57,7 +57,7 @@ def sweep_heatmap(lrs: np.ndarray, weight_decays: np.ndarray, values: np.ndarray
     rows, cols = np.nonzero(diverged)
     data = [
         dict(type="heatmap", x=x, y=y, z=z, zmin=zrange[0], zmax=zrange[1], colorscale=SEQUENTIAL, customdata=values,
-             colorbar=dict(title=dict(text="log10"), thickness=12),
+             colorbar=dict(COLORBAR, title=dict(text="log10")),
              hovertemplate=f"lr=10^%{{x:.2f}}, wd=10^%{{y:.2f}}<br>{value_name} = %{{customdata:.6g}}"
                            "<extra></extra>"),
         dict(type="heatmap", x=x, y=y, z=np.where(diverged, 1.0, np.nan), zmin=0, zmax=1, showscale=False,

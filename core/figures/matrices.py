@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.figures.style import (
+    COLORBAR,
     DECAY_COLOR,
     NEUTRAL_COLOR,
     TEMPLATE,
@@ -75,7 +76,7 @@ def animated_heatmap(frames: np.ndarray, steps, title: str, start: int = 0, name
     play = dict(frame=dict(duration=250, redraw=True), fromcurrent=True, transition=dict(duration=0))
     pause = dict(mode="immediate", frame=dict(duration=0, redraw=False))
     heatmap = {**_heatmap_trace(frames[start], limit, name),
-               "colorbar": dict(thickness=12, y=HEATMAP_DOMAIN[0], yanchor="bottom",
+               "colorbar": dict(COLORBAR, y=HEATMAP_DOMAIN[0], yanchor="bottom",
                                 len=HEATMAP_DOMAIN[1] - HEATMAP_DOMAIN[0])}
     marker = dict(type="scatter", x=[steps[start]], y=[norms[start]], mode="markers", xaxis="x2", yaxis="y2",
                   marker=dict(color=NEUTRAL_COLOR, size=11), hovertemplate="step %{x}: %{y:.6g}<extra></extra>")

@@ -50,6 +50,7 @@ TICK_FONT_PX = 12  # Streamlit's theme drew ticks at 12 px: at 14 a log axis's p
 # 19 ms a move in getBoundingClientRect); automargin already makes room for the labels, so none overflows the div.
 # Alternated twice with the default, 20 moves each: Training's first change 261-319 ms against 300-337, Single
 # step's 194-217 against 209-226 (benchmarks/browser_latency.py, 2026-11-28).
+COLORBAR = {"thickness": 12, "ticklabeloverflow": "allow"}  # a colour bar's ticks are an axis's: the same reason
 _AXIS_STYLE = {"gridcolor": GRID_COLOR, "zerolinecolor": GRID_COLOR, "tickcolor": GRID_COLOR, "automargin": True,
                "ticklabelposition": "outside", "ticklabeloverflow": "allow",
                "tickfont": {"color": TEXT_COLOR, "size": TICK_FONT_PX}}
@@ -199,7 +200,7 @@ def _heatmap_trace(values: np.ndarray, limit: float, name: str) -> dict:
     text = cell_text(values)
     trace = dict(type="heatmap", z=values, x=[str(j) for j in range(cols)], y=[str(i) for i in range(rows)],
                  zmin=-limit, zmax=limit, zmid=0.0, colorscale=DIVERGING,
-                 hovertemplate=f"{name}[%{{y}}, %{{x}}] = %{{z:.8g}}<extra></extra>", colorbar=dict(thickness=12))
+                 hovertemplate=f"{name}[%{{y}}, %{{x}}] = %{{z:.8g}}<extra></extra>", colorbar=dict(COLORBAR))
     if text is not None:
         trace.update(text=text, texttemplate="%{text}", textfont=dict(size=ANNOTATION_FONT_PX))
     return trace
