@@ -18,10 +18,13 @@ change: measured by reading the canvas's pixels every frame, 2026-11-28.
 Then it holds the key down (`--burst` presses, 30 ms apart) and records when the page settles: a
 burst must never queue more than one rerun behind the current one.
 
-Prints {"machine": ..., "rows": {ROW: {"first_change_ms": {"p50", "p95"}, "settled_ms": {...},
-"burst_settled_ms", "moves"}}}. Targets (issue 15, 2 cores, quiet): single_step, questions, theory,
-parameters <= 200/300 ms; training <= 300/600; training_toy <= 500/1000; sweep_12 <= 500/1000;
-sweep_24 <= 1000/2000.
+Prints {"machine": ..., "cpu_pressure_avg10": {"before", "after"}, "rows": {ROW: {"first_change_ms":
+{"p50", "p95"}, "settled_ms": {...}, "burst_settled_ms", "moves"}}}. The CPU pressure (the share of the
+last ten seconds in which some task waited for a CPU, /proc/pressure/cpu; null where the kernel has none)
+says how loaded the machine was: on a shared 2-core machine the same code's rows moved by 20 % within an
+afternoon, so only runs alternated with each other compare two versions. Targets (issue 15, 2 cores,
+quiet): single_step, questions, theory, parameters <= 200/300 ms; training <= 300/600; training_toy <=
+500/1000; sweep_12 <= 500/1000; sweep_24 <= 1000/2000.
 
     .venv/bin/python benchmarks/browser_latency.py
     .venv/bin/python benchmarks/browser_latency.py --rows single_step theory --moves 20
@@ -140,6 +143,19 @@ def measure(browser, url: str, row: str, moves: int, presses: int) -> dict:
     return result
 
 
+def cpu_pressure(path: str = "/proc/pressure/cpu") -> float | None:
+    """The kernel's "some avg10" CPU pressure in percent, or None where it is not reported."""
+    try:
+        first = Path(path).read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    fields = dict(f.split("=", 1) for f in first.split()[1:] if "=" in f)
+    try:
+        return float(fields["avg10"])
+    except (KeyError, ValueError):
+        return None
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", nargs="+", default=list(ROWS), choices=list(ROWS))
@@ -148,6 +164,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
+    before = cpu_pressure()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = start_server(port)
@@ -163,6 +180,7 @@ def main(argv: list[str] | None = None) -> dict:
         proc.wait(timeout=10)
     report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                           "processor": platform.processor() or platform.machine()},
+              "cpu_pressure_avg10": {"before": before, "after": cpu_pressure()},
               "rows": rows}
     print(json.dumps(report, indent=2))
     return report
