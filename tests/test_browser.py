@@ -116,7 +116,9 @@ def test_a_long_training_run_grows_as_it_trains_and_stops_when_stopped(server, b
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     page.goto(f"{server}/training?task=toy&seed.toy=11")  # the toy page's script, before its run: plotly loaded
     page.locator(".js-plotly-plot").first.wait_for(timeout=90_000)
-    with throttled(server):  # a slower machine: the run takes several seconds
+    # A machine ten times slower: the run takes ~20 s. At five times (~6 s) its first frame reached the
+    # browser past half way, and on one CI machine the run ended between the step climbing and the click.
+    with throttled(server, running=0.1):
         page.goto(f"{server}/training?task=toy&epochs.toy=450&seed.toy=11")
         stop = page.get_by_role("button", name="Stop training")
         stop.wait_for(timeout=90_000)

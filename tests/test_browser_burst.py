@@ -38,7 +38,7 @@ def test_a_held_down_arrow_key_finishes_one_run_the_last_values(server, browser)
     kinds.clear()
     finished.clear()
     slider.focus()
-    with throttled(server):  # a training of a second and more: the presses land while it trains
+    with throttled(server, running=0.1):  # a training of a second and more: the presses land while it trains
         page.keyboard.press("ArrowLeft")
         page.locator("[data-testid=stProgress]").first.wait_for(timeout=30_000)  # the first value's training
         for _ in range(PRESSES - 1):
