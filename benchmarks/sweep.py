@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python benchmarks/sweep.py`
+from core.allocator import reuse_freed_memory  # noqa: E402
 from core.train.reference_loop import torch_optim_run  # noqa: E402
 from core.train.sweep import SweepConfig, blown_up  # noqa: E402
 from core.train.training import train_together  # noqa: E402
@@ -27,6 +28,7 @@ BATCHED_REPEATS = 5
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
+    reuse_freed_memory()  # as the server runs (ui/warmup.py)
     sweep = SweepConfig(task="d2l", optimizers=("sgd",), resolution=(16, 16), epochs=100)
     (config,) = sweep.grid_configs()
     train_together([config], curves=False)  # warm-up: first-call costs are not the grid's
