@@ -12,6 +12,8 @@ import pytest
 import torch
 
 from core import optim
+from core.optim.adamw import shrink
+from core.optim.base import add_scaled
 from core.train import batched_step
 from core.train.layout import Layout
 
@@ -32,21 +34,27 @@ class Config:
 
 
 CONFIGS = [Config("sgd"), Config("sgd", (("momentum", 0.9), ("nesterov", True))),
-           Config("sgd", (("momentum", 0.8), ("dampening", 0.3))), Config("adam"), Config("adam", (("amsgrad", True),)),
-           Config("adamw"), Config("adamw", (("maximize", True),))]
+           Config("sgd", (("momentum", 0.8), ("dampening", 0.3))), Config("sgd", (("maximize", True),)),
+           Config("adam"), Config("adam", (("amsgrad", True),)), Config("adam", (("maximize", True),)),
+           Config("adamw"), Config("adamw", (("maximize", True),)), Config("rmsprop"), Config("adagrad")]
+# (shape of each parameter in one run, the decayed ones): the decayed columns as one run of columns, or
+# as two with undecayed ones between them (OptimizerSpec.decay_first is made on each run of columns)
+LAYOUTS = {"one span": ({"w": (6, 2), "b": (1, 2)}, {"w"}),
+           "two spans": ({"w": (6, 2), "b": (1, 2), "v": (3,)}, {"w", "v"})}
 
 
+@pytest.mark.parametrize("layout_key", list(LAYOUTS))
 @pytest.mark.parametrize("schedule", [(1.0,) * 5, (1.0, 0.5, 0.25, 0.1, 0.05)], ids=["constant", "decaying"])
-def test_every_run_of_a_group_equals_its_own_torch_optimizer_to_the_last_bits(schedule):
+def test_every_run_of_a_group_equals_its_own_torch_optimizer_to_the_last_bits(schedule, layout_key):
     gen = torch.Generator().manual_seed(2)
     runs = sum(c.runs for c in CONFIGS)
-    params = {"w": torch.randn(runs, 6, 2, generator=gen, dtype=torch.float64),
-              "b": torch.randn(runs, 1, 2, generator=gen, dtype=torch.float64)}
+    shapes, decayed = LAYOUTS[layout_key]
+    params = {name: torch.randn(runs, *shape, generator=gen, dtype=torch.float64) for name, shape in shapes.items()}
     grads = [{name: torch.randn(p.shape, generator=gen, dtype=torch.float64) for name, p in params.items()}
              for _ in schedule]
     layout = Layout(params)
     flat = layout.flatten(params)
-    group = batched_step.members(CONFIGS, flat, layout.mask({"w"}, flat))
+    group = batched_step.members(CONFIGS, flat, layout.mask(decayed, flat))
     for factor, g in zip(schedule, grads, strict=True):
         flat = batched_step.step(group, flat, layout.flatten(g), factor)
     ours = layout.views(flat)
@@ -54,8 +62,10 @@ def test_every_run_of_a_group_equals_its_own_torch_optimizer_to_the_last_bits(sc
     for c in CONFIGS:
         for lr, wd in zip(c.lrs, c.weight_decays, strict=True):
             mine = {name: p[run].clone().requires_grad_(True) for name, p in params.items()}
-            opt = optim.get(c.optimizer).make_torch([{"params": [mine["w"]], "weight_decay": wd},
-                                                     {"params": [mine["b"]], "weight_decay": 0.0}],
+            opt = optim.get(c.optimizer).make_torch([{"params": [mine[n] for n in shapes if n in decayed],
+                                                      "weight_decay": wd},
+                                                     {"params": [mine[n] for n in shapes if n not in decayed],
+                                                      "weight_decay": 0.0}],
                                                     lr=lr, weight_decay=0.0, options=dict(c.options))
             for factor, g in zip(schedule, grads, strict=True):
                 for group_ in opt.param_groups:
@@ -88,3 +98,39 @@ def test_every_rule_writes_its_new_weights_where_it_is_told(key):
         torch.testing.assert_close(rows, alone.param, rtol=0, atol=0)
         state_a, state_b, param = written.state, alone.state, alone.param.clone()
     assert block[0].isnan().all() and block[4].isnan().all()  # nothing written outside its rows
+
+
+def test_the_step_makes_the_declared_decay_itself_where_the_rule_allows():
+    """SGD's and Adam's L2 term and AdamW's shrink are made by the step on the decayed columns, with a
+    (runs, 1) weight decay: no (runs, P) weight-decay block is handed to those rules. Maximizing SGD and
+    Adam negate the gradient before the decay joins it, and RMSprop and Adagrad declare nothing: their
+    rules keep the block."""
+    params = {"w": torch.zeros(33, 6, 2, dtype=torch.float64), "b": torch.zeros(33, 1, 2, dtype=torch.float64)}
+    layout = Layout(params)
+    flat = layout.flatten(params)
+    for c, m in zip(CONFIGS, batched_step.members(CONFIGS, flat, layout.mask({"w"}, flat)), strict=True):
+        own = c.optimizer in ("rmsprop", "adagrad") or (c.optimizer != "adamw" and dict(c.options).get("maximize"))
+        assert m.decay_first == (None if own else optim.get(c.optimizer).decay_first), c
+        assert (m.weight_decay.shape == (3, 14)) if own else (m.weight_decay == 0.0 and m.decay_rate.shape == (3, 1))
+        assert m.decayed == (slice(0, 12),) and m.undecayed == (slice(12, 14),)
+
+
+@pytest.mark.parametrize("key", [k for k, spec in optim.OPTIMIZERS.items() if spec.decay_first])
+def test_a_rules_declared_first_use_of_the_decay_is_what_it_does(key):
+    """OptimizerSpec.decay_first means: the rule with weight decay equals, bit for bit, the rule without it
+    on the gradient with the L2 term added ("gradient") or on the shrunk weights ("shrink")."""
+    spec = optim.get(key)
+    torch.manual_seed(1)
+    param, lr = torch.randn(4, 7, dtype=torch.float64) * 10, torch.tensor([[0.01], [0.1], [0.3], [1.0]],
+                                                                         dtype=torch.float64)
+    wd = torch.tensor([[0.0], [0.5], [2.0], [30.0]], dtype=torch.float64)
+    with_decay, without = {}, {}
+    for _ in range(3):
+        grad = torch.randn(4, 7, dtype=torch.float64)
+        a = spec.step(param, grad, with_decay, lr=lr, weight_decay=wd, checked=True, **spec.resolve())
+        if spec.decay_first == "gradient":
+            b = spec.step(param, add_scaled(grad, wd, param), without, lr=lr, weight_decay=0.0, **spec.resolve())
+        else:
+            b = spec.step(shrink(param, lr, wd), grad, without, lr=lr, weight_decay=0.0, **spec.resolve())
+        torch.testing.assert_close(a.param, b.param, rtol=0, atol=0)
+        with_decay, without, param = a.state, b.state, a.param

@@ -40,6 +40,11 @@ class OptimizerSpec:
     default_weight_decay: float = 0.0
     _: KW_ONLY
     explain_first_step: Callable[..., Explanation]  # (w, g, *, lr, weight_decay, **resolved options)
+    # The rule's first use of weight_decay, which a caller that owns the gradient may make itself and then
+    # call the rule with weight_decay=0, to the same bits (core.train.batched_step, on decayed columns only):
+    # "gradient": g + wd·θ by base.add_scaled (g is the gradient negated when maximizing); "shrink":
+    # θ·(1 − lr·wd) by adamw.shrink; None: only the rule applies its weight decay.
+    decay_first: str | None = None
     # bool options that the other options rule out (the page disables them), from the resolved options
     ruled_out: Callable[[Mapping], frozenset[str]] = lambda options: frozenset()
 
@@ -94,14 +99,14 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
                 option("nesterov", False, "Nesterov momentum; needs momentum > 0 and dampening 0."),
                 MAXIMIZE,
             ),
-            decay_enters="parameter", explain_first_step=sgd.explain_first_step,
+            decay_enters="parameter", explain_first_step=sgd.explain_first_step, decay_first="gradient",
             ruled_out=lambda o: frozenset() if sgd.nesterov_allowed(o["momentum"], o["dampening"])
             else frozenset({"nesterov"}),
         ),
         OptimizerSpec("adam", "Adam (L2-style weight_decay)", "Adam", adam.step, ADAM_OPTIONS, "gradient",
-                      explain_first_step=adam.explain_first_step),
+                      explain_first_step=adam.explain_first_step, decay_first="gradient"),
         OptimizerSpec("adamw", "AdamW (decoupled)", "AdamW", adamw.step, ADAM_OPTIONS, "parameter", 1e-2,
-                      explain_first_step=adamw.explain_first_step),
+                      explain_first_step=adamw.explain_first_step, decay_first="shrink"),
         OptimizerSpec(
             "rmsprop", "RMSprop", "RMSprop", rmsprop.step,
             (

@@ -14,10 +14,11 @@ learning-rate schedule schedules the decay too. With λ = 0 this is Adam exactly
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor
 
 from core.optim import adam
-from core.optim.base import Update, check_betas, check_hyperparameters
+from core.optim.base import Update, check_betas, check_hyperparameters, has_decay
 from core.optim.first_step import Explanation, eps_latex, num
 
 EPS = adam.EPS  # torch's default eps
@@ -44,14 +45,19 @@ def step(
         return Update(param, state, param * 0)
 
     decay = None if checked else lr * weight_decay * param
-    # Perform stepweight decay
-    shrunk = param * (1 - lr * weight_decay)
+    # Perform stepweight decay (torch multiplies by 1 - lr * 0 = 1 too: x * 1 is x, so no decay skips the pass)
+    shrunk = shrink(param, lr, weight_decay) if has_decay(weight_decay, checked) else param
     # Then the plain Adam step from the raw gradient (no L2 term)
     update = adam.step(
         shrunk, grad, state, lr=lr, weight_decay=0.0,
         beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad, maximize=maximize, checked=checked, out=out,
     )
     return Update(update.param, update.state, decay)
+
+
+def shrink(param: Tensor, lr, weight_decay, out: Tensor | None = None) -> Tensor:
+    """θ·(1 − γλ), as torch.optim.AdamW's param.mul_(1 - lr * weight_decay); into `out` if given."""
+    return torch.mul(param, 1 - lr * weight_decay, out=out)
 
 
 def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, maximize: bool = False,

@@ -7,6 +7,14 @@ columns of undecayed parameters, so one call of the rule in core.optim (the same
 are tested against torch.optim, all elementwise) updates every parameter of a configuration's
 runs at once. Hyperparameters are checked once, before the loop, so a step never waits on
 the values of a tensor.
+
+Where a rule declares its first use of the weight decay (OptimizerSpec.decay_first), the step makes
+it itself on the decayed columns alone, with weight_decay as a (G, 1) column, and calls the rule
+without decay: the L2 term goes into the step's own gradient in place, AdamW's shrink into the rows
+of the new block. Same bits; a (G, P) weight_decay block read and a (G, P) temporary written fewer
+each step (one thread, 2026-11-28, alternated with the code before: the 16 x 16 SGD grid of
+benchmarks/sweep.py 0.202-0.212 -> 0.179-0.194 s, the 24 x 24 Sweep 1.39-1.44 -> 1.25 s, the 12 x 12
+Sweep within its noise).
 """
 
 from __future__ import annotations
@@ -18,7 +26,8 @@ import torch
 from torch import Tensor
 
 from core import optim
-from core.optim.base import check_hyperparameters
+from core.optim.adamw import shrink
+from core.optim.base import add_scaled, check_hyperparameters
 
 
 def per_run(values, like: Tensor) -> Tensor:
@@ -34,23 +43,47 @@ class Member:
     step: Callable
     options: dict
     lr: Tensor  # (runs, 1)
-    weight_decay: Tensor | float  # (runs, P), zero in undecayed columns; 0.0 when no run decays
+    weight_decay: Tensor | float  # for the rule: (runs, P), zero in undecayed columns; 0.0 when none or made first
     state: dict
+    decay_first: str | None = None  # the rule's first use of the decay, made by step() (OptimizerSpec.decay_first)
+    decay_rate: Tensor | None = None  # (runs, 1): the weight decay step() applies to the decayed columns
+    decayed: tuple[slice, ...] = ()  # the decayed columns, as runs of neighbouring columns
+    undecayed: tuple[slice, ...] = ()
+
+
+def column_runs(mask: Tensor, value: bool) -> tuple[slice, ...]:
+    """The columns where the (1, P) mask is `value`, as slices of neighbouring columns."""
+    where = [bool(m) == value for m in mask.reshape(-1).tolist()]
+    runs, start = [], None
+    for j, inside in enumerate([*where, False]):
+        if inside and start is None:
+            start = j
+        elif not inside and start is not None:
+            runs.append(slice(start, j))
+            start = None
+    return tuple(runs)
 
 
 def members(configs: Sequence, flat: Tensor, decay_mask: Tensor) -> list[Member]:
     """One Member per configuration (anything with optimizer, options, runs, per_run_lrs() and
     weight_decays), in order; `decay_mask` (1, P) is 1 in the columns that get weight decay."""
     out, start = [], 0
+    decayed, undecayed = column_runs(decay_mask, True), column_runs(decay_mask, False)
     for c in configs:
         spec, runs = optim.get(c.optimizer), slice(start, start + c.runs)
         start += c.runs
         lrs, wds = list(c.per_run_lrs()), list(c.weight_decays)
         check_hyperparameters(torch.tensor(lrs, dtype=torch.float64), torch.tensor(wds, dtype=torch.float64))  # once
-        decays = any(wd != 0 for wd in wds) and bool(decay_mask.any())
+        decays = any(wd != 0 for wd in wds) and bool(decayed)
+        options = spec.resolve(dict(c.options))
+        first = spec.decay_first if decays else None
+        if first == "gradient" and options.get("maximize"):
+            first = None  # the rule negates the gradient before the decay joins it: its own order kept
         out.append(Member(
-            runs, spec.step, spec.resolve(dict(c.options)), lr=per_run(lrs, flat),
-            weight_decay=per_run(wds, flat) * decay_mask if decays else 0.0, state={},
+            runs, spec.step, options, lr=per_run(lrs, flat),
+            weight_decay=per_run(wds, flat) * decay_mask if decays and first is None else 0.0, state={},
+            decay_first=first, decay_rate=per_run(wds, flat) if first else None, decayed=decayed,
+            undecayed=undecayed,
         ))
     return out
 
@@ -58,13 +91,25 @@ def members(configs: Sequence, flat: Tensor, decay_mask: Tensor) -> list[Member]
 def step(group: list[Member], flat: Tensor, grad: Tensor, factor: float, out: Tensor | None = None) -> Tensor:
     """Each configuration's rule on its own rows of the (G, P) block, each writing its rows of a new block
     (`out` if given: a replayed window's slot); `factor` is the schedule's multiplier of every lr at this step.
+    `grad` is this step's own: the L2 terms are added into it.
     Written in place, not joined afterwards: joining the default sweep's three optimizers was a copy of
     its whole 0.7 MB block every step."""
     new = torch.empty_like(flat) if out is None else out
     for m in group:
         lr = m.lr if factor == 1.0 else m.lr * factor  # x * 1.0 is x: the constant schedule skips the product
-        rows = new[m.runs]
-        update = m.step(flat[m.runs], grad[m.runs], m.state, lr=lr, weight_decay=m.weight_decay, checked=True,
+        rows, param, g = new[m.runs], flat[m.runs], grad[m.runs]
+        if m.decay_first == "gradient":  # g + wd·θ into the gradient, which this step owns
+            if not g.is_contiguous():  # an expanded gradient (the seed task's constant one): runs share memory
+                g = g.contiguous()
+            for cols in m.decayed:
+                add_scaled(g[:, cols], m.decay_rate, param[:, cols], out=g[:, cols])
+        elif m.decay_first == "shrink":  # θ·(1 − lr·wd) into the new rows, where the rule then steps in place
+            for cols in m.decayed:
+                shrink(param[:, cols], lr, m.decay_rate, out=rows[:, cols])
+            for cols in m.undecayed:
+                rows[:, cols] = param[:, cols]
+            param = rows
+        update = m.step(param, g, m.state, lr=lr, weight_decay=m.weight_decay, checked=True,
                         out=rows, **m.options)
         m.state = update.state
         if update.param is not rows:  # a rule that could not write there
