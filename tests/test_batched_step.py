@@ -104,15 +104,20 @@ def test_the_step_makes_the_declared_decay_itself_where_the_rule_allows():
     """SGD's and Adam's L2 term and AdamW's shrink are made by the step on the decayed columns, with a
     (runs, 1) weight decay: no (runs, P) weight-decay block is handed to those rules. Maximizing SGD and
     Adam negate the gradient before the decay joins it, and RMSprop and Adagrad declare nothing: their
-    rules keep the block."""
-    params = {"w": torch.zeros(33, 6, 2, dtype=torch.float64), "b": torch.zeros(33, 1, 2, dtype=torch.float64)}
-    layout = Layout(params)
-    flat = layout.flatten(params)
-    for c, m in zip(CONFIGS, batched_step.members(CONFIGS, flat, layout.mask({"w"}, flat)), strict=True):
-        own = c.optimizer in ("rmsprop", "adagrad") or (c.optimizer != "adamw" and dict(c.options).get("maximize"))
-        assert m.decay_first == (None if own else optim.get(c.optimizer).decay_first), c
-        assert (m.weight_decay.shape == (3, 14)) if own else (m.weight_decay == 0.0 and m.decay_rate.shape == (3, 1))
-        assert m.decayed == (slice(0, 12),) and m.undecayed == (slice(12, 14),)
+    rules keep the block; so does every rule where the decayed columns are not neighbours."""
+    for layout_key, (shapes, decayed) in LAYOUTS.items():
+        params = {name: torch.zeros(33, *shape, dtype=torch.float64) for name, shape in shapes.items()}
+        layout = Layout(params)
+        flat = layout.flatten(params)
+        for c, m in zip(CONFIGS, batched_step.members(CONFIGS, flat, layout.mask(decayed, flat)), strict=True):
+            own = (layout_key == "two spans" or c.optimizer in ("rmsprop", "adagrad")
+                   or (c.optimizer != "adamw" and dict(c.options).get("maximize")))
+            assert m.decay_first == (None if own else optim.get(c.optimizer).decay_first), (layout_key, c)
+            if own:
+                assert m.weight_decay.shape == (3, layout.size) and m.decayed is None
+            else:
+                assert m.weight_decay == 0.0 and m.decay_rate.shape == (3, 1)
+                assert m.decayed == slice(0, 12) and m.undecayed == (slice(12, 14),)
 
 
 @pytest.mark.parametrize("key", [k for k, spec in optim.OPTIMIZERS.items() if spec.decay_first])

@@ -55,9 +55,14 @@ def step(
     return Update(update.param, update.state, decay)
 
 
+def keep_factor(lr, weight_decay):
+    """1 − γλ, the share of θ a step keeps, as torch.optim.AdamW computes it."""
+    return 1 - lr * weight_decay
+
+
 def shrink(param: Tensor, lr, weight_decay, out: Tensor | None = None) -> Tensor:
     """θ·(1 − γλ), as torch.optim.AdamW's param.mul_(1 - lr * weight_decay); into `out` if given."""
-    return torch.mul(param, 1 - lr * weight_decay, out=out)
+    return torch.mul(param, keep_factor(lr, weight_decay), out=out)
 
 
 def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, maximize: bool = False,

@@ -8,13 +8,13 @@ are tested against torch.optim, all elementwise) updates every parameter of a co
 runs at once. Hyperparameters are checked once, before the loop, so a step never waits on
 the values of a tensor.
 
-Where a rule declares its first use of the weight decay (OptimizerSpec.decay_first), the step makes
-it itself on the decayed columns alone, with weight_decay as a (G, 1) column, and calls the rule
-without decay: the L2 term goes into the step's own gradient in place, AdamW's shrink into the rows
-of the new block. Same bits; a (G, P) weight_decay block read and a (G, P) temporary written fewer
-each step (one thread, 2026-11-28, alternated with the code before: the 16 x 16 SGD grid of
-benchmarks/sweep.py 0.202-0.212 -> 0.179-0.194 s, the 24 x 24 Sweep 1.39-1.44 -> 1.25 s, the 12 x 12
-Sweep within its noise).
+Where a rule declares its first use of the weight decay (OptimizerSpec.decay_first) and the decayed
+columns are neighbours, the step makes it itself on those columns alone, with weight_decay as a (G, 1)
+column, and calls the rule without decay: the L2 term goes into the step's own gradient in place,
+AdamW's shrink into the rows of the new block. Same bits; a (G, P) weight_decay block read and a (G, P)
+temporary written fewer each step (one thread, 2026-11-28, alternated with the code before: the
+16 x 16 SGD grid of benchmarks/sweep.py 0.198-0.218 -> 0.176-0.185 s, the 24 x 24 Sweep 1.43-1.51 ->
+1.35-1.37 s; the 12 x 12 Sweep and the Training page's runs within their noise).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import torch
 from torch import Tensor
 
 from core import optim
-from core.optim.adamw import shrink
+from core.optim.adamw import keep_factor
 from core.optim.base import add_scaled, check_hyperparameters
 
 
@@ -47,8 +47,9 @@ class Member:
     state: dict
     decay_first: str | None = None  # the rule's first use of the decay, made by step() (OptimizerSpec.decay_first)
     decay_rate: Tensor | None = None  # (runs, 1): the weight decay step() applies to the decayed columns
-    decayed: tuple[slice, ...] = ()  # the decayed columns, as runs of neighbouring columns
+    decayed: slice | None = None  # the decayed columns, neighbours
     undecayed: tuple[slice, ...] = ()
+    keep: Tensor | None = None  # (runs, 1): AdamW's 1 - lr·wd at the schedule's factor 1
 
 
 def column_runs(mask: Tensor, value: bool) -> tuple[slice, ...]:
@@ -66,7 +67,13 @@ def column_runs(mask: Tensor, value: bool) -> tuple[slice, ...]:
 
 def members(configs: Sequence, flat: Tensor, decay_mask: Tensor) -> list[Member]:
     """One Member per configuration (anything with optimizer, options, runs, per_run_lrs() and
-    weight_decays), in order; `decay_mask` (1, P) is 1 in the columns that get weight decay."""
+    weight_decays), in order; `decay_mask` (1, P) is 1 in the columns that get weight decay.
+
+    step() makes a rule's declared first use of the decay itself where the decayed columns are neighbours
+    (d2l's w). Where they are several runs of columns (the toy MLP's three weight matrices), an operation
+    per run cost its small blocks more than the traffic it saves (its default training 270-279 ms -> 293-307
+    ms, one thread): the rule applies the decay, as it does while maximizing with an L2 term (it negates
+    the gradient before the decay joins it)."""
     out, start = [], 0
     decayed, undecayed = column_runs(decay_mask, True), column_runs(decay_mask, False)
     for c in configs:
@@ -76,14 +83,14 @@ def members(configs: Sequence, flat: Tensor, decay_mask: Tensor) -> list[Member]
         check_hyperparameters(torch.tensor(lrs, dtype=torch.float64), torch.tensor(wds, dtype=torch.float64))  # once
         decays = any(wd != 0 for wd in wds) and bool(decayed)
         options = spec.resolve(dict(c.options))
-        first = spec.decay_first if decays else None
+        first = spec.decay_first if decays and len(decayed) == 1 else None
         if first == "gradient" and options.get("maximize"):
-            first = None  # the rule negates the gradient before the decay joins it: its own order kept
+            first = None
+        lr, rate = per_run(lrs, flat), per_run(wds, flat)
         out.append(Member(
-            runs, spec.step, options, lr=per_run(lrs, flat),
-            weight_decay=per_run(wds, flat) * decay_mask if decays and first is None else 0.0, state={},
-            decay_first=first, decay_rate=per_run(wds, flat) if first else None, decayed=decayed,
-            undecayed=undecayed,
+            runs, spec.step, options, lr=lr, weight_decay=rate * decay_mask if decays and first is None else 0.0,
+            state={}, decay_first=first, decay_rate=rate if first else None, decayed=decayed[0] if first else None,
+            undecayed=undecayed, keep=keep_factor(lr, rate) if first == "shrink" else None,
         ))
     return out
 
@@ -101,11 +108,11 @@ def step(group: list[Member], flat: Tensor, grad: Tensor, factor: float, out: Te
         if m.decay_first == "gradient":  # g + wd·θ into the gradient, which this step owns
             if not g.is_contiguous():  # an expanded gradient (the seed task's constant one): runs share memory
                 g = g.contiguous()
-            for cols in m.decayed:
-                add_scaled(g[:, cols], m.decay_rate, param[:, cols], out=g[:, cols])
+            cols = m.decayed
+            add_scaled(g[:, cols], m.decay_rate, param[:, cols], out=g[:, cols])
         elif m.decay_first == "shrink":  # θ·(1 − lr·wd) into the new rows, where the rule then steps in place
-            for cols in m.decayed:
-                shrink(param[:, cols], lr, m.decay_rate, out=rows[:, cols])
+            keep = m.keep if factor == 1.0 else keep_factor(lr, m.decay_rate)
+            torch.mul(param[:, m.decayed], keep, out=rows[:, m.decayed])  # adamw.shrink, its factor kept
             for cols in m.undecayed:
                 rows[:, cols] = param[:, cols]
             param = rows
