@@ -60,9 +60,10 @@ def keep_factor(lr, weight_decay):
     return 1 - lr * weight_decay
 
 
-def shrink(param: Tensor, lr, weight_decay, out: Tensor | None = None) -> Tensor:
-    """θ·(1 − γλ), as torch.optim.AdamW's param.mul_(1 - lr * weight_decay); into `out` if given."""
-    return torch.mul(param, keep_factor(lr, weight_decay), out=out)
+def shrink(param: Tensor, lr, weight_decay, out: Tensor | None = None, keep: Tensor | None = None) -> Tensor:
+    """θ·(1 − γλ), as torch.optim.AdamW's param.mul_(1 - lr * weight_decay); into `out` if given; `keep` is
+    keep_factor(lr, weight_decay) when the caller has it already (the batched step, for a constant lr)."""
+    return torch.mul(param, keep_factor(lr, weight_decay) if keep is None else keep, out=out)
 
 
 def explain_first_step(w: float, g: float, *, lr: float, weight_decay: float, maximize: bool = False,

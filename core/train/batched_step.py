@@ -26,7 +26,7 @@ import torch
 from torch import Tensor
 
 from core import optim
-from core.optim.adamw import keep_factor
+from core.optim.adamw import keep_factor, shrink
 from core.optim.base import add_scaled, check_hyperparameters
 
 
@@ -111,8 +111,8 @@ def step(group: list[Member], flat: Tensor, grad: Tensor, factor: float, out: Te
             cols = m.decayed
             add_scaled(g[:, cols], m.decay_rate, param[:, cols], out=g[:, cols])
         elif m.decay_first == "shrink":  # θ·(1 − lr·wd) into the new rows, where the rule then steps in place
-            keep = m.keep if factor == 1.0 else keep_factor(lr, m.decay_rate)
-            torch.mul(param[:, m.decayed], keep, out=rows[:, m.decayed])  # adamw.shrink, its factor kept
+            cols = m.decayed
+            shrink(param[:, cols], lr, m.decay_rate, out=rows[:, cols], keep=m.keep if factor == 1.0 else None)
             for cols in m.undecayed:
                 rows[:, cols] = param[:, cols]
             param = rows
