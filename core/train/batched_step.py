@@ -48,7 +48,7 @@ class Member:
     decay_first: str | None = None  # the rule's first use of the decay, made by step() (OptimizerSpec.decay_first)
     decay_rate: Tensor | None = None  # (runs, 1): the weight decay step() applies to the decayed columns
     decayed: slice | None = None  # the decayed columns, neighbours
-    undecayed: tuple[slice, ...] = ()
+    undecayed: tuple[slice, ...] = ()  # the other columns: copied whole into the new rows when the step shrinks
     keep: Tensor | None = None  # (runs, 1): AdamW's 1 - lr·wd at the schedule's factor 1
 
 
@@ -113,8 +113,8 @@ def step(group: list[Member], flat: Tensor, grad: Tensor, factor: float, out: Te
         elif m.decay_first == "shrink":  # θ·(1 − lr·wd) into the new rows, where the rule then steps in place
             cols = m.decayed
             shrink(param[:, cols], lr, m.decay_rate, out=rows[:, cols], keep=m.keep if factor == 1.0 else None)
-            for cols in m.undecayed:
-                rows[:, cols] = param[:, cols]
+            for kept_whole in m.undecayed:
+                rows[:, kept_whole] = param[:, kept_whole]
             param = rows
         update = m.step(param, g, m.state, lr=lr, weight_decay=m.weight_decay, checked=True,
                         out=rows, **m.options)
