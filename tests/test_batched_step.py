@@ -139,3 +139,30 @@ def test_a_rules_declared_first_use_of_the_decay_is_what_it_does(key):
             b = spec.step(shrink(param, lr, wd), grad, without, lr=lr, weight_decay=0.0, **spec.resolve())
         torch.testing.assert_close(a.param, b.param, rtol=0, atol=0)
         with_decay, without, param = a.state, b.state, a.param
+
+
+@pytest.mark.parametrize("layout_key", list(LAYOUTS))
+def test_members_kept_on_some_rows_step_those_rows_as_before(layout_key):
+    """keep_rows (core.train.compaction's drop of diverged runs): the members on the kept rows, each with its
+    rule's state, lr and weight decay rows, step those rows bit for bit as the whole group steps them (every
+    rule is elementwise); a configuration left without rows is gone."""
+    gen = torch.Generator().manual_seed(5)
+    runs = sum(c.runs for c in CONFIGS)
+    shapes, decayed = LAYOUTS[layout_key]
+    params = {name: torch.randn(runs, *shape, generator=gen, dtype=torch.float64) for name, shape in shapes.items()}
+    layout = Layout(params)
+    flat = layout.flatten(params)
+    whole = batched_step.members(CONFIGS, flat, layout.mask(decayed, flat))
+    grads = [torch.randn(flat.shape, generator=gen, dtype=torch.float64) for _ in range(4)]
+    for g in grads[:2]:  # the state exists before the drop
+        flat = batched_step.step(whole, flat, g.clone(), 1.0)
+    keep = torch.rand(runs, generator=gen) < 0.6
+    keep[:3] = False  # the first configuration loses every row
+    kept = batched_step.keep_rows(whole, keep)
+    assert len(kept) == len(CONFIGS) - sum(not bool(keep[m.runs].any()) for m in whole)
+    assert [m.runs.stop - m.runs.start for m in kept] == [int(keep[m.runs].sum()) for m in whole if keep[m.runs].any()]
+    narrow = flat[keep]
+    for factor, g in zip((1.0, 0.5), grads[2:], strict=True):
+        flat = batched_step.step(whole, flat, g.clone(), factor)
+        narrow = batched_step.step(kept, narrow, g[keep].clone(), factor)
+        torch.testing.assert_close(narrow, flat[keep], rtol=0, atol=0)

@@ -20,7 +20,7 @@ temporary written fewer each step (one thread, 2026-11-28, alternated with the c
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import Tensor
@@ -92,6 +92,29 @@ def members(configs: Sequence, flat: Tensor, decay_mask: Tensor) -> list[Member]
             state={}, decay_first=first, decay_rate=rate if first else None, decayed=decayed[0] if first else None,
             undecayed=undecayed, keep=keep_factor(lr, rate) if first == "shrink" else None,
         ))
+    return out
+
+
+def keep_rows(group: list[Member], keep: Tensor) -> list[Member]:
+    """The members on the rows of the block where `keep` (rows,) is True, renumbered in order: their rules'
+    state, lr and weight decay rows taken along; a member left with no rows is gone (its configuration's
+    runs all diverged: core.train.compaction)."""
+    out, start = [], 0
+    for m in group:
+        mine = torch.nonzero(keep[m.runs]).flatten()
+        if len(mine) == 0:
+            continue
+        rows = m.runs.stop - m.runs.start
+        on_device = mine.to(m.lr.device)
+
+        def taken(value, rows=rows, on_device=on_device):
+            per_run = isinstance(value, Tensor) and value.dim() > 0 and value.shape[0] == rows
+            return value.index_select(0, on_device) if per_run else value
+
+        out.append(replace(m, runs=slice(start, start + len(mine)), lr=taken(m.lr),
+                           weight_decay=taken(m.weight_decay), decay_rate=taken(m.decay_rate), keep=taken(m.keep),
+                           state={key: taken(value) for key, value in m.state.items()}))
+        start += len(mine)
     return out
 
 

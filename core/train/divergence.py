@@ -119,9 +119,10 @@ class RunDivergence:
     the steps, messages and weights are those a check after every step would give."""
 
     def __init__(self, flat: Tensor, judge_growth: bool = True, window: int = 1):
-        groups = flat.shape[0]
+        groups = self.runs = flat.shape[0]
         self.judge_growth = judge_growth  # only for losses bounded below by 0
-        self.diverged = torch.zeros(groups, dtype=torch.bool)  # as of the last resolve()
+        self.ids: Tensor | None = None  # each row's run once rows have left the block (compact()); None: row i is run i
+        self.diverged = torch.zeros(groups, dtype=torch.bool)  # per row of the block, as of the last resolve()
         self._everyone = False  # whether every run has diverged: self.diverged.all(), kept with it
         self.found: list[Divergence | None] = [None] * groups
         self.first_loss: Tensor | None = None
@@ -202,7 +203,7 @@ class RunDivergence:
             raise AssertionError("resolve() came later than the window of kept weights")  # a bug, never input
         flagged = bad.numpy()  # numpy's argmax down a (steps, runs) block is ten times torch's here
         first = flagged.argmax(axis=0)  # each run's first flagged step in this window
-        runs = np.flatnonzero(fresh.numpy())
+        runs = np.flatnonzero(fresh.numpy())  # rows of the block
         runs = runs[np.argsort(first[runs], kind="stable")]  # grouped by that step
         at_step = first[runs].tolist()
         on_device = torch.from_numpy(runs).to(self.recent[steps[0]].device)  # each step's runs: a slice of it
@@ -223,7 +224,8 @@ class RunDivergence:
         values = {"loss_growth": loss.tolist(), "loss_overflow": peak_before.tolist()}
         peaks = peak.tolist()
         before = torch.cat(befores)
-        for j, (i, k, code) in enumerate(zip(runs.tolist(), at_step, codes, strict=True)):
+        ids = runs if self.ids is None else self.ids.numpy()[runs]  # the rows' runs
+        for j, (i, k, code) in enumerate(zip(ids.tolist(), at_step, codes, strict=True)):
             if code == 0:
                 raise AssertionError("the per-step flag and reason_codes disagree")  # a bug, never input
             reason = REASONS[code - 1]
@@ -231,6 +233,35 @@ class RunDivergence:
             self._kept[i] = before[j]
         self.diverged |= fresh
         self._everyone = bool(self.diverged.all())
+
+    def compact(self, keep: Tensor) -> None:
+        """Only the block's rows where `keep` (rows,) is True stay: the trainer dropped the others (runs that
+        diverged; their Divergence and last good weights stay here, under their run). Called between two
+        looks, when no step waits to be resolved; the kept weights of recent steps lose those rows too."""
+        if self._pending:
+            raise AssertionError("compact() between a step and its resolve()")  # a bug, never input
+        rows = torch.nonzero(keep).flatten()
+        on_device = rows.to(self._bound.device)
+        self.ids = rows if self.ids is None else self.ids[rows]
+        self.diverged = self.diverged[rows]
+        self.first_loss, self._bound = self.first_loss[on_device], self._bound[on_device]
+        self.recent = {step: weights.index_select(0, on_device) for step, weights in self.recent.items()}
+
+    def rows_of(self, runs: Tensor) -> Tensor:
+        """The block's rows of these runs (each still in it)."""
+        return runs if self.ids is None else torch.searchsorted(self.ids, runs)
+
+    def every_run(self, flat: Tensor) -> Tensor:
+        """The block with a row for every run again: `flat`'s rows where compact() left them, and each dropped
+        run's last good weights in its own row (its curves end where it diverged, so nothing else reads it)."""
+        if self.ids is None:
+            return flat
+        out = flat.new_empty((self.runs, flat.shape[1]))
+        out[self.ids.to(flat.device)] = flat
+        dropped = sorted(set(range(self.runs)) - set(self.ids.tolist()))
+        if dropped:
+            out[torch.tensor(dropped, device=flat.device)] = torch.stack([self._kept[i] for i in dropped])
+        return out
 
     def last_good(self, flat: Tensor) -> Tensor:
         """Every run's last good weights: `flat` (the final weights) for the runs that never diverged."""

@@ -8,7 +8,7 @@ final values are recorded; a chosen cell's curves come from its own run, or from
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,9 +124,10 @@ def _grid(history: History, shape: tuple[int, int]) -> Grid:
 
 
 def sweep_histories(config: SweepConfig, on_progress: Callable[[float], None] | None = None,
-                    on_step: Callable[[int, Tensor], None] | None = None) -> list[History]:
-    """Each optimizer's History of final values, its runs the cells (train_together's on_step passed on)."""
-    return train_together(config.grid_configs(), on_progress, curves=False, on_step=on_step)
+                    watch: Sequence[int] = (), on_step: Callable[[int, Tensor], None] | None = None) -> list[History]:
+    """Each optimizer's History of final values, its runs the cells (train_together's watch and on_step passed
+    on)."""
+    return train_together(config.grid_configs(), on_progress, curves=False, watch=watch, on_step=on_step)
 
 
 def grids(config: SweepConfig, histories: list[History]) -> dict[str, Grid]:

@@ -46,13 +46,9 @@ def run_sweep_and_cell(config: SweepConfig, lr_index: int, wd_index: int,
     """The sweep's grids, and the cell's History under each optimizer (cell_configs' order); None for the
     cell when the sweep stopped early (every run diverged) and so did not keep every step it needs."""
     row, per_optimizer = cell_row(config, lr_index, wd_index), config.resolution[0] * config.resolution[1]
-    rows = torch.tensor([i * per_optimizer + row for i in range(len(config.optimizers))])
+    rows = [i * per_optimizer + row for i in range(len(config.optimizers))]
     kept: list[Tensor] = []  # kept[t]: the cell's weights under every optimizer after step t, (optimizers, P)
-
-    def keep(_t: int, flat: Tensor) -> None:
-        kept.append(flat.index_select(0, rows.to(flat.device)))
-
-    histories = sweep_histories(config, on_progress, on_step=keep)
+    histories = sweep_histories(config, on_progress, watch=rows, on_step=lambda _t, weights: kept.append(weights))
     if len(kept) < histories[0].steps + 1:
         return grids(config, histories), None
     return grids(config, histories), cell_histories(cell_configs(config, lr_index, wd_index), histories[0].lr_factor,

@@ -5,21 +5,22 @@ Each parameter has a leading run dimension, and all of them live in one (G, P) b
 (core.train.layout); the loss is the sum of the G runs' losses, so autograd, or a task's
 closed-form gradient, gives every run its own gradient in one pass. The pieces live beside it:
 the batches in core.train.minibatch (shared with the torch.optim reference loop), the step in
-core.train.batched_step, the curves and snapshots in core.train.recorder, divergence in core.train.divergence.
+core.train.batched_step, the curves and snapshots in core.train.recorder, divergence in core.train.divergence,
+a sweep's diverged runs leaving the block in core.train.compaction.
 This module validates a request, runs the loop and knows each task's starting point.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import torch
 from torch import Tensor
 
 from core.devices import resolve_device, resolve_dtype
-from core.train import batched_step, replay
+from core.train import batched_step, compaction, replay
 from core.train.divergence import RunDivergence
 from core.train.evaluation import Evaluation, step_gradients
 from core.train.layout import Layout
@@ -163,7 +164,7 @@ FRAMES_PER_SECOND = 10  # how often a run watched as it trains (on_partial) is d
 
 def train_together(configs: list[TrainConfig], on_progress: Callable[[float], None] | None = None,
                    curves: bool = True, on_partial: Callable[[Partial], None] | None = None,
-                   first_frame_after: float = 0.0,
+                   first_frame_after: float = 0.0, watch: Sequence[int] = (),
                    on_step: Callable[[int, Tensor], None] | None = None) -> list[History]:
     """Several configurations on one task (say SGD, Adam and AdamW, each with four weight
     decays) as one program: one forward and backward per step for all their runs, then each
@@ -181,9 +182,12 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     Its first frame comes first_frame_after seconds in at the earliest: a page that shows only runs still
     training by then is not handed the frames before (each makes the waiting steps evaluate at once).
 
-    on_step, if given, is called with the weights before the first step (t = 0) and after each step t
-    (the (G, P) block; the caller copies what it keeps), and steps are then taken one at a time (no
-    replayed windows): core.train.sweep keeps the chosen cell's weights this way."""
+    on_step, if given, is called with the weights of the runs in `watch` (indices among all runs) before
+    the first step (t = 0) and after each step t (a (len(watch), P) block of its own), and steps are then
+    taken one at a time (no replayed windows): core.train.sweep_cell keeps the chosen cell's weights this way.
+
+    Without curves, runs that diverged leave the block as they are found (core.train.compaction), except
+    the watched ones."""
     configs = list(configs)
     first = configs[0]
     task = make_task(first.task, **dict(first.task_options))
@@ -208,8 +212,13 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     divergence = RunDivergence(flat, task.loss_is_nonnegative, window=every)
     waiting = _Waiting(evaluation, layout, recorder, divergence) if waits else None
     window = None
+    compacts = not curves and not replayable
+    watched = torch.zeros(len(flat), dtype=torch.bool)  # per row of the block: a run in `watch`
+    watched[list(watch)] = True
+    watch_runs = torch.tensor(list(watch), dtype=torch.int64)
+    watch_rows = watch_runs.to(device)
     if on_step is not None:
-        on_step(0, flat)
+        on_step(0, flat.index_select(0, watch_rows))
 
     def replays_at(t: int) -> bool:
         """A sweep on cuda replays windows of `every` steps from its second step (the first creates
@@ -233,7 +242,7 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
                         recorder.before_step(t, layout, flat, train_loss, test_loss)
                     flat = batched_step.step(group, flat, grad, factors[t])
                     if on_step is not None:
-                        on_step(t + 1, flat)
+                        on_step(t + 1, flat.index_select(0, watch_rows))
                     if waiting is None:
                         divergence.update(t + 1, flat, train_loss, None if test_loss is train_loss else test_loss)
                     else:
@@ -257,10 +266,15 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
                     flat = divergence.recent[stop]
                     recorder.truncate(stop)
                     break
+                dropped = compaction.drop_diverged(flat, group, divergence, watched) if compacts and t < total else None
+                if dropped is not None:
+                    flat, group, watched = dropped
+                    watch_rows = divergence.rows_of(watch_runs).to(device)
+    flat = divergence.every_run(flat)
     final = layout.views(flat)
     recorder.finish(final, *evaluation(final))
     last_good = layout.views(divergence.last_good(flat))
-    return [recorder.history(c, m.runs, factors, divergence, last_good) for c, m in zip(configs, group, strict=True)]
+    return [recorder.history(c, r, factors, divergence, last_good) for c, r in zip(configs, runs, strict=True)]
 
 
 DEFAULT_WEIGHT_DECAYS = {key: task.default_weight_decays for key, task in TASKS.items()}  # each Task declares its own
