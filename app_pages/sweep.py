@@ -12,13 +12,14 @@ from core.numbers import fmt
 from core.problem import SEED_FIELD
 from core.schema import Field
 from core.train.budget import max_epochs
+from core.train.config import COMPARED_OPTIMIZERS, TrainConfig, check_request
 from core.train.divergence import criterion
 from core.train.sweep import DECAY_MODES, DEFAULT_LOG10_WD, MAX_RESOLUTION, Grid, SweepConfig, run_sweep
-from core.train.sweep_cell import cell_configs, run_sweep_and_cell
+from core.train.sweep_cell import cell_configs
 from core.train.sweep_claims import ridge, ridge_sentence
 from core.train.tasks import TASKS
-from core.train.training import COMPARED_OPTIMIZERS, History, TrainConfig, check_request, train, train_together
-from ui import presets, widgets
+from core.train.training import History, train, train_together
+from ui import kept_sweeps, presets, widgets
 from ui.charts import show
 from ui.classroom import aside
 from ui.device import current_device, training_dtype
@@ -52,19 +53,21 @@ DECAY_LABELS = {"coupled": "PyTorch (lr·wd)", "independent": "independent (wd)"
 
 def cached_sweep(config: SweepConfig, cell: tuple[int, int]) -> dict[str, Grid]:
     """Refused before it queues when too costly; then trained once for every visitor (ui.heavy). On the cpu
-    the chosen cell's (lr index, wd index) curves are kept from the same run (core.train.sweep_cell), where
-    cached_cells finds them instead of training the cell again."""
+    the sweep is kept to answer for other epoch counts, and the chosen cell's (lr index, wd index) curves
+    come from the same run (ui.kept_sweeps), where cached_cells finds them instead of training the cell again."""
     check_request(config.grid_configs())
+    key = ("sweep", config)
+    if config.device == "cpu" and key not in results_cache():
+        found = kept_sweeps.answered(config, cell)
+        if found is not None:
+            return results_cache().put(key, found)
 
     def compute(progress) -> dict[str, Grid]:
         if config.device != "cpu":  # a cuda sweep replays its steps in windows: no step's weights to keep
             return run_sweep(config, progress)
-        found, cells = run_sweep_and_cell(config, *cell, progress)
-        if cells is not None:
-            results_cache().put(training_key(cell_configs(config, *cell)), cells)
-        return found
+        return kept_sweeps.trained(config, cell, progress)
 
-    return cached_heavy(("sweep", config), "Training the grid…", compute)
+    return cached_heavy(key, "Training the grid…", compute)
 
 
 def cached_cell(cell: TrainConfig) -> History:

@@ -14,10 +14,11 @@ from core.schema import Field
 from core.train.budget import max_epochs
 from core.train.classifier_views import accuracy, decision_boundary, training_points
 from core.train.closed_form import seed_norm_curves
+from core.train.config import COMPARED_OPTIMIZERS, TrainConfig, check_request, default_config
 from core.train.recorder import Partial
 from core.train.schedules import SCHEDULES
 from core.train.tasks import TASKS, make_task
-from core.train.training import COMPARED_OPTIMIZERS, History, TrainConfig, check_request, default_config, train_together
+from core.train.training import History, train_together
 from core.train.training_claims import (
     closed_form_applies,
     generalization_sentence,

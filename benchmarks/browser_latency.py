@@ -2,7 +2,8 @@
 
 Starts its own `streamlit run app.py` on 127.0.0.1 (one torch thread, as `make run`), opens each
 row's page in Debian's chromium (Playwright, headless) and moves the row's control by one step
-with the keyboard, `--moves` times, each move to a value not seen before (so no cache answers).
+with the keyboard, `--moves` times, each move to a value not seen before (so no results cache answers;
+the Sweep's Epochs rows are answered by the sweep the page keeps, its weight-decay rows train a new grid).
 For each move it records, in the page's own clock:
 
 - first change: keydown -> the first DOM change inside a chart, formula, metric or table;
@@ -24,7 +25,7 @@ last ten seconds in which some task waited for a CPU, /proc/pressure/cpu; null w
 says how loaded the machine was: on a shared 2-core machine the same code's rows moved by 20 % within an
 afternoon, so only runs alternated with each other compare two versions. Targets (issue 15, 2 cores,
 quiet): single_step, questions, theory, parameters <= 200/300 ms; training <= 300/600; training_toy <=
-500/1000; sweep_12 <= 500/1000; sweep_24 <= 1000/2000.
+500/1000; sweep_12, sweep_12_wd <= 500/1000; sweep_24, sweep_24_wd <= 1000/2000.
 
     .venv/bin/python benchmarks/browser_latency.py
     .venv/bin/python benchmarks/browser_latency.py --rows single_step theory --moves 20
@@ -56,8 +57,12 @@ ROWS = {
     # the runs' own length (momentum is folded away under Advanced options): one epoch fewer per move
     "training": ("training", ("slider", "Epochs"), "ArrowLeft"),
     "training_toy": ("training?task=toy", ("slider", "Epochs"), "ArrowLeft"),
+    # one epoch fewer per move: read from the sweep kept by the page (ui.kept_sweeps), no training
     "sweep_12": ("sweep", ("slider", "Epochs"), "ArrowLeft"),
     "sweep_24": ("sweep?resolution=24", ("slider", "Epochs"), "ArrowLeft"),
+    # the weight-decay range's low end up by 0.5 per move: a new grid, trained whole every move
+    "sweep_12_wd": ("sweep", ("slider", "log10 weight decay"), "ArrowRight"),
+    "sweep_24_wd": ("sweep?resolution=24", ("slider", "log10 weight decay"), "ArrowRight"),
 }
 SEARCHES = ("bn", "layer1", "conv", "fc", "downsample", "layer4", "weight", "bias", "layer2", "layer3", "1.0", "0.")
 QUIET_MS = 400

@@ -1,6 +1,6 @@
 """What a training step costs per task, measured, beside what core.train.tasks declares.
 
-The request budget (core.train.training.MAX_REQUEST_SECONDS) trusts each task's declared
+The request budget (core.train.config.MAX_REQUEST_SECONDS) trusts each task's declared
 step_us (one step's fixed cost: Python, autograd, one update per optimizer) and
 run_step_us (each run's share of a step). This measures both the way the pages train:
 the three compared optimizers together, float64, one thread, with and without curves,
@@ -25,9 +25,10 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python benchmarks/cost.py`
+from core.train.config import COMPARED_OPTIMIZERS, MAX_RUNS, TrainConfig  # noqa: E402
 from core.train.minibatch import steps_per_epoch  # noqa: E402
 from core.train.tasks import TASKS, make_task  # noqa: E402
-from core.train.training import COMPARED_OPTIMIZERS, MAX_RUNS, TrainConfig, train_together  # noqa: E402
+from core.train.training import train_together  # noqa: E402
 
 SIZES = (3, 432, MAX_RUNS)  # runs, all optimizers together: the fixed part from the first, per run from the others
 TARGET_S = 0.4  # time per measurement: enough steps to average, few enough to finish

@@ -15,7 +15,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python benchmarks/training.py`
 from core.allocator import reuse_freed_memory  # noqa: E402
-from core.train.training import default_configs, train_together  # noqa: E402
+from core.train.config import default_configs  # noqa: E402
+from core.train.training import train_together  # noqa: E402
 
 
 def run_all() -> float:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from core.train.budget import max_epochs
+from core.train.config import check_request, default_config
 from core.train.sweep import MAX_RESOLUTION, SweepConfig
 from core.train.tasks import TASKS
-from core.train.training import check_request, default_config
 
 
 @pytest.mark.parametrize("task", list(TASKS))

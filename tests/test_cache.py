@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from core.cache import ENTRY_BYTES, ByteLRU, nbytes
+from core.train.config import TrainConfig
 from core.train.sweep import Grid
-from core.train.training import TrainConfig, train
+from core.train.training import train
 
 MB = 2**20
 

@@ -51,8 +51,9 @@ def test_losses_and_gradients_equal_autograd(key, part):
 def test_a_task_without_one_trains_through_autograd_to_the_same_weights(monkeypatch):
     """Task.closed_form_gradient is each task's choice: one without it (a new task, say) trains through
     autograd, and the toy MLP trained that way ends where its written-out backward pass ends."""
+    from core.train.config import default_config
     from core.train.toy_task import ToyClassifier
-    from core.train.training import default_config, train_together
+    from core.train.training import train_together
 
     configs = [default_config("toy", opt, epochs=40) for opt in ("sgd", "adam", "adamw")]
     written = train_together(configs)

@@ -10,9 +10,10 @@ import pytest
 import torch
 
 from core.train import batched_step, compaction, training
+from core.train.config import TrainConfig
 from core.train.divergence import RunDivergence
 from core.train.sweep import SweepConfig
-from core.train.training import TrainConfig, train_together
+from core.train.training import train_together
 
 CASES = {
     "three optimizers": SweepConfig(resolution=(5, 4), epochs=20),

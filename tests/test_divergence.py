@@ -8,9 +8,10 @@ import pytest
 import torch
 
 from core.step import StepConfig, run_step
+from core.train.config import TrainConfig
 from core.train.divergence import LOSS_GROWTH, WEIGHT_LIMIT, Divergence, criterion, first_divergence, reason_codes
 from core.train.sweep import SweepConfig, blown_up
-from core.train.training import TrainConfig, train, train_together
+from core.train.training import train, train_together
 
 
 def test_each_reason_and_the_earliest_wins():

@@ -9,8 +9,9 @@ import pandas as pd
 
 from core.exports import history_csv, step_csv, sweep_csv
 from core.step import StepConfig, run_step
+from core.train.config import TrainConfig
 from core.train.sweep import SweepConfig, run_sweep
-from core.train.training import TrainConfig, train
+from core.train.training import train
 
 
 def test_step_csv_holds_every_matrix_and_the_seed_numbers():

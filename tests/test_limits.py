@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from core import step
 from core.params.checkpoints import MAX_UPLOAD_BYTES, CheckpointError, read_checkpoint
 from core.train import batched_step, sweep, training
+from core.train import config as request
 from core.train.tasks import TASKS, make_task
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +34,7 @@ def test_step_refuses_more_than_max_steps():
 def test_training_refuses_more_than_max_steps():
     per_epoch = 4  # d2l: 20 training points in minibatches of 5
     with pytest.raises(ValueError, match="steps"):
-        training.train(training.TrainConfig(task="d2l", epochs=training.MAX_STEPS // per_epoch + 1))
+        training.train(request.TrainConfig(task="d2l", epochs=request.MAX_STEPS // per_epoch + 1))
 
 
 def test_the_toy_sweep_link_is_refused_before_any_training_starts(monkeypatch):
@@ -43,27 +44,27 @@ def test_the_toy_sweep_link_is_refused_before_any_training_starts(monkeypatch):
         raise AssertionError("training started")
 
     monkeypatch.setattr(batched_step, "step", no_training)
-    monkeypatch.setattr(training.TASKS["toy"], "init_params", no_training)
+    monkeypatch.setattr(request.TASKS["toy"], "init_params", no_training)
     config = sweep.SweepConfig(task="toy", resolution=(24, 24), epochs=400)
     with pytest.raises(ValueError, match="Ask for less: at most .* epochs"):
         sweep.run_sweep(config)
     with pytest.raises(ValueError, match="at most 5 s"):
-        training.check_request(config.grid_configs())
+        request.check_request(config.grid_configs())
 
 
 def test_every_default_request_is_within_the_budget():
-    for group in training.default_configs():  # the training page's first view of each task
-        training.check_request(group)
-    training.check_request(sweep.SweepConfig().grid_configs())  # the sweep page's first view
+    for group in request.default_configs():  # the training page's first view of each task
+        request.check_request(group)
+    request.check_request(sweep.SweepConfig().grid_configs())  # the sweep page's first view
 
 
 def test_training_refuses_more_than_max_runs():
-    too_many = tuple(float(i) for i in range(training.MAX_RUNS + 1))
+    too_many = tuple(float(i) for i in range(request.MAX_RUNS + 1))
     with pytest.raises(ValueError, match="runs"):
-        training.train(training.TrainConfig(task="seed", weight_decays=too_many, epochs=1))
-    half = tuple(float(i) for i in range(training.MAX_RUNS // 2 + 1))
+        training.train(request.TrainConfig(task="seed", weight_decays=too_many, epochs=1))
+    half = tuple(float(i) for i in range(request.MAX_RUNS // 2 + 1))
     with pytest.raises(ValueError, match="runs"):  # the bound holds across configurations trained together
-        training.train_together([training.TrainConfig(task="seed", optimizer=o, weight_decays=half, epochs=1)
+        training.train_together([request.TrainConfig(task="seed", optimizer=o, weight_decays=half, epochs=1)
                                  for o in ("sgd", "adamw")])
 
 
@@ -127,9 +128,9 @@ def test_training_page_cannot_ask_for_more_than_the_core_allows(task):
     t = make_task(task)
     data = t.data(0, torch.float64, torch.device("cpu"))
     per_epoch = training.steps_per_epoch(len(data.x_train), t.batch_size)
-    assert by_key(at, f"epochs.{task}").max * per_epoch <= training.MAX_STEPS
-    runs = len(by_key(at, f"wds.{task}").options) * len(training.COMPARED_OPTIMIZERS)
-    assert runs <= training.MAX_RUNS
+    assert by_key(at, f"epochs.{task}").max * per_epoch <= request.MAX_STEPS
+    runs = len(by_key(at, f"wds.{task}").options) * len(request.COMPARED_OPTIMIZERS)
+    assert runs <= request.MAX_RUNS
 
 
 @pytest.mark.parametrize("name", ["training", "sweep"])
@@ -148,7 +149,7 @@ def test_the_largest_sweep_the_page_offers_is_one_the_core_runs():
     at = page("sweep")
     n = int(by_key(at, "resolution").max)
     config = sweep.SweepConfig(optimizers=tuple(by_key(at, "optimizers").value), resolution=(n, n))
-    assert sum(c.runs for c in config.grid_configs()) <= training.MAX_RUNS
+    assert sum(c.runs for c in config.grid_configs()) <= request.MAX_RUNS
 
 
 def test_a_catastrophic_regex_cannot_stall_the_server():

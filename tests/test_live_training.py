@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from core.train import training
-from core.train.training import default_config, train_together
+from core.train.config import default_config
+from core.train.training import train_together
 
 
 @pytest.fixture

@@ -114,24 +114,47 @@ def test_the_largest_grid_at_the_most_epochs_it_allows_renders():
     assert shared_link(at)  # the share link is there
 
 
+def counted_trainings(monkeypatch) -> list[tuple[str, int]]:
+    """("new", configurations) for every training program built from now on, ("run", steps) for every run of one."""
+    from core.train import training
+
+    calls: list[tuple[str, int]] = []
+    init, run_ = training.Training.__init__, training.Training.run
+
+    def counted_init(self, configs, *args, **kwargs):
+        calls.append(("new", len(configs)))
+        init(self, configs, *args, **kwargs)
+
+    def counted_run(self, *args, **kwargs):
+        before = self.t
+        run_(self, *args, **kwargs)
+        calls.append(("run", self.t - before))
+
+    monkeypatch.setattr(training.Training, "__init__", counted_init)
+    monkeypatch.setattr(training.Training, "run", counted_run)
+    return calls
+
+
 def test_a_new_grid_trains_once_and_its_chosen_cell_comes_from_that_run(monkeypatch):
     """The chosen cell is one of the grid's runs: its curves are kept from the sweep (core.train.sweep_cell)
     rather than trained again after it (0.15-0.3 s a change on two cores); another cell is trained alone."""
-    from core.train import sweep, training
-
-    calls = []
-
-    def counted(real):
-        def wrapper(configs, *args, **kwargs):
-            calls.append(len(configs))
-            return real(configs, *args, **kwargs)
-        return wrapper
-
-    monkeypatch.setattr(sweep, "train_together", counted(sweep.train_together))
-    monkeypatch.setattr(training, "train_together", counted(training.train_together))
+    calls = counted_trainings(monkeypatch)
     at = run(**{"sweep_seed.d2l": 4321, "sweep_epochs.d2l": 7})  # a grid no other test has put in the cache
     assert not at.exception
-    assert calls == [3]  # one program: the grid's three optimizers, the chosen cell's curves with it
+    assert calls == [("new", 3), ("run", 28)]  # one program: the three optimizers, the chosen cell's curves with it
     assert all(f"{o}: loss" in titles(at) for o in ("SGD", "Adam", "AdamW"))
     at.select_slider(key="sweep:cell_lr").set_value(0).run()
-    assert not at.exception and calls == [3, 3]  # the same grid from the cache, the new cell trained alone
+    assert not at.exception and calls[2:] == [("new", 3), ("run", 28)]  # the same grid, the new cell trained alone
+
+
+def test_the_epochs_slider_reads_fewer_epochs_and_trains_only_the_added_ones(monkeypatch):
+    """ui.kept_sweeps: one epoch fewer is read from the kept sweep (no training at all, the cell's curves
+    too), one more trains one epoch (4 steps of d2l); what is read equals a fresh sweep (tests/test_sweep_run.py)."""
+    calls = counted_trainings(monkeypatch)
+    at = run(**{"sweep_seed.d2l": 4322, "sweep_epochs.d2l": 9})  # a grid no other test has put in the cache
+    assert calls == [("new", 3), ("run", 36)]
+    at.sidebar.slider(key="sweep:sweep_epochs.d2l").set_value(8).run()
+    assert not at.exception and calls[2:] == []
+    assert all(f"{o}: loss" in titles(at) for o in ("SGD", "Adam", "AdamW"))
+    at.sidebar.slider(key="sweep:sweep_epochs.d2l").set_value(10).run()
+    assert not at.exception and calls[2:] == [("run", 4)]

@@ -16,10 +16,11 @@ from core.numbers import fmt
 from core.schema import to_query
 from core.step import StepConfig, adam_vs_adamw_pure_decay, run_step
 from core.train.classifier_views import accuracy
+from core.train.config import COMPARED_OPTIMIZERS, default_config
 from core.train.sweep import SweepConfig, run_sweep
 from core.train.sweep_claims import ALIGNED, DIAGONAL, ridge
 from core.train.tasks import make_task
-from core.train.training import COMPARED_OPTIMIZERS, default_config, train_together
+from core.train.training import train_together
 from tests.page_helpers import page_fields, run_page, scoped
 
 PAGES = {"single_step": single_step_presets, "training": training_presets, "sweep": sweep_presets}

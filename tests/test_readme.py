@@ -32,9 +32,9 @@ def test_each_limit_constant_is_listed_once():
     assert len(names) == len(set(names))
     for module in (
             "core.params.checkpoints", "core.params.search",
-            "core.train.training", "core.train.sweep", "core.step", "ui.limits"):
+            "core.train.config", "core.train.sweep", "core.step", "ui.limits"):
         mod = importlib.import_module(module)
         for attr in dir(mod):
-            if re.fullmatch(r"MAX_[A-Z_]+|[A-Z_]+_LIMIT|[A-Z_]+_SECONDS|HEAVY_SLOTS|RESULTS_CACHE_BYTES", attr) \
+            if re.fullmatch(r"MAX_[A-Z_]+|[A-Z_]+_LIMIT|[A-Z_]+_SECONDS|HEAVY_SLOTS|[A-Z_]+_BYTES", attr) \
                     and isinstance(getattr(mod, attr), (int, float)):
                 assert f"{module}.{attr}" in names, f"{module}.{attr} is a limit missing from README's Bounds"

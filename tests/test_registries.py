@@ -23,11 +23,11 @@ from core.optim.first_step import Explanation
 from core.params.conventions import CONVENTIONS, DECAY, NA, NO_DECAY, ParamInfo
 from core.params.models import MODELS, build
 from core.params.snippets import optimizer_snippet
+from core.train.config import COMPARED_OPTIMIZERS, MAX_STEPS, check_request, default_config
 from core.train.minibatch import steps_per_epoch
 from core.train.schedules import SCHEDULES, lr_factors
 from core.train.sweep import SweepConfig
 from core.train.tasks import TASKS, make_task
-from core.train.training import COMPARED_OPTIMIZERS, MAX_STEPS, check_request, default_config
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,9 +12,9 @@ from core.explain.questions import QUESTIONS
 from core.optim import OPTIMIZERS
 from core.schema import Field
 from core.train.budget import max_epochs
+from core.train.config import COMPARED_OPTIMIZERS, check_request, default_config
 from core.train.sweep import SweepConfig
 from core.train.tasks import TASKS, make_task
-from core.train.training import COMPARED_OPTIMIZERS, check_request, default_config
 from tests.page_helpers import page_fields
 
 

@@ -11,10 +11,11 @@ import torch
 
 from core.optim import OPTIMIZERS
 from core.train import replay, training
+from core.train.config import TrainConfig, default_config
 from core.train.divergence import RunDivergence
 from core.train.sweep import SweepConfig, run_sweep
 from core.train.toy_task import ToyClassifier
-from core.train.training import TrainConfig, default_config, train_together
+from core.train.training import train_together
 
 OPTIONS = {  # every rule, with the options whose state or step count a window must carry
     "sgd": (("momentum", 0.9), ("nesterov", True)),

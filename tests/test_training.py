@@ -8,9 +8,10 @@ import pytest
 import torch
 
 from core.devices import DeviceUnavailableError
+from core.train.config import MAX_STEPS, TrainConfig, default_configs
 from core.train.reference_loop import torch_optim_run
 from core.train.schedules import lr_factors
-from core.train.training import MAX_STEPS, TrainConfig, default_configs, train
+from core.train.training import train
 
 
 @pytest.mark.parametrize("task,optimizer,options,schedule", [
@@ -126,7 +127,8 @@ def test_schedules_start_at_one_and_cosine_ends_near_zero():
 
 def test_training_configurations_together_equals_training_them_apart():
     """The page trains SGD, Adam and AdamW as one program; each must match its own run."""
-    from core.train.training import default_config, train_together
+    from core.train.config import default_config
+    from core.train.training import train_together
 
     configs = [default_config("toy", opt, epochs=20, options=opts)
                for opt, opts in (("sgd", (("momentum", 0.9),)), ("adam", ()), ("adamw", ()))]
@@ -156,7 +158,7 @@ def test_a_costly_request_says_what_would_fit_and_that_is_true():
     M runs" are accepted, one more is not."""
     import re
 
-    from core.train.training import check_request
+    from core.train.config import check_request
 
     def request(runs: int, epochs: int) -> list[TrainConfig]:
         return [TrainConfig(task="toy", weight_decays=(0.1,) * runs, epochs=epochs)]

@@ -10,7 +10,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.train.training import COMPARED_OPTIMIZERS, default_config, train, train_together
+from core.train.config import COMPARED_OPTIMIZERS, default_config
+from core.train.training import train, train_together
 from core.train.training_claims import (
     SETTLED,
     generalization_sentence,

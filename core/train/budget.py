@@ -13,8 +13,9 @@ from functools import lru_cache
 
 import torch
 
+from core.train.config import MAX_REQUEST_SECONDS, MAX_STEPS, estimated_seconds
 from core.train.tasks import make_task
-from core.train.training import MAX_REQUEST_SECONDS, MAX_STEPS, estimated_seconds, steps_per_epoch
+from core.train.training import steps_per_epoch
 
 
 @lru_cache(maxsize=256)

@@ -38,6 +38,17 @@ class Minibatches:
         if epochs is not None and not self.full_batch:
             self._orders = torch.stack([self._draw() for _ in range(epochs)]).to(device)
 
+    def extend(self, epochs: int) -> None:
+        """Draw the permutations of the epochs up to `epochs` that are not drawn yet, from the same generator
+        in the same order: the batches a Minibatches made for `epochs` from the start has (a training that goes
+        on: core.train.training.Training.extend)."""
+        if self._orders is None or self.full_batch:
+            return
+        more = epochs - len(self._orders)
+        if more > 0:
+            drawn = torch.stack([self._draw() for _ in range(more)]).to(self._orders.device)
+            self._orders = torch.cat([self._orders, drawn])
+
     @property
     def full_batch(self) -> bool:
         return self.batch_size is None

@@ -8,6 +8,7 @@ per-step evaluation that recording would cost).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from core.train.divergence import Divergence, RunDivergence
 from core.train.layout import Layout
 
 if TYPE_CHECKING:
-    from core.train.training import TrainConfig
+    from core.train.config import TrainConfig
 
 SNAPSHOTS = 60  # weights kept for the step-through animation: enough frames, little memory
 
@@ -84,6 +85,13 @@ class Recorder:
         self.snapshots: dict[int, dict[str, Tensor]] = {}
         spaced = np.linspace(0, total_steps, min(total_steps, SNAPSHOTS) + 1).round().astype(int).tolist()
         self.snapshot_at = set(spaced) if curves else set()
+
+    def copy(self) -> Recorder:
+        """Another recorder holding what this one recorded so far (the tensors shared, the lists its own)."""
+        other = copy.copy(self)
+        other.train_losses, other.test_losses = list(self.train_losses), list(self.test_losses)
+        other.norms, other.snapshots = list(self.norms), dict(self.snapshots)
+        return other
 
     def records(self, t: int) -> bool:
         """Whether the losses before step t are kept (then the trainer must compute them)."""

@@ -12,10 +12,10 @@ import torch
 from core import optim
 from core.devices import resolve_device, resolve_dtype
 from core.optim.torch_loop import run_steps
+from core.train.config import TrainConfig
 from core.train.minibatch import Minibatches
 from core.train.schedules import lr_factors
 from core.train.tasks import make_task
-from core.train.training import TrainConfig
 
 
 def torch_optim_run(config: TrainConfig, run: int) -> dict[str, torch.Tensor]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from torch import Tensor
 
-from core.train.training import History, TrainConfig, train_together
+from core.train.config import TrainConfig
+from core.train.training import History, train_together
 
 MAX_RESOLUTION = 24  # cells per axis: 24 x 24 = 576 runs per optimizer
 DECAY_MODES = {  # how the wd axis is parameterized; both run through torch.optim's own weight_decay
@@ -110,17 +111,25 @@ def blown_up(history: History) -> np.ndarray:
     return np.array([d is not None for d in history.divergences])
 
 
-def _grid(history: History, shape: tuple[int, int]) -> Grid:
-    diverged = blown_up(history).reshape(shape)
-    norm = history.decayed_norms()[:, -1].reshape(shape)
+def grid_of(optimizer: str, train_loss: np.ndarray, test_loss: np.ndarray, decayed_norm: np.ndarray,
+            diverged: np.ndarray, shape: tuple[int, int]) -> Grid:
+    """One optimizer's Grid from its runs' final values, each (runs,): a diverged cell, or a loss that is not
+    finite, is NaN."""
+    diverged = diverged.reshape(shape)
 
     def final(values: np.ndarray) -> np.ndarray:
-        out = values[:, -1].reshape(shape).copy()
+        out = values.reshape(shape).copy()
         out[diverged | ~np.isfinite(out)] = np.nan
         return out
 
+    norm = decayed_norm.reshape(shape).copy()
     norm[diverged] = np.nan
-    return Grid(history.config.optimizer, final(history.test_loss), final(history.train_loss), norm, diverged)
+    return Grid(optimizer, final(test_loss), final(train_loss), norm, diverged)
+
+
+def _grid(history: History, shape: tuple[int, int]) -> Grid:
+    return grid_of(history.config.optimizer, history.train_loss[:, -1], history.test_loss[:, -1],
+                   history.decayed_norms()[:, -1], blown_up(history), shape)
 
 
 def sweep_histories(config: SweepConfig, on_progress: Callable[[float], None] | None = None,

@@ -20,13 +20,13 @@ import torch
 from torch import Tensor
 
 from core.devices import resolve_device, resolve_dtype
+from core.train.config import TrainConfig
 from core.train.divergence import RunDivergence
 from core.train.evaluation import Evaluation
 from core.train.layout import Layout
 from core.train.recorder import History, norms
 from core.train.sweep import Grid, SweepConfig, grids, sweep_histories
 from core.train.tasks import make_task
-from core.train.training import TrainConfig
 
 
 def cell_row(config: SweepConfig, lr_index: int, wd_index: int) -> int:

@@ -7,110 +7,34 @@ closed-form gradient, gives every run its own gradient in one pass. The pieces l
 the batches in core.train.minibatch (shared with the torch.optim reference loop), the step in
 core.train.batched_step, the curves and snapshots in core.train.recorder, divergence in core.train.divergence,
 a sweep's diverged runs leaving the block in core.train.compaction.
-This module validates a request, runs the loop and knows each task's starting point.
+This module runs the loop; what a request may ask and each task's starting point are core.train.config's.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import torch
 from torch import Tensor
 
 from core.devices import resolve_device, resolve_dtype
 from core.train import batched_step, compaction, replay
+from core.train.config import TrainConfig, validate
 from core.train.divergence import RunDivergence
 from core.train.evaluation import Evaluation, step_gradients
 from core.train.layout import Layout
 from core.train.minibatch import Minibatches, steps_per_epoch
-from core.train.recorder import History, Partial, Recorder
+from core.train.recorder import History, Partial, Recorder, norms
 from core.train.schedules import lr_factors
-from core.train.tasks import TASKS, Task, make_task
+from core.train.tasks import make_task
 
-MAX_STEPS = 5000  # a run's length: bounds the curves one request keeps
-MAX_RUNS = 3 * 24 * 24  # the largest sweep: three optimizers on a 24 x 24 grid
-MAX_REQUEST_SECONDS = 5.0  # one request's estimated compute on the reference 2-core CPU (Task.step_us)
 CHECK_EVERY = 32  # steps between two looks at the divergence flags (each look waits for the device)
 RECENT_BYTES = 32 * 2**20  # the last steps' weights kept meanwhile, to stop exactly where a per-step look would
 # Device types where a look waits for nothing, so a training with nothing else to gather for a window looks after
 # every step (training._check_every says why). Tests empty it to hold the windowed looks to per-step ones on the cpu.
 LOOK_EVERY_STEP_ON = ("cpu",)
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Plain values only, so pages can cache on it and links can carry it."""
-
-    task: str = "d2l"
-    task_options: tuple[tuple[str, object], ...] = ()
-    optimizer: str = "sgd"
-    options: tuple[tuple[str, float | bool], ...] = ()
-    lrs: tuple[float, ...] = (0.003,)  # one per run, or one shared by all runs
-    weight_decays: tuple[float, ...] = (0.0, 3.0)  # one per run
-    epochs: int = 100
-    schedule: str = "constant"
-    seed: int = 0
-    dtype: str = "float64"
-    device: str = "cpu"
-
-    @property
-    def runs(self) -> int:
-        return len(self.weight_decays)
-
-    def per_run_lrs(self) -> tuple[float, ...]:
-        return self.lrs * self.runs if len(self.lrs) == 1 else self.lrs
-
-
-def estimated_seconds(task: Task, runs: int, steps: int) -> float:
-    """What training `runs` runs for `steps` steps costs on the reference machine, from the
-    task's measured costs: a fixed part per step and a part per run and step."""
-    return steps * (task.step_us + runs * task.run_step_us) / 1e6
-
-
-def _over_budget(task: Task, runs: int, steps: int, per_epoch: int) -> str:
-    """Why the request is refused and what would fit instead, in the page's terms."""
-    budget_us = MAX_REQUEST_SECONDS * 1e6
-    epochs = steps // per_epoch
-    epochs_fit = int(budget_us / (task.step_us + runs * task.run_step_us)) // per_epoch
-    runs_fit = int((budget_us / steps - task.step_us) / task.run_step_us)
-    fits = [f"at most {epochs_fit} epochs with these {runs} runs"] if epochs_fit >= 1 else []
-    fits += [f"at most {runs_fit} runs with these {epochs} epochs"] if runs_fit >= 1 else []
-    return (f"{runs} runs x {epochs} epochs of the {task.key} task would take about "
-            f"{estimated_seconds(task, runs, steps):.3g} s of computing; one request may take at most "
-            f"{MAX_REQUEST_SECONDS:g} s. Ask for less: {' or '.join(fits) or 'fewer runs and epochs'} "
-            "(runs are weight decays or grid cells, times optimizers).")
-
-
-def _validate(configs: list[TrainConfig], task: Task, per_epoch: int) -> None:
-    first = configs[0]
-    for c in configs:
-        if (c.task, c.task_options, c.epochs, c.schedule, c.seed, c.dtype, c.device) != (
-                first.task, first.task_options, first.epochs, first.schedule, first.seed, first.dtype, first.device):
-            raise ValueError("Configurations trained together must share task, data, epochs, schedule, seed, "
-                             "dtype and device")
-        if len(c.lrs) not in (1, c.runs):
-            raise ValueError(f"lrs must have 1 or {c.runs} entries, got {len(c.lrs)}")
-    runs, total_steps = sum(c.runs for c in configs), first.epochs * per_epoch
-    if not 1 <= runs <= MAX_RUNS or any(c.runs < 1 for c in configs):
-        raise ValueError(f"Choose between 1 and {MAX_RUNS} runs, got {runs}")
-    if not 1 <= total_steps <= MAX_STEPS:
-        raise ValueError(f"A run is limited to {MAX_STEPS} steps; this one asks for {total_steps}")
-    if estimated_seconds(task, runs, total_steps) > MAX_REQUEST_SECONDS:
-        raise ValueError(_over_budget(task, runs, total_steps, per_epoch))
-
-
-def check_request(configs: list[TrainConfig] | tuple[TrainConfig, ...]) -> None:
-    """Refuse what train_together would refuse, before any work: pages call it before a
-    request queues for a training slot. Cheap: it builds the task's data on the CPU only."""
-    configs = list(configs)
-    if not configs:
-        raise ValueError("Nothing to train: no configuration given")
-    first = configs[0]
-    task = make_task(first.task, **dict(first.task_options))
-    n_train = len(task.data(first.seed, torch.float64, torch.device("cpu")).x_train)
-    _validate(configs, task, steps_per_epoch(n_train, task.batch_size))
 
 
 class _Waiting:
@@ -188,108 +112,159 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
 
     Without curves, runs that diverged leave the block as they are found (core.train.compaction), except
     the watched ones."""
-    configs = list(configs)
-    first = configs[0]
-    task = make_task(first.task, **dict(first.task_options))
-    device, dtype = resolve_device(first.device, first.dtype), resolve_dtype(first.dtype)
-    data = task.data(first.seed, dtype, device)
-    _validate(configs, task, steps_per_epoch(len(data.x_train), task.batch_size))  # before any work sized by them
-    batches = Minibatches(len(data.x_train), task.batch_size, first.seed, device, epochs=first.epochs)
-    total = first.epochs * batches.per_epoch
-    factors = lr_factors(first.schedule, total)
-    params = task.init_params(sum(c.runs for c in configs), first.seed, dtype, device)
-    layout = Layout(params)
-    flat = layout.flatten(params)
-    group = batched_step.members(configs, flat, layout.mask(task.decayed, flat))
-    evaluation, recorder = Evaluation(task, data), Recorder(total, task.decayed, curves)
-    # A minibatch task's curves need both sets evaluated before every step: the weights wait, and the
-    # steps since the last look are evaluated and recorded together (one forward pass instead of one a step).
-    waits = curves and not batches.full_batch
-    replayable = replay.applies(evaluation, batches, first.schedule, curves, device) and on_step is None
-    every = _check_every(flat, gathers=waits or replayable)
-    runs = [m.runs for m in group]
-    next_frame = time.monotonic() + max(1 / FRAMES_PER_SECOND, first_frame_after)
-    divergence = RunDivergence(flat, task.loss_is_nonnegative, window=every)
-    waiting = _Waiting(evaluation, layout, recorder, divergence) if waits else None
-    window = None
-    compacts = not curves and not replayable
-    watched = torch.zeros(len(flat), dtype=torch.bool)  # per row of the block: a run in `watch`
-    watched[list(watch)] = True
-    watch_runs = torch.tensor(list(watch), dtype=torch.int64)
-    watch_rows = watch_runs.to(device)
-    if on_step is not None:
-        on_step(0, flat.index_select(0, watch_rows))
+    training = Training(configs, curves, watch, on_step)
+    training.run(on_progress, on_partial, first_frame_after)
+    return training.histories()
 
-    def replays_at(t: int) -> bool:
+
+class Training:
+    """train_together's program, kept between calls: run() trains to the configurations' last epoch, and a
+    training without curves on a constant lr may then go on for more epochs (extend()), as if it had been
+    asked for them from the start (the same batches, steps and looks: tests/test_training_resume.py).
+    `record_epochs` are epochs at whose end every run's losses and norms are kept (recorded()), so a
+    shorter training's final values need no training either (core.train.sweep_run)."""
+
+    def __init__(self, configs: Sequence[TrainConfig], curves: bool = True, watch: Sequence[int] = (),
+                 on_step: Callable[[int, Tensor], None] | None = None):
+        self.configs = configs = list(configs)
+        first = configs[0]
+        self.curves, self.on_step = curves, on_step
+        self.task = task = make_task(first.task, **dict(first.task_options))
+        device, dtype = resolve_device(first.device, first.dtype), resolve_dtype(first.dtype)
+        self.device, self.data = device, task.data(first.seed, dtype, device)
+        validate(configs, task, steps_per_epoch(len(self.data.x_train), task.batch_size))  # before any work
+        self.batches = Minibatches(len(self.data.x_train), task.batch_size, first.seed, device, epochs=first.epochs)
+        self.total = first.epochs * self.batches.per_epoch
+        self.factors = lr_factors(first.schedule, self.total)
+        params = task.init_params(sum(c.runs for c in configs), first.seed, dtype, device)
+        self.layout = Layout(params)
+        self.flat = self.layout.flatten(params)
+        self.group = batched_step.members(configs, self.flat, self.layout.mask(task.decayed, self.flat))
+        self.evaluation, self.recorder = Evaluation(task, self.data), Recorder(self.total, task.decayed, curves)
+        # A minibatch task's curves need both sets evaluated before every step: the weights wait, and the
+        # steps since the last look are evaluated and recorded together (one forward pass instead of one a step).
+        waits = curves and not self.batches.full_batch
+        self.replayable = (replay.applies(self.evaluation, self.batches, first.schedule, curves, device)
+                           and on_step is None)
+        self.every = _check_every(self.flat, gathers=waits or self.replayable)
+        self.runs = [m.runs for m in self.group]
+        self.divergence = RunDivergence(self.flat, task.loss_is_nonnegative, window=self.every)
+        self.waiting = _Waiting(self.evaluation, self.layout, self.recorder, self.divergence) if waits else None
+        self.window = None
+        self.compacts = not curves and not self.replayable
+        self.watched = torch.zeros(len(self.flat), dtype=torch.bool)  # per row of the block: a run in `watch`
+        self.watched[list(watch)] = True
+        self.watch_runs = torch.tensor(list(watch), dtype=torch.int64)
+        self.watch_rows = self.watch_runs.to(device)
+        self.t, self.looked, self.stopped_at = 0, 0, None
+        self.record_epochs: set[int] = set()
+        self._recorded: dict[int, tuple[Tensor, Tensor, dict[str, Tensor]]] = {}
+        if on_step is not None:
+            on_step(0, self.flat.index_select(0, self.watch_rows))
+
+    @property
+    def epochs(self) -> int:
+        return self.configs[0].epochs
+
+    def extend(self, epochs: int) -> None:
+        """Go on to `epochs` epochs at the next run(): only without curves (nothing is recorded between the
+        first step and the last), on a constant lr (a schedule's factors depend on the length) and outside
+        replayed windows. After every run has diverged there is nothing left to train: run() returns."""
+        first = self.configs[0]
+        if epochs < first.epochs or self.curves or first.schedule != "constant" or self.replayable:
+            raise ValueError("Only a training without curves on a constant lr goes on for more epochs")
+        configs = [replace(c, epochs=epochs) for c in self.configs]
+        validate(configs, self.task, self.batches.per_epoch)
+        self.configs = configs
+        self.batches.extend(epochs)
+        self.total = epochs * self.batches.per_epoch
+        self.factors = lr_factors(first.schedule, self.total)
+
+    def _replays_at(self, t: int) -> bool:
         """A sweep on cuda replays windows of `every` steps from its second step (the first creates
         the rules' state and the divergence check's loss bound) for as long as a whole window fits."""
-        return replayable and t > 0 and t + every <= total
+        return self.replayable and t > 0 and t + self.every <= self.total
 
-    stride, t, looked = max(1, total // 50), 0, 0
-    with torch.inference_mode(task.closed_form_gradient):  # no autograd graph: less bookkeeping per operation
-        while t < total:
-            if replays_at(t):
-                window = window or replay.Window(evaluation, layout, group, divergence, batches, flat, every)
-                flat, done = window.run(t, flat, data), every
-                if replays_at(t + every):
-                    window.prepare(t + every, data)  # while the device runs this window
-            else:
-                train_loss, test_loss, grad = step_gradients(data, batches, evaluation, layout, flat, t,
-                                                             recorder.records(t) and waiting is None)
-                with torch.no_grad():
-                    before = flat
-                    if waiting is None:
-                        recorder.before_step(t, layout, flat, train_loss, test_loss)
-                    flat = batched_step.step(group, flat, grad, factors[t])
-                    if on_step is not None:
-                        on_step(t + 1, flat.index_select(0, watch_rows))
-                    if waiting is None:
-                        divergence.update(t + 1, flat, train_loss, None if test_loss is train_loss else test_loss)
-                    else:
-                        waiting.add(t, before, flat)
-                done = 1
-            t += done
-            if on_progress is not None and t // stride > (t - done) // stride:
-                on_progress(t / total)
-            if on_partial is not None and curves and time.monotonic() >= next_frame:
-                if waiting is not None:
-                    waiting.flush()
-                on_partial(recorder.partial(t, total, runs))
-                next_frame = time.monotonic() + 1 / FRAMES_PER_SECOND
-            ahead = every if replays_at(t) else 1  # the steps until the next chance to look
-            if t == total or t - looked + ahead > every:  # as late as the kept weights allow: every `every` steps
-                looked = t
-                if waiting is not None:
-                    waiting.flush()
-                if divergence.resolve():
-                    stop = max(divergence.at)  # the step at which the last run diverged
-                    flat = divergence.recent[stop]
-                    recorder.truncate(stop)
-                    break
-                dropped = compaction.drop_diverged(flat, group, divergence, watched) if compacts and t < total else None
-                if dropped is not None:
-                    flat, group, watched = dropped
-                    watch_rows = divergence.rows_of(watch_runs).to(device)
-    flat = divergence.every_run(flat)
-    final = layout.views(flat)
-    recorder.finish(final, *evaluation(final))
-    last_good = layout.views(divergence.last_good(flat))
-    return [recorder.history(c, r, factors, divergence, last_good) for c, r in zip(configs, runs, strict=True)]
+    def run(self, on_progress: Callable[[float], None] | None = None,
+            on_partial: Callable[[Partial], None] | None = None, first_frame_after: float = 0.0) -> None:
+        """Train to the last step of the configurations' epochs, or until every run has diverged."""
+        data, evaluation, layout, recorder = self.data, self.evaluation, self.layout, self.recorder
+        waiting = self.waiting
+        divergence, total, every, t, flat = self.divergence, self.total, self.every, self.t, self.flat
+        next_frame = time.monotonic() + max(1 / FRAMES_PER_SECOND, first_frame_after)
+        stride, start = max(1, total // 50), t
+        with torch.inference_mode(self.task.closed_form_gradient):  # no autograd graph: less bookkeeping
+            while t < total and self.stopped_at is None:
+                if self._replays_at(t):
+                    self.window = self.window or replay.Window(evaluation, layout, self.group, divergence,
+                                                               self.batches, flat, every)
+                    flat, done = self.window.run(t, flat, data), every
+                    if self._replays_at(t + every):
+                        self.window.prepare(t + every, data)  # while the device runs this window
+                else:
+                    train_loss, test_loss, grad = step_gradients(data, self.batches, evaluation, layout, flat, t,
+                                                                 recorder.records(t) and waiting is None)
+                    with torch.no_grad():
+                        before = flat
+                        if waiting is None:
+                            recorder.before_step(t, layout, flat, train_loss, test_loss)
+                        flat = batched_step.step(self.group, flat, grad, self.factors[t])
+                        if self.on_step is not None:
+                            self.on_step(t + 1, flat.index_select(0, self.watch_rows))
+                        if waiting is None:
+                            divergence.update(t + 1, flat, train_loss,
+                                              None if test_loss is train_loss else test_loss)
+                        else:
+                            waiting.add(t, before, flat)
+                    done = 1
+                t += done
+                self.t, self.flat = t, flat
+                if (t // self.batches.per_epoch in self.record_epochs and t % self.batches.per_epoch == 0
+                        and done == 1):
+                    self._record(t // self.batches.per_epoch)
+                if on_progress is not None and (t - start) // stride > (t - done - start) // stride:
+                    on_progress((t - start) / (total - start))
+                if on_partial is not None and self.curves and time.monotonic() >= next_frame:
+                    if waiting is not None:
+                        waiting.flush()
+                    on_partial(recorder.partial(t, total, self.runs))
+                    next_frame = time.monotonic() + 1 / FRAMES_PER_SECOND
+                ahead = every if self._replays_at(t) else 1  # the steps until the next chance to look
+                if t == total or t - self.looked + ahead > every:  # as late as the kept weights allow
+                    self.looked = t
+                    if waiting is not None:
+                        waiting.flush()
+                    if divergence.resolve():
+                        self.stopped_at = stop = max(divergence.at)  # the step at which the last run diverged
+                        self.flat = divergence.recent[stop]
+                        recorder.truncate(stop)
+                        break
+                    # whatever the total: a longer training drops its rows at the very same steps
+                    dropped = compaction.drop_diverged(flat, self.group, divergence, self.watched) \
+                        if self.compacts else None
+                    if dropped is not None:
+                        flat, self.group, self.watched = dropped
+                        self.flat = flat
+                        self.watch_rows = divergence.rows_of(self.watch_runs).to(self.device)
 
+    def _every_run(self) -> dict[str, Tensor]:
+        return self.layout.views(self.divergence.every_run(self.flat))
 
-DEFAULT_WEIGHT_DECAYS = {key: task.default_weight_decays for key, task in TASKS.items()}  # each Task declares its own
-COMPARED_OPTIMIZERS = ("sgd", "adam", "adamw")
+    def _record(self, epoch: int) -> None:
+        """Every run's losses on both sets and norms at the end of `epoch`, as histories() finds them at the
+        end of a training of that many epochs (the same evaluation of the same block)."""
+        final = self._every_run()
+        self._recorded[epoch] = (*self.evaluation(final), norms(final))
 
+    def recorded(self, epoch: int) -> tuple[Tensor, Tensor, dict[str, Tensor]] | None:
+        """(train loss, test loss, norms per parameter) of every run at the end of `epoch`, if recorded."""
+        return self._recorded.get(epoch)
 
-def default_config(task: str, optimizer: str = "sgd", **changes) -> TrainConfig:
-    """The training page's starting point for one task: the task's lr, epochs and decays."""
-    cls = TASKS[task]
-    options = (("momentum", cls.default_momentum),) if optimizer == "sgd" and cls.default_momentum else ()
-    base = TrainConfig(task=task, optimizer=optimizer, lrs=(cls.default_lr,), epochs=cls.default_epochs,
-                       weight_decays=cls.default_weight_decays, seed=cls.default_seed, options=options)
-    return replace(base, **changes)
-
-
-def default_configs() -> list[list[TrainConfig]]:
-    """The page's first view: per task, the three compared optimizers (trained together)."""
-    return [[default_config(task, opt) for opt in COMPARED_OPTIMIZERS] for task in TASKS]
+    def histories(self) -> list[History]:
+        """Each configuration's History of the training so far (which may go on after)."""
+        final = self._every_run()
+        recorder = self.recorder.copy()  # its last point is this call's: a training that goes on has none yet
+        recorder.finish(final, *self.evaluation(final))
+        last_good = self.layout.views(self.divergence.last_good(self.divergence.every_run(self.flat)))
+        return [recorder.history(c, r, self.factors, self.divergence, last_good)
+                for c, r in zip(self.configs, self.runs, strict=True)]

@@ -12,9 +12,10 @@ import torch
 
 from core.numbers import fmt
 from core.train.closed_form import seed_regime
+from core.train.config import TrainConfig
 from core.train.minibatch import steps_per_epoch
 from core.train.tasks import TASKS, make_task
-from core.train.training import History, TrainConfig
+from core.train.training import History
 
 SETTLED = 1e-3  # relative change of ||W|| over the last tenth of the run below which it has settled
 

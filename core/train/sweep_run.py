@@ -1,0 +1,111 @@
+"""A sweep kept after it trained, to answer for other epoch counts: the Sweep page's Epochs slider.
+
+A sweep (no curves, a constant lr) trained for E epochs goes on to E' > E epochs exactly as a sweep asked
+for E' from the start (core.train.training.Training.extend: the same batches, steps and looks, bit for
+bit), so one epoch more trains one epoch, not E + 1. It also records every run's final values at the end
+of each of its last RECORDED_EPOCHS epochs, so a sweep of fewer epochs among those needs no training at
+all. The chosen cell's weights after every step are kept as the sweep trains (core.train.sweep_cell), so
+its curves for any of those epoch counts come from the same run. tests/test_sweep_run.py holds every
+answer to a sweep trained afresh for that many epochs.
+
+One SweepRun serves one view (everything but the epochs) and one chosen cell; it holds its block, the
+rules' state and the cell's weights (nbytes(): what a page's cache counts).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+from torch import Tensor
+
+from core.train.recorder import History
+from core.train.sweep import Grid, SweepConfig, grid_of, grids
+from core.train.sweep_cell import cell_configs, cell_histories, cell_row
+from core.train.training import Training
+
+RECORDED_EPOCHS = 10  # the last epochs whose final values a sweep keeps: each costs one evaluation of every run
+
+
+def view_of(config: SweepConfig) -> SweepConfig:
+    """What a SweepRun answers for whatever the epochs: the config without them."""
+    return replace(config, epochs=0)
+
+
+class SweepRun:
+    """A sweep of `config`, trained to config.epochs by train(), with the chosen cell (lr index, wd index)."""
+
+    def __init__(self, config: SweepConfig, cell: tuple[int, int]):
+        self.view, self.cell = view_of(config), cell
+        self.lock = threading.Lock()  # one visitor at a time trains it or reads it
+        per_optimizer = config.resolution[0] * config.resolution[1]
+        rows = [i * per_optimizer + cell_row(config, *cell) for i in range(len(config.optimizers))]
+        self.kept: list[Tensor] = []  # kept[t]: the cell's weights under every optimizer after step t
+        self.training = Training(config.grid_configs(), curves=False, watch=rows,
+                                 on_step=lambda _t, weights: self.kept.append(weights))
+        self.trained = False
+
+    @property
+    def epochs(self) -> int:
+        return self.training.epochs
+
+    def answers(self, config: SweepConfig) -> bool:
+        """Whether result(config) needs no training: this view, and epochs it trained to or recorded, or past
+        the step at which every run had diverged (where a training of that length stops too)."""
+        if view_of(config) != self.view or not self.trained or config.epochs > self.epochs:
+            return False
+        stopped = self.training.stopped_at
+        return (config.epochs == self.epochs or self.training.recorded(config.epochs) is not None
+                or (stopped is not None and stopped <= config.epochs * self.training.batches.per_epoch))
+
+    def goes_on_to(self, config: SweepConfig) -> bool:
+        """Whether train(config) goes on from here rather than starting again."""
+        return view_of(config) == self.view and config.epochs >= self.epochs
+
+    def train(self, config: SweepConfig, on_progress: Callable[[float], None] | None = None) -> None:
+        """Train on to config.epochs (goes_on_to(config) must hold), recording the last epochs' values."""
+        if not self.goes_on_to(config):
+            raise ValueError("A sweep goes on only to more epochs of the same view")
+        if config.epochs > self.epochs:
+            self.training.extend(config.epochs)
+        self.training.record_epochs |= set(range(max(1, config.epochs - RECORDED_EPOCHS), config.epochs + 1))
+        self.training.run(on_progress)
+        self.trained = True
+
+    def result(self, config: SweepConfig) -> tuple[dict[str, Grid], list[History] | None]:
+        """The grids and the cell's Histories (None where the cell needs its own training) that a sweep of
+        config trained afresh gives (answers(config) must hold)."""
+        if not self.answers(config):
+            raise ValueError("This sweep does not answer for that view or number of epochs")
+        training, steps = self.training, config.epochs * self.training.batches.per_epoch
+        recorded = training.recorded(config.epochs)
+        if config.epochs == self.epochs or recorded is None:  # its own length, or past a stop: what it has
+            histories = training.histories()
+            found = grids(config, [replace(h, config=c) for h, c in zip(histories, config.grid_configs(),
+                                                                        strict=True)])
+        else:
+            found = self._recorded_grids(config, recorded, steps)
+        kept = self.kept[:steps + 1]
+        if len(kept) < steps + 1:
+            return found, None
+        return found, cell_histories(cell_configs(config, *self.cell), np.array(training.factors[:steps]), kept)
+
+    def _recorded_grids(self, config: SweepConfig, recorded, steps: int) -> dict[str, Grid]:
+        """sweep.grids of a training of config.epochs, from the values recorded at that epoch's end: a run is
+        diverged where it had diverged by then."""
+        train, test = (v.double().cpu().numpy() for v in recorded[:2])
+        norms = recorded[2]
+        decayed = self.training.recorder.decayed
+        decayed_norm = np.sqrt(sum(norms[name].double().cpu().numpy() ** 2 for name in decayed))
+        diverged = np.array([d is not None and d.step <= steps for d in self.training.divergence.found])
+        shape = (config.resolution[1], config.resolution[0])
+        return {c.optimizer: grid_of(c.optimizer, train[r], test[r], decayed_norm[r], diverged[r], shape)
+                for c, r in zip(config.grid_configs(), self.training.runs, strict=True)}
+
+    def nbytes(self) -> int:
+        """The bytes it holds: the block, the rules' state, the recent weights and the cell's kept weights."""
+        tensors = [self.training.flat, *self.kept, *self.training.divergence.recent.values()]
+        tensors += [v for m in self.training.group for v in m.state.values() if isinstance(v, Tensor)]
+        return sum(t.numel() * t.element_size() for t in tensors) + 4096

@@ -1,0 +1,78 @@
+"""core.train.sweep_run: a kept sweep answers for fewer epochs (its last RECORDED_EPOCHS) and goes on to
+more, and every answer (the grids, the chosen cell's curves) is what training that sweep afresh gives."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from core.train.sweep import SweepConfig
+from core.train.sweep_cell import run_sweep_and_cell
+from core.train.sweep_run import RECORDED_EPOCHS, SweepRun
+
+VIEWS = {
+    "d2l": (SweepConfig(resolution=(3, 3), log10_lr=(-3.0, 0.5), epochs=14), (2, 1)),
+    "seed, a diverging cell": (SweepConfig(task="seed", optimizers=("sgd", "adamw"), log10_lr=(-2.0, 1.0),
+                                           resolution=(3, 2), epochs=13), (2, 0)),
+    "toy": (SweepConfig(task="toy", optimizers=("sgd",), resolution=(2, 2), epochs=12), (0, 1)),
+}
+
+
+def assert_same_answer(mine, fresh) -> None:
+    (grids, cells), (their_grids, their_cells) = mine, fresh
+    assert grids.keys() == their_grids.keys()
+    for key, grid in grids.items():
+        for field in ("test_loss", "train_loss", "weight_norm", "diverged"):
+            np.testing.assert_array_equal(getattr(grid, field), getattr(their_grids[key], field), err_msg=field)
+    assert (cells is None) == (their_cells is None)
+    for a, b in zip(cells or [], their_cells or [], strict=True):
+        assert a.config == b.config and a.divergences == b.divergences
+        for name in ("train_loss", "test_loss", "lr_factor"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+        for name in a.norms:
+            np.testing.assert_array_equal(a.norms[name], b.norms[name])
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_a_kept_sweep_answers_for_its_last_epochs_and_goes_on_as_a_fresh_one(view):
+    config, cell = VIEWS[view]
+    run = SweepRun(config, cell)
+    assert not run.answers(config)
+    run.train(config)
+    first = config.epochs - RECORDED_EPOCHS
+    for epochs in (config.epochs, config.epochs - 1, first):
+        shorter = replace(config, epochs=epochs)
+        assert run.answers(shorter)
+        assert_same_answer(run.result(shorter), run_sweep_and_cell(shorter, *cell))
+    assert not run.answers(replace(config, epochs=first - 1))
+    assert not run.answers(replace(config, epochs=config.epochs + 1))
+    assert not run.answers(replace(config, seed=config.seed + 1))
+    longer = replace(config, epochs=config.epochs + 2)
+    assert run.goes_on_to(longer) and not run.goes_on_to(replace(config, epochs=first - 1))
+    run.train(longer)
+    for epochs in (longer.epochs, config.epochs + 1, config.epochs):
+        assert_same_answer(run.result(replace(config, epochs=epochs)),
+                           run_sweep_and_cell(replace(config, epochs=epochs), *cell))
+
+
+def test_past_the_step_where_every_run_diverged_every_epoch_count_is_answered():
+    config = SweepConfig(resolution=(2, 2), epochs=30, log10_lr=(3.0, 4.0), optimizers=("sgd",))
+    run = SweepRun(config, (0, 0))
+    run.train(config)
+    assert run.training.stopped_at is not None
+    short = replace(config, epochs=2)
+    assert run.answers(short)
+    assert_same_answer(run.result(short), run_sweep_and_cell(short, 0, 0))
+
+
+def test_it_refuses_what_it_cannot_answer():
+    config, cell = VIEWS["toy"]
+    run = SweepRun(config, cell)
+    run.train(config)
+    with pytest.raises(ValueError, match="does not answer"):
+        run.result(replace(config, epochs=1))
+    with pytest.raises(ValueError, match="goes on only"):
+        run.train(replace(config, epochs=1))
+    assert run.nbytes() > 0
