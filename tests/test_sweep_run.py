@@ -76,3 +76,20 @@ def test_it_refuses_what_it_cannot_answer():
     with pytest.raises(ValueError, match="goes on only"):
         run.train(replace(config, epochs=1))
     assert run.nbytes() > 0
+
+
+def test_a_training_stopped_mid_way_answers_nothing_after():
+    """A rerun stops the page's script inside a progress report: the kept sweep is then between two epoch
+    counts and must not answer for either (ui.kept_sweeps trains a new one)."""
+    config, cell = VIEWS["d2l"]
+    run = SweepRun(config, cell)
+    run.train(config)
+    longer = replace(config, epochs=config.epochs + 5)
+
+    def interrupted(done: float) -> None:
+        if done > 0.3:
+            raise KeyboardInterrupt  # what Streamlit's StopException is to this code: not an Exception either
+
+    with pytest.raises(KeyboardInterrupt):
+        run.train(longer, interrupted)
+    assert not run.answers(config) and not run.answers(longer) and not run.goes_on_to(longer)

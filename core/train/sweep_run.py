@@ -46,6 +46,7 @@ class SweepRun:
         self.training = Training(config.grid_configs(), curves=False, watch=rows,
                                  on_step=lambda _t, weights: self.kept.append(weights))
         self.trained = False
+        self.broken = False  # a training stopped mid-way (a rerun interrupts the page's script): no sweep's state
 
     @property
     def epochs(self) -> int:
@@ -54,7 +55,7 @@ class SweepRun:
     def answers(self, config: SweepConfig) -> bool:
         """Whether result(config) needs no training: this view, and epochs it trained to or recorded, or past
         the step at which every run had diverged (where a training of that length stops too)."""
-        if view_of(config) != self.view or not self.trained or config.epochs > self.epochs:
+        if self.broken or view_of(config) != self.view or not self.trained or config.epochs > self.epochs:
             return False
         stopped = self.training.stopped_at
         return (config.epochs == self.epochs or self.training.recorded(config.epochs) is not None
@@ -62,16 +63,20 @@ class SweepRun:
 
     def goes_on_to(self, config: SweepConfig) -> bool:
         """Whether train(config) goes on from here rather than starting again."""
-        return view_of(config) == self.view and config.epochs >= self.epochs
+        return not self.broken and view_of(config) == self.view and config.epochs >= self.epochs
 
     def train(self, config: SweepConfig, on_progress: Callable[[float], None] | None = None) -> None:
         """Train on to config.epochs (goes_on_to(config) must hold), recording the last epochs' values."""
         if not self.goes_on_to(config):
             raise ValueError("A sweep goes on only to more epochs of the same view")
-        if config.epochs > self.epochs:
-            self.training.extend(config.epochs)
-        self.training.record_epochs |= set(range(max(1, config.epochs - RECORDED_EPOCHS), config.epochs + 1))
-        self.training.run(on_progress)
+        try:
+            if config.epochs > self.epochs:
+                self.training.extend(config.epochs)
+            self.training.record_epochs |= set(range(max(1, config.epochs - RECORDED_EPOCHS), config.epochs + 1))
+            self.training.run(on_progress)
+        except BaseException:
+            self.broken = True  # stopped between two epochs counts: answers nothing from now on
+            raise
         self.trained = True
 
     def result(self, config: SweepConfig) -> tuple[dict[str, Grid], list[History] | None]:
