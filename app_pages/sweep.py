@@ -24,7 +24,6 @@ from ui.charts import show
 from ui.classroom import aside
 from ui.device import current_device, training_dtype
 from ui.heavy import cached_heavy, training_key
-from ui.limits import results_cache
 from ui.state import PageState, bind
 
 METRICS = {"test_loss": "final test loss", "train_loss": "final train loss", "weight_norm": "final ‖W‖"}
@@ -56,18 +55,14 @@ def cached_sweep(config: SweepConfig, cell: tuple[int, int]) -> dict[str, Grid]:
     the sweep is kept to answer for other epoch counts, and the chosen cell's (lr index, wd index) curves
     come from the same run (ui.kept_sweeps), where cached_cells finds them instead of training the cell again."""
     check_request(config.grid_configs())
-    key = ("sweep", config)
-    if config.device == "cpu" and key not in results_cache():
-        found = kept_sweeps.answered(config, cell)
-        if found is not None:
-            return results_cache().put(key, found)
 
     def compute(progress) -> dict[str, Grid]:
         if config.device != "cpu":  # a cuda sweep replays its steps in windows: no step's weights to keep
             return run_sweep(config, progress)
         return kept_sweeps.trained(config, cell, progress)
 
-    return cached_heavy(key, "Training the grid…", compute)
+    kept = (lambda: kept_sweeps.answered(config, cell)) if config.device == "cpu" else None
+    return cached_heavy(("sweep", config), "Training the grid…", compute, ready=kept)
 
 
 def cached_cell(cell: TrainConfig) -> History:
