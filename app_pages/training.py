@@ -15,6 +15,7 @@ from core.train.budget import max_epochs
 from core.train.classifier_views import accuracy, decision_boundary, training_points
 from core.train.closed_form import seed_norm_curves
 from core.train.config import COMPARED_OPTIMIZERS, TrainConfig, check_request, default_config
+from core.train.kept_training import KeptTraining, keepable, view_of
 from core.train.recorder import Partial
 from core.train.schedules import SCHEDULES
 from core.train.tasks import TASKS, make_task
@@ -26,7 +27,7 @@ from core.train.training_claims import (
     steps_sentence,
     toy_sentence,
 )
-from ui import presets, widgets
+from ui import kept_runs, presets, widgets
 from ui.charts import show
 from ui.classroom import aside
 from ui.device import current_device, training_dtype
@@ -108,13 +109,19 @@ def draw_partial(where, configs: tuple[TrainConfig, ...], p: Partial) -> None:
 
 def cached_train(configs: tuple[TrainConfig, ...]) -> list[History]:
     """Refused before it queues when too costly; then trained once for every visitor (ui.heavy),
-    drawn as it trains when it takes a while."""
+    drawn as it trains when it takes a while. On a constant lr the run is kept (ui.kept_runs): the Epochs
+    slider down reads a shorter run from it, up trains only the epochs added."""
     check_request(configs)
-    live = LiveView(configs)
+    live, kept = LiveView(configs), ("training", view_of(configs))
+
+    def compute(progress) -> list[History]:
+        if not keepable(configs):
+            return train_together(list(configs), progress, on_partial=live, first_frame_after=LIVE_AFTER_SECONDS)
+        return kept_runs.trained(kept, configs, lambda: KeptTraining(configs), progress, live, LIVE_AFTER_SECONDS)
+
     try:
-        return cached_heavy(training_key(configs), "Training…",
-                            lambda progress: train_together(list(configs), progress, on_partial=live,
-                                                            first_frame_after=LIVE_AFTER_SECONDS))
+        return cached_heavy(training_key(configs), "Training…", compute,
+                            ready=lambda: kept_runs.answered(kept, configs))
     finally:
         live.clear()
 

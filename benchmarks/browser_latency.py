@@ -3,7 +3,8 @@
 Starts its own `streamlit run app.py` on 127.0.0.1 (one torch thread, as `make run`), opens each
 row's page in Debian's chromium (Playwright, headless) and moves the row's control by one step
 with the keyboard, `--moves` times, each move to a value not seen before (so no results cache answers;
-the Sweep's Epochs rows are answered by the sweep the page keeps, its weight-decay rows train a new grid).
+the Training and Sweep pages' Epochs rows are answered by the run the page keeps, the cosine and weight-decay
+rows train anew).
 For each move it records, in the page's own clock:
 
 - first change: keydown -> the first DOM change inside a chart, formula, metric or table;
@@ -24,8 +25,8 @@ Prints {"machine": ..., "cpu_pressure_avg10": {"before", "after"}, "rows": {ROW:
 last ten seconds in which some task waited for a CPU, /proc/pressure/cpu; null where the kernel has none)
 says how loaded the machine was: on a shared 2-core machine the same code's rows moved by 20 % within an
 afternoon, so only runs alternated with each other compare two versions. Targets (issue 15, 2 cores,
-quiet): single_step, questions, theory, parameters <= 200/300 ms; training <= 300/600; training_toy <=
-500/1000; sweep_12, sweep_12_wd <= 500/1000; sweep_24, sweep_24_wd <= 1000/2000.
+quiet): single_step, questions, theory, parameters <= 200/300 ms; training, training_cosine <= 300/600;
+training_toy, training_toy_cosine <= 500/1000; sweep_12, sweep_12_wd <= 500/1000; sweep_24, sweep_24_wd <= 1000/2000.
 
     .venv/bin/python benchmarks/browser_latency.py
     .venv/bin/python benchmarks/browser_latency.py --rows single_step theory --moves 20
@@ -54,9 +55,12 @@ ROWS = {
     "questions": ("questions", ("slider", None), "ArrowRight"),  # the first card's first slider
     "theory": ("theory", ("slider", "Weight decay λ"), "ArrowLeft"),
     "parameters": ("parameters", ("search", "Search parameter names"), None),
-    # the runs' own length (momentum is folded away under Advanced options): one epoch fewer per move
+    # the runs' own length (momentum is folded away under Advanced options): one epoch fewer per move, read from
+    # the run the page keeps (ui.kept_runs); on a cosine schedule, whose factors depend on the length, trained whole
     "training": ("training", ("slider", "Epochs"), "ArrowLeft"),
     "training_toy": ("training?task=toy", ("slider", "Epochs"), "ArrowLeft"),
+    "training_cosine": ("training?schedule=cosine", ("slider", "Epochs"), "ArrowLeft"),
+    "training_toy_cosine": ("training?task=toy&schedule=cosine", ("slider", "Epochs"), "ArrowLeft"),
     # one epoch fewer per move: read from the sweep kept by the page (ui.kept_sweeps), no training
     "sweep_12": ("sweep", ("slider", "Epochs"), "ArrowLeft"),
     "sweep_24": ("sweep?resolution=24", ("slider", "Epochs"), "ArrowLeft"),

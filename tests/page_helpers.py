@@ -163,3 +163,24 @@ def shared_link(at) -> str:
     spans = [m.value for m in at.sidebar.markdown if m.value.startswith("`") and m.value.endswith("`")]
     assert spans, "no share link in the sidebar"
     return spans[-1].strip("`").strip()
+
+
+def counted_trainings(monkeypatch) -> list[tuple[str, int]]:
+    """("new", configurations) for every training program built from now on, ("run", steps) for every run of one."""
+    from core.train import training
+
+    calls: list[tuple[str, int]] = []
+    init, run_ = training.Training.__init__, training.Training.run
+
+    def counted_init(self, configs, *args, **kwargs):
+        calls.append(("new", len(configs)))
+        init(self, configs, *args, **kwargs)
+
+    def counted_run(self, *args, **kwargs):
+        before = self.t
+        run_(self, *args, **kwargs)
+        calls.append(("run", self.t - before))
+
+    monkeypatch.setattr(training.Training, "__init__", counted_init)
+    monkeypatch.setattr(training.Training, "run", counted_run)
+    return calls

@@ -31,7 +31,8 @@ def test_a_held_down_arrow_key_finishes_one_run_the_last_values(server, browser)
                 finished.append(msg.script_finished)
 
     page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
-    page.goto(f"{server}/training?epochs.d2l=137")  # values no other test trains: no cached result answers
+    # values no other test trains, on a schedule: no cached result and no kept run answers (ui.kept_runs)
+    page.goto(f"{server}/training?epochs.d2l=137&schedule=cosine")
     page.wait_for_function(IDLE, timeout=90_000)
     slider = page.get_by_role("slider", name="Epochs").first
     start = int(slider.input_value())

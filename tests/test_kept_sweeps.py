@@ -11,7 +11,7 @@ from core.train.sweep import SweepConfig, run_sweep
 from core.train.sweep_cell import cell_configs
 from ui import kept_sweeps
 from ui.heavy import training_key
-from ui.limits import kept_sweeps as store
+from ui.limits import kept_runs as store
 from ui.limits import results_cache
 
 CONFIG, CELL = SweepConfig(resolution=(3, 2), epochs=6, seed=777), (1, 1)  # a seed no other test uses
@@ -37,7 +37,7 @@ def test_fewer_epochs_are_answered_from_the_kept_sweep_with_the_cells_curves():
 def test_a_sweep_in_another_visitors_hands_is_not_waited_for():
     config = replace(CONFIG, seed=779)
     kept_sweeps.trained(config, CELL, lambda done: None)
-    run = store().get((replace(config, epochs=0), CELL))
+    run = store().get(("sweep", replace(config, epochs=0), CELL))
     with run.lock:  # another visitor is training it
         assert kept_sweeps.answered(replace(config, epochs=5), CELL) is None
         same_grids(kept_sweeps.trained(replace(config, epochs=7), CELL, lambda done: None),
@@ -47,7 +47,7 @@ def test_a_sweep_in_another_visitors_hands_is_not_waited_for():
 def test_a_sweep_stopped_mid_way_is_replaced():
     config = replace(CONFIG, seed=780)
     kept_sweeps.trained(config, CELL, lambda done: None)
-    key = (replace(config, epochs=0), CELL)
+    key = ("sweep", replace(config, epochs=0), CELL)
     store().get(key).broken = True
     assert kept_sweeps.answered(replace(config, epochs=5), CELL) is None
     same_grids(kept_sweeps.trained(replace(config, epochs=5), CELL, lambda done: None),

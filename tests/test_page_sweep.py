@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.page_helpers import notices, run_page, shared_link, titles
+from tests.page_helpers import counted_trainings, notices, run_page, shared_link, titles
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "sweep.py")
@@ -112,27 +112,6 @@ def test_the_largest_grid_at_the_most_epochs_it_allows_renders():
     assert any(n.startswith("Moved `sweep_epochs.d2l=200` from the link to `") for n in notices(at))
     assert at.query_params["sweep_epochs.d2l"] in (str(most), [str(most)])
     assert shared_link(at)  # the share link is there
-
-
-def counted_trainings(monkeypatch) -> list[tuple[str, int]]:
-    """("new", configurations) for every training program built from now on, ("run", steps) for every run of one."""
-    from core.train import training
-
-    calls: list[tuple[str, int]] = []
-    init, run_ = training.Training.__init__, training.Training.run
-
-    def counted_init(self, configs, *args, **kwargs):
-        calls.append(("new", len(configs)))
-        init(self, configs, *args, **kwargs)
-
-    def counted_run(self, *args, **kwargs):
-        before = self.t
-        run_(self, *args, **kwargs)
-        calls.append(("run", self.t - before))
-
-    monkeypatch.setattr(training.Training, "__init__", counted_init)
-    monkeypatch.setattr(training.Training, "run", counted_run)
-    return calls
 
 
 def test_a_new_grid_trains_once_and_its_chosen_cell_comes_from_that_run(monkeypatch):

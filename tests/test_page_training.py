@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.page_helpers import decode, figures, open_page, run_page, titles
+from tests.page_helpers import counted_trainings, decode, figures, open_page, run_page, titles
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "training.py")
@@ -150,3 +150,18 @@ def test_every_weight_decay_of_the_toy_task_at_the_most_epochs_renders():
     slider.set_value(slider.max).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert sum(t.endswith("Weight norm per layer") for t in titles(at)) == 3
+
+
+def test_the_epochs_slider_reads_a_shorter_run_and_trains_only_the_added_epochs(monkeypatch):
+    """ui.kept_runs with core.train.kept_training: one epoch fewer builds and runs no training, one more runs
+    the added epoch's steps (4 of d2l's), the charts keep their places; each History equals a fresh training
+    (tests/test_kept_training.py)."""
+    calls = counted_trainings(monkeypatch)
+    at = run(**{"task": "d2l", "seed.d2l": 4324, "epochs.d2l": 9})  # runs no other test has put in the cache
+    assert calls == [("new", 3), ("run", 36)]
+    drawn = [type(node).__name__ for node in at.main.children.values()]
+    at.sidebar.slider(key="training:epochs.d2l").set_value(8).run()
+    assert not at.exception and calls[2:] == []
+    assert [type(node).__name__ for node in at.main.children.values()] == drawn
+    at.sidebar.slider(key="training:epochs.d2l").set_value(10).run()
+    assert not at.exception and calls[2:] == [("run", 4)]

@@ -84,9 +84,7 @@ def test_the_values_recorded_at_an_epochs_end_are_the_shorter_trainings_final_on
     assert training.recorded(sweep.epochs + 1) is None  # not asked for
 
 
-def test_only_a_training_without_curves_on_a_constant_lr_goes_on():
-    with pytest.raises(ValueError, match="constant lr"):
-        Training([TrainConfig(epochs=2)]).extend(3)
+def test_only_a_training_on_a_constant_lr_goes_on():
     with pytest.raises(ValueError, match="constant lr"):
         Training([TrainConfig(epochs=2, schedule="cosine")], curves=False).extend(3)
     with pytest.raises(ValueError, match="constant lr"):

@@ -5,8 +5,8 @@ so letting all of them compute together only makes every one slow. Extra request
 their turn, and are told so (core.slots), instead.
 
 Results cache: trained curves and grids are kept for every visitor to reuse, bounded by
-the bytes they hold (core.cache), not by a count of entries. Kept sweeps (their weights and the
-rules' state, to answer for other epoch counts: ui.kept_sweeps) are bounded the same way.
+the bytes they hold (core.cache), not by a count of entries. Kept trainings (their weights and
+the rules' state, to answer for other epoch counts: ui.kept_runs) are bounded the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from core.slots import Slots
 
 HEAVY_SLOTS = 2  # one per core on the 2-core demo machine
 RESULTS_CACHE_BYTES = 256 * 2**20  # all trained results kept, for all visitors together
-KEPT_SWEEPS_BYTES = 64 * 2**20  # sweeps kept to go on training (ui.kept_sweeps): a 24 x 24 x 3 one holds ~15 MB
+KEPT_RUNS_BYTES = 64 * 2**20  # trainings kept to answer other epoch counts (ui.kept_runs): a 24x24x3 sweep ~15 MB
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,5 +32,5 @@ def results_cache() -> ByteLRU:
 
 
 @st.cache_resource(show_spinner=False)
-def kept_sweeps() -> ByteLRU:
-    return ByteLRU(KEPT_SWEEPS_BYTES, size=lambda run: run.nbytes())
+def kept_runs() -> ByteLRU:
+    return ByteLRU(KEPT_RUNS_BYTES, size=lambda run: run.nbytes())

@@ -263,11 +263,12 @@ class RunDivergence:
             out[torch.tensor(dropped, device=flat.device)] = torch.stack([self._kept[i] for i in dropped])
         return out
 
-    def last_good(self, flat: Tensor) -> Tensor:
-        """Every run's last good weights: `flat` (the final weights) for the runs that never diverged."""
-        if not self._kept:
+    def last_good(self, flat: Tensor, until: int | None = None) -> Tensor:
+        """Every run's last good weights: `flat` (the final weights) for the runs that never diverged (by step
+        `until`, if given: a training cut there, core.train.kept_training)."""
+        runs = [i for i in self._kept if until is None or self.found[i].step <= until]
+        if not runs:
             return flat
         out = flat.clone()
-        runs = list(self._kept)
         out[torch.tensor(runs, device=flat.device)] = torch.stack([self._kept[i] for i in runs])
         return out

@@ -74,6 +74,11 @@ def norms(params: dict[str, Tensor]) -> dict[str, Tensor]:
     return {name: p.detach().flatten(1).double().norm(dim=1) for name, p in params.items()}
 
 
+def snapshot_steps(total_steps: int) -> set[int]:
+    """The steps whose weights the step-through shows: SNAPSHOTS + 1 of them spread over the run, ends included."""
+    return set(np.linspace(0, total_steps, min(total_steps, SNAPSHOTS) + 1).round().astype(int).tolist())
+
+
 class Recorder:
     """Collects, step by step, the values a History is made of (all runs together)."""
 
@@ -83,8 +88,7 @@ class Recorder:
         self.test_losses: list[Tensor] = []
         self.norms: list[dict[str, Tensor]] = []
         self.snapshots: dict[int, dict[str, Tensor]] = {}
-        spaced = np.linspace(0, total_steps, min(total_steps, SNAPSHOTS) + 1).round().astype(int).tolist()
-        self.snapshot_at = set(spaced) if curves else set()
+        self.snapshot_at = snapshot_steps(total_steps) if curves else set()
 
     def copy(self) -> Recorder:
         """Another recorder holding what this one recorded so far (the tensors shared, the lists its own)."""

@@ -107,8 +107,9 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
     training by then is not handed the frames before (each makes the waiting steps evaluate at once).
 
     on_step, if given, is called with the weights of the runs in `watch` (indices among all runs) before
-    the first step (t = 0) and after each step t (a (len(watch), P) block of its own), and steps are then
-    taken one at a time (no replayed windows): core.train.sweep_cell keeps the chosen cell's weights this way.
+    the first step (t = 0) and after each step t (a (len(watch), P) block no step writes again: the trainer's
+    own block when `watch` is every run, in order), and steps are then taken one at a time (no replayed
+    windows): core.train.sweep_cell keeps the chosen cell's weights this way, core.train.kept_training all.
 
     Without curves, runs that diverged leave the block as they are found (core.train.compaction), except
     the watched ones."""
@@ -119,8 +120,8 @@ def train_together(configs: list[TrainConfig], on_progress: Callable[[float], No
 
 class Training:
     """train_together's program, kept between calls: run() trains to the configurations' last epoch, and a
-    training without curves on a constant lr may then go on for more epochs (extend()), as if it had been
-    asked for them from the start (the same batches, steps and looks: tests/test_training_resume.py).
+    training on a constant lr may then go on for more epochs (extend()), as if it had been asked for them
+    from the start (the same batches and steps, weights bit for bit: tests/test_training_resume.py).
     `record_epochs` are epochs at whose end every run's losses and norms are kept (recorded()), so a
     shorter training's final values need no training either (core.train.sweep_run)."""
 
@@ -156,23 +157,31 @@ class Training:
         self.watched[list(watch)] = True
         self.watch_runs = torch.tensor(list(watch), dtype=torch.int64)
         self.watch_rows = self.watch_runs.to(device)
+        # every run watched, in order: on_step gets the block itself, which no step writes again (each writes a new one)
+        self.watch_block = list(watch) == list(range(len(self.flat)))
         self.t, self.looked, self.stopped_at = 0, 0, None
         self.record_epochs: set[int] = set()
         self._recorded: dict[int, tuple[Tensor, Tensor, dict[str, Tensor]]] = {}
         if on_step is not None:
-            on_step(0, self.flat.index_select(0, self.watch_rows))
+            on_step(0, self._watched(self.flat))
 
     @property
     def epochs(self) -> int:
         return self.configs[0].epochs
 
+    def _watched(self, flat: Tensor) -> Tensor:
+        return flat if self.watch_block else flat.index_select(0, self.watch_rows)
+
     def extend(self, epochs: int) -> None:
-        """Go on to `epochs` epochs at the next run(): only without curves (nothing is recorded between the
-        first step and the last), on a constant lr (a schedule's factors depend on the length) and outside
-        replayed windows. After every run has diverged there is nothing left to train: run() returns."""
+        """Go on to `epochs` epochs at the next run(): only on a constant lr (a schedule's factors depend on the
+        length) and outside replayed windows. After every run has diverged there is nothing left to train: run()
+        returns. With curves, the curves go on, but the snapshots for the step-through are spaced over a run's
+        length: the recorder takes no more, and a caller that goes on keeps the weights to take them itself
+        (core.train.kept_training)."""
         first = self.configs[0]
-        if epochs < first.epochs or self.curves or first.schedule != "constant" or self.replayable:
-            raise ValueError("Only a training without curves on a constant lr goes on for more epochs")
+        if epochs < first.epochs or first.schedule != "constant" or self.replayable:
+            raise ValueError("Only a training on a constant lr goes on for more epochs")
+        self.recorder.snapshot_at = set()
         configs = [replace(c, epochs=epochs) for c in self.configs]
         validate(configs, self.task, self.batches.per_epoch)
         self.configs = configs
@@ -210,7 +219,7 @@ class Training:
                             recorder.before_step(t, layout, flat, train_loss, test_loss)
                         flat = batched_step.step(self.group, flat, grad, self.factors[t])
                         if self.on_step is not None:
-                            self.on_step(t + 1, flat.index_select(0, self.watch_rows))
+                            self.on_step(t + 1, self._watched(flat))
                         if waiting is None:
                             divergence.update(t + 1, flat, train_loss,
                                               None if test_loss is train_loss else test_loss)
