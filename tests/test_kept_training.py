@@ -97,3 +97,11 @@ def test_a_training_stopped_mid_way_answers_nothing_after():
     assert not kept.answers(configs) and not kept.goes_on_to(with_epochs(configs, 9))
     with pytest.raises(ValueError, match="does not answer"):
         kept.result(configs)
+
+
+def test_the_bytes_it_holds_count_every_steps_weights():
+    """ui.kept_runs bounds its store by nbytes(): the weights after every step are most of them."""
+    configs = VIEWS["d2l"]
+    kept = KeptTraining(configs)
+    kept.train(configs)
+    assert kept_bytes(configs) <= kept.nbytes() < 2 * kept_bytes(configs)

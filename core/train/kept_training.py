@@ -12,7 +12,6 @@ width moves a value in its last bits (tests/test_kept_training.py).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -25,6 +24,7 @@ from core.train.divergence import Divergence
 from core.train.layout import Layout
 from core.train.minibatch import steps_per_epoch
 from core.train.recorder import History, Partial, snapshot_steps
+from core.train.resumable import Resumable
 from core.train.tasks import make_task
 from core.train.training import Training
 
@@ -61,43 +61,28 @@ class _Found:
         self.at = [None if d is None else d.step for d in self.found]
 
 
-class KeptTraining:
+class KeptTraining(Resumable):
     """A training of `configs` (trained together), trained to their epochs by train()."""
 
     def __init__(self, configs):
-        self.view = view_of(configs)
-        self.lock = threading.Lock()  # one visitor at a time trains it or reads it
         self.weights: list[Tensor] = []  # weights[t]: every run's weights after step t, (runs, P)
         runs = sum(c.runs for c in configs)
-        self.training = Training(configs, curves=True, watch=range(runs),
-                                 on_step=lambda _t, weights: self.weights.append(weights))
-        self.trained, self.broken = False, False
-
-    @property
-    def epochs(self) -> int:
-        return self.training.epochs
+        super().__init__(view_of(configs), Training(configs, curves=True, watch=range(runs),
+                                                    on_step=lambda _t, weights: self.weights.append(weights)))
 
     def answers(self, configs) -> bool:
-        """Whether histories(configs) needs no training: this view, at most the epochs trained."""
-        return (not self.broken and self.trained and view_of(configs) == self.view
-                and configs[0].epochs <= self.epochs)
+        """Whether result(configs) needs no training: this view, at most the epochs trained."""
+        return self.holds(view_of(configs), configs[0].epochs)
 
     def goes_on_to(self, configs) -> bool:
-        return not self.broken and view_of(configs) == self.view and configs[0].epochs >= self.epochs
+        return self.continues(view_of(configs), configs[0].epochs)
 
     def train(self, configs, on_progress: Callable[[float], None] | None = None,
               on_partial: Callable[[Partial], None] | None = None, first_frame_after: float = 0.0) -> None:
         """Train on to configs' epochs (goes_on_to(configs) must hold); a frame to on_partial as train_together."""
         if not self.goes_on_to(configs):
             raise ValueError("A training goes on only to more epochs of the same view")
-        try:
-            if configs[0].epochs > self.epochs:
-                self.training.extend(configs[0].epochs)
-            self.training.run(on_progress, on_partial, first_frame_after)
-        except BaseException:
-            self.broken = True  # stopped between two lengths (a rerun, or the page's Stop): answers nothing after
-            raise
-        self.trained = True
+        self.go_on(configs[0].epochs, None, on_progress, on_partial, first_frame_after)
 
     def result(self, configs) -> list[History]:
         """Each configuration's History as train_together(configs) gives it (answers(configs) must hold)."""
@@ -118,14 +103,10 @@ class KeptTraining:
                 recorder.snapshots[t] = {name: params[name] for name in recorder.decayed}
         final = self.weights[points]
         params = layout.views(final)
-        recorder.curves = True
         recorder.finish(params, *training.evaluation(params))
         good = layout.views(training.divergence.last_good(final, until=steps))
         factors = training.factors[:steps]
         return [recorder.history(c, r, factors, found, good) for c, r in zip(configs, training.runs, strict=True)]
 
-    def nbytes(self) -> int:
-        """The bytes it holds: every step's weights, the rules' state and the recent weights."""
-        tensors = [*self.weights, *self.training.divergence.recent.values()]
-        tensors += [v for m in self.training.group for v in m.state.values() if isinstance(v, Tensor)]
-        return sum(t.numel() * t.element_size() for t in tensors) + 256 * len(self.weights) + 4096
+    def kept_tensors(self) -> list[Tensor]:
+        return self.weights

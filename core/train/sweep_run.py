@@ -14,7 +14,6 @@ rules' state and the cell's weights (nbytes(): what a page's cache counts).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -22,6 +21,7 @@ import numpy as np
 from torch import Tensor
 
 from core.train.recorder import History
+from core.train.resumable import Resumable
 from core.train.sweep import Grid, SweepConfig, grid_of, grids
 from core.train.sweep_cell import cell_configs, cell_histories, cell_row
 from core.train.training import Training
@@ -34,50 +34,37 @@ def view_of(config: SweepConfig) -> SweepConfig:
     return replace(config, epochs=0)
 
 
-class SweepRun:
+class SweepRun(Resumable):
     """A sweep of `config`, trained to config.epochs by train(), with the chosen cell (lr index, wd index)."""
 
     def __init__(self, config: SweepConfig, cell: tuple[int, int]):
-        self.view, self.cell = view_of(config), cell
-        self.lock = threading.Lock()  # one visitor at a time trains it or reads it
         per_optimizer = config.resolution[0] * config.resolution[1]
         rows = [i * per_optimizer + cell_row(config, *cell) for i in range(len(config.optimizers))]
-        self.kept: list[Tensor] = []  # kept[t]: the cell's weights under every optimizer after step t
-        self.training = Training(config.grid_configs(), curves=False, watch=rows,
-                                 on_step=lambda _t, weights: self.kept.append(weights))
-        self.trained = False
-        self.broken = False  # a training stopped mid-way (a rerun interrupts the page's script): no sweep's state
-
-    @property
-    def epochs(self) -> int:
-        return self.training.epochs
+        self.cell, self.kept = cell, []  # kept[t]: the cell's weights under every optimizer after step t
+        super().__init__(view_of(config), Training(config.grid_configs(), curves=False, watch=rows,
+                                                   on_step=lambda _t, weights: self.kept.append(weights)))
 
     def answers(self, config: SweepConfig) -> bool:
         """Whether result(config) needs no training: this view, and epochs it trained to or recorded, or past
         the step at which every run had diverged (where a training of that length stops too)."""
-        if self.broken or view_of(config) != self.view or not self.trained or config.epochs > self.epochs:
+        if not self.holds(view_of(config), config.epochs):
             return False
         stopped = self.training.stopped_at
         return (config.epochs == self.epochs or self.training.recorded(config.epochs) is not None
                 or (stopped is not None and stopped <= config.epochs * self.training.batches.per_epoch))
 
     def goes_on_to(self, config: SweepConfig) -> bool:
-        """Whether train(config) goes on from here rather than starting again."""
-        return not self.broken and view_of(config) == self.view and config.epochs >= self.epochs
+        return self.continues(view_of(config), config.epochs)
 
     def train(self, config: SweepConfig, on_progress: Callable[[float], None] | None = None) -> None:
         """Train on to config.epochs (goes_on_to(config) must hold), recording the last epochs' values."""
         if not self.goes_on_to(config):
             raise ValueError("A sweep goes on only to more epochs of the same view")
-        try:
-            if config.epochs > self.epochs:
-                self.training.extend(config.epochs)
+
+        def record_last_epochs() -> None:
             self.training.record_epochs |= set(range(max(1, config.epochs - RECORDED_EPOCHS), config.epochs + 1))
-            self.training.run(on_progress)
-        except BaseException:
-            self.broken = True  # stopped between two epochs counts: answers nothing from now on
-            raise
-        self.trained = True
+
+        self.go_on(config.epochs, record_last_epochs, on_progress)
 
     def result(self, config: SweepConfig) -> tuple[dict[str, Grid], list[History] | None]:
         """The grids and the cell's Histories (None where the cell needs its own training) that a sweep of
@@ -109,8 +96,5 @@ class SweepRun:
         return {c.optimizer: grid_of(c.optimizer, train[r], test[r], decayed_norm[r], diverged[r], shape)
                 for c, r in zip(config.grid_configs(), self.training.runs, strict=True)}
 
-    def nbytes(self) -> int:
-        """The bytes it holds: the block, the rules' state, the recent weights and the cell's kept weights."""
-        tensors = [self.training.flat, *self.kept, *self.training.divergence.recent.values()]
-        tensors += [v for m in self.training.group for v in m.state.values() if isinstance(v, Tensor)]
-        return sum(t.numel() * t.element_size() for t in tensors) + 4096
+    def kept_tensors(self) -> list[Tensor]:
+        return [self.training.flat, *self.kept]
