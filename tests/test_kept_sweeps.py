@@ -14,7 +14,7 @@ from ui.heavy import training_key
 from ui.limits import kept_runs as store
 from ui.limits import results_cache
 
-CONFIG, CELL = SweepConfig(resolution=(3, 2), epochs=6, seed=777), (1, 1)  # a seed no other test uses
+CONFIG, CELL = SweepConfig(resolution=(3, 2), epochs=20, seed=777), (1, 1)  # a seed no other test uses; 80 steps
 
 
 def same_grids(a, b) -> None:
@@ -25,7 +25,7 @@ def same_grids(a, b) -> None:
 
 
 def test_fewer_epochs_are_answered_from_the_kept_sweep_with_the_cells_curves():
-    shorter = replace(CONFIG, epochs=4)
+    shorter = replace(CONFIG, epochs=18)
     assert kept_sweeps.answered(shorter, CELL) is None  # nothing kept yet
     same_grids(kept_sweeps.trained(CONFIG, CELL, lambda done: None), run_sweep(CONFIG))
     found = kept_sweeps.answered(shorter, CELL)
@@ -39,9 +39,9 @@ def test_a_sweep_in_another_visitors_hands_is_not_waited_for():
     kept_sweeps.trained(config, CELL, lambda done: None)
     run = store().get(("sweep", replace(config, epochs=0), CELL))
     with run.lock:  # another visitor is training it
-        assert kept_sweeps.answered(replace(config, epochs=5), CELL) is None
-        same_grids(kept_sweeps.trained(replace(config, epochs=7), CELL, lambda done: None),
-                   run_sweep(replace(config, epochs=7)))  # its own sweep, trained meanwhile
+        assert kept_sweeps.answered(replace(config, epochs=19), CELL) is None
+        same_grids(kept_sweeps.trained(replace(config, epochs=21), CELL, lambda done: None),
+                   run_sweep(replace(config, epochs=21)))  # its own sweep, trained meanwhile
 
 
 def test_a_sweep_stopped_mid_way_is_replaced():
@@ -49,7 +49,7 @@ def test_a_sweep_stopped_mid_way_is_replaced():
     kept_sweeps.trained(config, CELL, lambda done: None)
     key = ("sweep", replace(config, epochs=0), CELL)
     store().get(key).broken = True
-    assert kept_sweeps.answered(replace(config, epochs=5), CELL) is None
-    same_grids(kept_sweeps.trained(replace(config, epochs=5), CELL, lambda done: None),
-               run_sweep(replace(config, epochs=5)))
+    assert kept_sweeps.answered(replace(config, epochs=19), CELL) is None
+    same_grids(kept_sweeps.trained(replace(config, epochs=19), CELL, lambda done: None),
+               run_sweep(replace(config, epochs=19)))
     assert not store().get(key).broken

@@ -130,13 +130,13 @@ def test_the_epochs_slider_reads_fewer_epochs_and_trains_only_the_added_ones(mon
     """ui.kept_sweeps: one epoch fewer is read from the kept sweep (no training at all, the cell's curves
     too), one more trains one epoch (4 steps of d2l); what is read equals a fresh sweep (tests/test_sweep_run.py)."""
     calls = counted_trainings(monkeypatch)
-    at = run(**{"sweep_seed.d2l": 4322, "sweep_epochs.d2l": 9})  # a grid no other test has put in the cache
-    assert calls == [("new", 3), ("run", 36)]
+    at = run(**{"sweep_seed.d2l": 4322, "sweep_epochs.d2l": 30})  # a grid no other test has put in the cache
+    assert calls == [("new", 3), ("run", 120)]  # 120 steps: three epochs recorded (sweep_run.recorded_epochs)
     trained = [type(node).__name__ for node in at.main.children.values()]
-    at.sidebar.slider(key="sweep:sweep_epochs.d2l").set_value(8).run()
+    at.sidebar.slider(key="sweep:sweep_epochs.d2l").set_value(29).run()
     assert not at.exception and calls[2:] == []
     # the progress bar's placeholder is there either way: the elements after it keep their places
     assert [type(node).__name__ for node in at.main.children.values()] == trained
     assert all(f"{o}: loss" in titles(at) for o in ("SGD", "Adam", "AdamW"))
-    at.sidebar.slider(key="sweep:sweep_epochs.d2l").set_value(10).run()
+    at.sidebar.slider(key="sweep:sweep_epochs.d2l").set_value(31).run()
     assert not at.exception and calls[2:] == [("run", 4)]

@@ -1,4 +1,4 @@
-"""core.train.sweep_run: a kept sweep answers for fewer epochs (its last RECORDED_EPOCHS) and goes on to
+"""core.train.sweep_run: a kept sweep answers for fewer epochs (its last recorded ones) and goes on to
 more, and every answer (the grids, the chosen cell's curves) is what training that sweep afresh gives."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import pytest
 
 from core.train.sweep import SweepConfig
 from core.train.sweep_cell import run_sweep_and_cell
-from core.train.sweep_run import RECORDED_EPOCHS, SweepRun
+from core.train.sweep_run import RECORDED_EPOCHS, SweepRun, recorded_epochs
 
-VIEWS = {
-    "d2l": (SweepConfig(resolution=(3, 3), log10_lr=(-3.0, 0.5), epochs=14), (2, 1)),
+VIEWS = {  # d2l records ten epochs, the seed task's short sweep two, the toy task's none (recorded_epochs)
+    "d2l": (SweepConfig(resolution=(3, 3), log10_lr=(-3.0, 0.5), epochs=100), (2, 1)),
     "seed, a diverging cell": (SweepConfig(task="seed", optimizers=("sgd", "adamw"), log10_lr=(-2.0, 1.0),
-                                           resolution=(3, 2), epochs=13), (2, 0)),
+                                           resolution=(3, 2), epochs=90), (2, 0)),
     "toy": (SweepConfig(task="toy", optimizers=("sgd",), resolution=(2, 2), epochs=12), (0, 1)),
 }
 
@@ -41,20 +41,31 @@ def test_a_kept_sweep_answers_for_its_last_epochs_and_goes_on_as_a_fresh_one(vie
     run = SweepRun(config, cell)
     assert not run.answers(config)
     run.train(config)
-    first = config.epochs - RECORDED_EPOCHS
-    for epochs in (config.epochs, config.epochs - 1, first):
+    recorded = recorded_epochs(config.epochs, run.training.batches.per_epoch)
+    fewest = recorded.start if recorded else config.epochs
+    for epochs in sorted({config.epochs, config.epochs - 1, fewest}):
         shorter = replace(config, epochs=epochs)
-        assert run.answers(shorter)
-        assert_same_answer(run.result(shorter), run_sweep_and_cell(shorter, *cell))
-    assert not run.answers(replace(config, epochs=first - 1))
+        assert run.answers(shorter) == (epochs >= fewest)
+        if epochs >= fewest:
+            assert_same_answer(run.result(shorter), run_sweep_and_cell(shorter, *cell))
+    assert not run.answers(replace(config, epochs=fewest - 1))
     assert not run.answers(replace(config, epochs=config.epochs + 1))
     assert not run.answers(replace(config, seed=config.seed + 1))
     longer = replace(config, epochs=config.epochs + 2)
-    assert run.goes_on_to(longer) and not run.goes_on_to(replace(config, epochs=first - 1))
+    assert run.goes_on_to(longer) and not run.goes_on_to(replace(config, epochs=fewest - 1))
     run.train(longer)
-    for epochs in (longer.epochs, config.epochs + 1, config.epochs):
-        assert_same_answer(run.result(replace(config, epochs=epochs)),
-                           run_sweep_and_cell(replace(config, epochs=epochs), *cell))
+    now_recorded = recorded_epochs(longer.epochs, run.training.batches.per_epoch)
+    for epochs in (longer.epochs, config.epochs + 1):
+        asked = replace(config, epochs=epochs)
+        assert run.answers(asked) == (epochs == longer.epochs or epochs in now_recorded)
+        if run.answers(asked):
+            assert_same_answer(run.result(asked), run_sweep_and_cell(asked, *cell))
+
+
+def test_a_sweep_records_as_many_epochs_as_its_length_pays_for():
+    assert recorded_epochs(100, 4) == range(100 - RECORDED_EPOCHS, 101)  # d2l's default sweep: 400 steps
+    assert recorded_epochs(90, 1) == range(88, 91)
+    assert recorded_epochs(25, 1) == range(0)  # the toy task's default sweep: 25 full-batch steps
 
 
 def test_past_the_step_where_every_run_diverged_every_epoch_count_is_answered():
