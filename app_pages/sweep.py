@@ -61,7 +61,7 @@ def cached_sweep(config: SweepConfig, cell: tuple[int, int]) -> dict[str, Grid]:
             return run_sweep(config, progress)
         return kept_sweeps.trained(config, cell, progress)
 
-    kept = (lambda: kept_sweeps.answered(config, cell)) if config.device == "cpu" else None
+    kept = (lambda: kept_sweeps.answered(config)) if config.device == "cpu" else None
     return cached_heavy(("sweep", config), "Training the grid…", compute, ready=kept)
 
 

@@ -166,14 +166,15 @@ def shared_link(at) -> str:
 
 
 def counted_trainings(monkeypatch) -> list[tuple[str, int]]:
-    """("new", configurations) for every training program built from now on, ("run", steps) for every run of one."""
+    """("new", runs) for every training program built from now on (its configurations' runs together), ("run",
+    steps) for every run of one."""
     from core.train import training
 
     calls: list[tuple[str, int]] = []
     init, run_ = training.Training.__init__, training.Training.run
 
     def counted_init(self, configs, *args, **kwargs):
-        calls.append(("new", len(configs)))
+        calls.append(("new", sum(c.runs for c in configs)))
         init(self, configs, *args, **kwargs)
 
     def counted_run(self, *args, **kwargs):

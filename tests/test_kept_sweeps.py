@@ -26,20 +26,20 @@ def same_grids(a, b) -> None:
 
 def test_fewer_epochs_are_answered_from_the_kept_sweep_with_the_cells_curves():
     shorter = replace(CONFIG, epochs=18)
-    assert kept_sweeps.answered(shorter, CELL) is None  # nothing kept yet
+    assert kept_sweeps.answered(shorter) is None  # nothing kept yet
     same_grids(kept_sweeps.trained(CONFIG, CELL, lambda done: None), run_sweep(CONFIG))
-    found = kept_sweeps.answered(shorter, CELL)
+    found = kept_sweeps.answered(shorter)
     same_grids(found, run_sweep(shorter))
     assert results_cache().get(training_key(cell_configs(shorter, *CELL)), None) is not None
-    assert kept_sweeps.answered(replace(shorter, seed=778), CELL) is None  # another view
+    assert kept_sweeps.answered(replace(shorter, seed=778)) is None  # another view
 
 
 def test_a_sweep_in_another_visitors_hands_is_not_waited_for():
     config = replace(CONFIG, seed=779)
     kept_sweeps.trained(config, CELL, lambda done: None)
-    run = store().get(("sweep", replace(config, epochs=0), CELL))
+    run = store().get(("sweep", replace(config, epochs=0)))
     with run.lock:  # another visitor is training it
-        assert kept_sweeps.answered(replace(config, epochs=19), CELL) is None
+        assert kept_sweeps.answered(replace(config, epochs=19)) is None
         same_grids(kept_sweeps.trained(replace(config, epochs=21), CELL, lambda done: None),
                    run_sweep(replace(config, epochs=21)))  # its own sweep, trained meanwhile
 
@@ -47,9 +47,9 @@ def test_a_sweep_in_another_visitors_hands_is_not_waited_for():
 def test_a_sweep_stopped_mid_way_is_replaced():
     config = replace(CONFIG, seed=780)
     kept_sweeps.trained(config, CELL, lambda done: None)
-    key = ("sweep", replace(config, epochs=0), CELL)
+    key = ("sweep", replace(config, epochs=0))
     store().get(key).broken = True
-    assert kept_sweeps.answered(replace(config, epochs=19), CELL) is None
+    assert kept_sweeps.answered(replace(config, epochs=19)) is None
     same_grids(kept_sweeps.trained(replace(config, epochs=19), CELL, lambda done: None),
                run_sweep(replace(config, epochs=19)))
     assert not store().get(key).broken

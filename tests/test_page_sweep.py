@@ -120,7 +120,7 @@ def test_a_new_grid_trains_once_and_its_chosen_cell_comes_from_that_run(monkeypa
     calls = counted_trainings(monkeypatch)
     at = run(**{"sweep_seed.d2l": 4321, "sweep_epochs.d2l": 7})  # a grid no other test has put in the cache
     assert not at.exception
-    assert calls == [("new", 3), ("run", 28)]  # one program: the three optimizers, the chosen cell's curves with it
+    assert calls == [("new", 48), ("run", 28)]  # one program: 3 x 4 x 4 cells, the chosen cell's curves with it
     assert all(f"{o}: loss" in titles(at) for o in ("SGD", "Adam", "AdamW"))
     at.select_slider(key="sweep:cell_lr").set_value(0).run()
     assert not at.exception and calls[2:] == [("new", 3), ("run", 28)]  # the same grid, the new cell trained alone
@@ -131,7 +131,7 @@ def test_the_epochs_slider_reads_fewer_epochs_and_trains_only_the_added_ones(mon
     too), one more trains one epoch (4 steps of d2l); what is read equals a fresh sweep (tests/test_sweep_run.py)."""
     calls = counted_trainings(monkeypatch)
     at = run(**{"sweep_seed.d2l": 4322, "sweep_epochs.d2l": 30})  # a grid no other test has put in the cache
-    assert calls == [("new", 3), ("run", 120)]  # 120 steps: three epochs recorded (sweep_run.recorded_epochs)
+    assert calls == [("new", 48), ("run", 120)]  # 120 steps: three epochs recorded (sweep_run.recorded_epochs)
     trained = [type(node).__name__ for node in at.main.children.values()]
     at.sidebar.slider(key="sweep:sweep_epochs.d2l").set_value(29).run()
     assert not at.exception and calls[2:] == []
@@ -140,3 +140,7 @@ def test_the_epochs_slider_reads_fewer_epochs_and_trains_only_the_added_ones(mon
     assert all(f"{o}: loss" in titles(at) for o in ("SGD", "Adam", "AdamW"))
     at.sidebar.slider(key="sweep:sweep_epochs.d2l").set_value(31).run()
     assert not at.exception and calls[2:] == [("run", 4)]
+    at.select_slider(key="sweep:cell_lr").set_value(0).run()  # another cell: its curves trained alone
+    assert not at.exception and calls[3:] == [("new", 3), ("run", 124)]
+    at.sidebar.slider(key="sweep:sweep_epochs.d2l").set_value(30).run()  # the grid still read from the kept sweep
+    assert not at.exception and calls[5:] == [("new", 3), ("run", 120)]

@@ -10,32 +10,31 @@ from collections.abc import Callable
 
 from core.train.recorder import History
 from core.train.sweep import Grid, SweepConfig
-from core.train.sweep_cell import cell_configs
 from core.train.sweep_run import SweepRun, view_of
 from ui import kept_runs
 from ui.heavy import training_key
 from ui.limits import results_cache
 
 
-def _key(config: SweepConfig, cell: tuple[int, int]) -> tuple:
-    return "sweep", view_of(config), cell
+def _key(config: SweepConfig) -> tuple:
+    """One kept sweep per view, whichever cell it watches: after another cell is chosen, the Epochs slider still
+    reads the grids from it (that cell's curves are then trained alone, as the page does for any other cell)."""
+    return "sweep", view_of(config)
 
 
-def _grids(config: SweepConfig, cell: tuple[int, int], found: tuple[dict[str, Grid], list[History] | None]
-           ) -> dict[str, Grid]:
+def _grids(found: tuple[dict[str, Grid], list[History] | None]) -> dict[str, Grid]:
     grids, cells = found
-    if cells is not None:  # the chosen cell's curves, where cached_cells (the page) looks for them
-        results_cache().put(training_key(cell_configs(config, *cell)), cells)
+    if cells is not None:  # the watched cell's curves, where cached_cells (the page) looks for them
+        results_cache().put(training_key([h.config for h in cells]), cells)
     return grids
 
 
-def answered(config: SweepConfig, cell: tuple[int, int]) -> dict[str, Grid] | None:
+def answered(config: SweepConfig) -> dict[str, Grid] | None:
     """The grids a kept sweep gives without training, or None."""
-    found = kept_runs.answered(_key(config, cell), config)
-    return None if found is None else _grids(config, cell, found)
+    found = kept_runs.answered(_key(config), config)
+    return None if found is None else _grids(found)
 
 
 def trained(config: SweepConfig, cell: tuple[int, int], on_progress: Callable[[float], None]) -> dict[str, Grid]:
-    """The grids of a kept sweep trained on to config.epochs, or of a new one, then kept."""
-    return _grids(config, cell, kept_runs.trained(_key(config, cell), config, lambda: SweepRun(config, cell),
-                                                  on_progress))
+    """The grids of the view's kept sweep trained on to config.epochs, or of a new one watching `cell`, then kept."""
+    return _grids(kept_runs.trained(_key(config), config, lambda: SweepRun(config, cell), on_progress))
