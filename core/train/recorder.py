@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 SNAPSHOTS = 60  # weights kept for the step-through animation: enough frames, little memory
 
 
+def decayed_norms(norms: dict[str, np.ndarray], decayed: Sequence[str]) -> np.ndarray:
+    """The Frobenius norm of the decayed tensors together, from each one's (float64 numpy arrays alike)."""
+    return np.sqrt(sum(norms[name] ** 2 for name in decayed))
+
+
 @dataclass(frozen=True)
 class History:
     """Per-step curves of every run as float64 numpy arrays; step 0 is before training."""
@@ -51,7 +56,7 @@ class History:
 
     def decayed_norms(self) -> np.ndarray:
         """(G, T + 1) Frobenius norm of every decayed tensor together, per run and step."""
-        return np.sqrt(sum(self.norms[name] ** 2 for name in self.decayed))
+        return decayed_norms(self.norms, self.decayed)
 
     def decayed_weights(self, run: int) -> np.ndarray:
         """All decayed tensors of one run's final weights, flattened together (for histograms)."""

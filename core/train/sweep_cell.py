@@ -29,9 +29,11 @@ from core.train.sweep import Grid, SweepConfig, grids, sweep_histories
 from core.train.tasks import make_task
 
 
-def cell_row(config: SweepConfig, lr_index: int, wd_index: int) -> int:
-    """The cell's run within each optimizer's runs (SweepConfig.grid_configs: row-major over wd, lr)."""
-    return wd_index * config.resolution[0] + lr_index
+def cell_runs(config: SweepConfig, lr_index: int, wd_index: int) -> list[int]:
+    """The cell's run under each optimizer, among all the sweep's runs (SweepConfig.grid_configs: one block of
+    runs per optimizer, each row-major over wd, lr)."""
+    row, per_optimizer = wd_index * config.resolution[0] + lr_index, config.resolution[0] * config.resolution[1]
+    return [i * per_optimizer + row for i in range(len(config.optimizers))]
 
 
 def cell_configs(config: SweepConfig, lr_index: int, wd_index: int) -> tuple[TrainConfig, ...]:
@@ -45,14 +47,19 @@ def run_sweep_and_cell(config: SweepConfig, lr_index: int, wd_index: int,
                        ) -> tuple[dict[str, Grid], list[History] | None]:
     """The sweep's grids, and the cell's History under each optimizer (cell_configs' order); None for the
     cell when the sweep stopped early (every run diverged) and so did not keep every step it needs."""
-    row, per_optimizer = cell_row(config, lr_index, wd_index), config.resolution[0] * config.resolution[1]
-    rows = [i * per_optimizer + row for i in range(len(config.optimizers))]
     kept: list[Tensor] = []  # kept[t]: the cell's weights under every optimizer after step t, (optimizers, P)
-    histories = sweep_histories(config, on_progress, watch=rows, on_step=lambda _t, weights: kept.append(weights))
-    if len(kept) < histories[0].steps + 1:
-        return grids(config, histories), None
-    return grids(config, histories), cell_histories(cell_configs(config, lr_index, wd_index), histories[0].lr_factor,
-                                                    kept)
+    histories = sweep_histories(config, on_progress, watch=cell_runs(config, lr_index, wd_index),
+                                on_step=lambda _t, weights: kept.append(weights))
+    return grids(config, histories), kept_cell(config, lr_index, wd_index, histories[0].lr_factor, kept)
+
+
+def kept_cell(config: SweepConfig, lr_index: int, wd_index: int, lr_factor: np.ndarray, kept: list[Tensor]
+              ) -> list[History] | None:
+    """The cell's Histories from its weights kept after every step of a sweep of len(lr_factor) steps, or None
+    when the sweep stopped before its last step (every run diverged) and so did not keep all it needs."""
+    if len(kept) < len(lr_factor) + 1:
+        return None
+    return cell_histories(cell_configs(config, lr_index, wd_index), lr_factor, kept)
 
 
 def cell_histories(cells: tuple[TrainConfig, ...], lr_factor: np.ndarray, kept: list[Tensor]) -> list[History]:

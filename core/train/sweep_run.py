@@ -21,10 +21,10 @@ from dataclasses import replace
 import numpy as np
 from torch import Tensor
 
-from core.train.recorder import History
+from core.train.recorder import History, decayed_norms
 from core.train.resumable import Resumable
 from core.train.sweep import Grid, SweepConfig, grid_of, grids
-from core.train.sweep_cell import cell_configs, cell_histories, cell_row
+from core.train.sweep_cell import cell_runs, kept_cell
 from core.train.training import Training
 
 RECORDED_EPOCHS = 10  # at most this many epochs fewer are answered: each recorded one costs an evaluation
@@ -50,10 +50,8 @@ class SweepRun(Resumable):
     """A sweep of `config`, trained to config.epochs by train(), with the chosen cell (lr index, wd index)."""
 
     def __init__(self, config: SweepConfig, cell: tuple[int, int]):
-        per_optimizer = config.resolution[0] * config.resolution[1]
-        rows = [i * per_optimizer + cell_row(config, *cell) for i in range(len(config.optimizers))]
         self.cell, self.kept = cell, []  # kept[t]: the cell's weights under every optimizer after step t
-        super().__init__(view_of(config), Training(config.grid_configs(), curves=False, watch=rows,
+        super().__init__(view_of(config), Training(config.grid_configs(), curves=False, watch=cell_runs(config, *cell),
                                                    on_step=lambda _t, weights: self.kept.append(weights)))
 
     def answers(self, config: SweepConfig) -> bool:
@@ -86,23 +84,17 @@ class SweepRun(Resumable):
         training, steps = self.training, config.epochs * self.training.batches.per_epoch
         recorded = training.recorded(config.epochs)
         if config.epochs == self.epochs or recorded is None:  # its own length, or past a stop: what it has
-            histories = training.histories()
-            found = grids(config, [replace(h, config=c) for h, c in zip(histories, config.grid_configs(),
-                                                                        strict=True)])
+            found = grids(config, training.histories())  # (grids reads each History's optimizer only)
         else:
             found = self._recorded_grids(config, recorded, steps)
-        kept = self.kept[:steps + 1]
-        if len(kept) < steps + 1:
-            return found, None
-        return found, cell_histories(cell_configs(config, *self.cell), np.array(training.factors[:steps]), kept)
+        return found, kept_cell(config, *self.cell, np.array(training.factors[:steps]), self.kept[:steps + 1])
 
     def _recorded_grids(self, config: SweepConfig, recorded, steps: int) -> dict[str, Grid]:
         """sweep.grids of a training of config.epochs, from the values recorded at that epoch's end: a run is
         diverged where it had diverged by then."""
         train, test = (v.double().cpu().numpy() for v in recorded[:2])
-        norms = recorded[2]
-        decayed = self.training.recorder.decayed
-        decayed_norm = np.sqrt(sum(norms[name].double().cpu().numpy() ** 2 for name in decayed))
+        norms = {name: v.double().cpu().numpy() for name, v in recorded[2].items()}
+        decayed_norm = decayed_norms(norms, self.training.recorder.decayed)
         diverged = np.array([d is not None and d.step <= steps for d in self.training.divergence.found])
         shape = (config.resolution[1], config.resolution[0])
         return {c.optimizer: grid_of(c.optimizer, train[r], test[r], decayed_norm[r], diverged[r], shape)

@@ -256,13 +256,10 @@ class Training:
                         self.flat = flat
                         self.watch_rows = divergence.rows_of(self.watch_runs).to(self.device)
 
-    def _every_run(self) -> dict[str, Tensor]:
-        return self.layout.views(self.divergence.every_run(self.flat))
-
     def _record(self, epoch: int) -> None:
         """Every run's losses on both sets and norms at the end of `epoch`, as histories() finds them at the
         end of a training of that many epochs (the same evaluation of the same block)."""
-        final = self._every_run()
+        final = self.layout.views(self.divergence.every_run(self.flat))
         self._recorded[epoch] = (*self.evaluation(final), norms(final))
 
     def recorded(self, epoch: int) -> tuple[Tensor, Tensor, dict[str, Tensor]] | None:
@@ -271,9 +268,10 @@ class Training:
 
     def histories(self) -> list[History]:
         """Each configuration's History of the training so far (which may go on after)."""
-        final = self._every_run()
+        block = self.divergence.every_run(self.flat)
+        final = self.layout.views(block)
         recorder = self.recorder.copy()  # its last point is this call's: a training that goes on has none yet
         recorder.finish(final, *self.evaluation(final))
-        last_good = self.layout.views(self.divergence.last_good(self.divergence.every_run(self.flat)))
+        last_good = self.layout.views(self.divergence.last_good(block))
         return [recorder.history(c, r, self.factors, self.divergence, last_good)
                 for c, r in zip(self.configs, self.runs, strict=True)]
