@@ -9,6 +9,7 @@ import numpy as np
 from core import figures
 from core.figures.fit import TITLE_LINE, _plot_area, fit_to_width
 from core.figures.style import TITLE_PAD
+from core.figures.text_size import label_width
 from ui.charts import chart_width
 
 GRID = dict(lrs=np.logspace(-4, 0, 12), weight_decays=np.logspace(-3, 3, 12), values=np.random.default_rng(0).random(
@@ -37,9 +38,13 @@ def test_a_narrow_sweep_grid_labels_every_other_decade_and_a_wide_one_every_deca
     x, y = narrow.layout.xaxis, narrow.layout.yaxis
     assert 2 <= len(x.ticktext) < 5 and 2 <= len(y.ticktext) < 7
     assert x.ticktext[-1] == "10<sup>0</sup>" and y.ticktext[-1] == "10<sup>3</sup>"  # the last kept
-    assert [float(v) for v in x.tickvals] == [-4.0, -2.0, 0.0] and [float(v) for v in y.tickvals] == [-3, -1, 1, 3]
-    width, height = _plot_area(narrow.to_dict()["layout"], narrow.to_dict()["data"], 290)
-    assert width == height and len(y.ticktext) * 18 * 1.5 <= height  # the labels fit the square plot
+    assert [float(v) for v in x.tickvals] == [-3.0, 0.0] and [float(v) for v in y.tickvals] == [-3, -1, 1, 3]
+    layout = narrow.to_dict()["layout"]  # its margins already hold the labels, titles and colour bar
+    width, height = _plot_area(layout, narrow.to_dict()["data"], 290, held=layout["margin"])
+    assert width == height  # the square plot: its labels, as far apart as kept, fit their length
+    px_per_decade = {a: width / (axis.range[1] - axis.range[0]) for a, axis in (("x", x), ("y", y))}
+    assert (y.tickvals[1] - y.tickvals[0]) * px_per_decade["y"] >= 18 * 1.5
+    assert (x.tickvals[1] - x.tickvals[0]) * px_per_decade["x"] >= max(label_width(t, 18) for t in x.ticktext) + 8
     assert len(grid.layout.xaxis.ticktext) == 5  # the original untouched
 
 

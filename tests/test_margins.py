@@ -8,7 +8,14 @@ import numpy as np
 
 from core import figures
 from core.figures.fit import fit_spec, fit_to_width
-from core.figures.margins import fixed_range_margins, matrix_margins, plotly_dtick, range_labels
+from core.figures.margins import (
+    COLORBAR_X,
+    fixed_range_margins,
+    listed_ticks_margins,
+    matrix_margins,
+    plotly_dtick,
+    range_labels,
+)
 from core.figures.projector import projector_spec
 from ui.charts import chart_width
 
@@ -61,3 +68,52 @@ def test_only_figures_whose_labels_are_known_get_margins():
     assert fixed_range_margins(spec["layout"], [{**spec["data"][0], "showscale": True}], 300) == {}
     curves = fit_to_width(figures.curves({"a": np.ones((1, 5))}, (0.0,), "t", "y"), 300)
     assert curves.layout.margin.l == 10
+
+
+# The sweep's maps (listed powers of ten on both axes, both titled, a colour bar titled "log10") in the app's page,
+# over 864 maps (lr and wd ranges, 12 and 24 cells, three z ranges, one to three columns): the largest push
+# plotly's automargin made, per presentation mode: y labels and title on the left, x labels and title below, the
+# colour bar on the right (beyond the 2 % of the plot's width it stands off).
+MEASURED_SWEEP_PUSHES = {False: {"l": 78.9, "b": 70.2, "bar": 71.5}, True: {"l": 95.1, "b": 85.0, "bar": 87.1}}
+
+
+def _sweep_spec(present: bool, columns: int, wd=(-3, 3), zrange=(-2.18, 1.99)) -> tuple[dict, float]:
+    n = 12
+    values = 10 ** np.random.default_rng(0).uniform(*zrange, size=(n, n))
+    fig = figures.sweep_heatmap(np.logspace(-4, 0, n), np.logspace(*wd, n), values, np.zeros((n, n), bool), (1, 1),
+                                "AdamW: final test loss", "test loss", zrange, chosen=(2, 2))
+    spec = fig.to_dict()
+    if present:
+        projector_spec(spec)
+    width = chart_width(columns, present)
+    return fit_spec(spec, width, 20 if present else 16), width
+
+
+def test_a_sweep_map_holds_its_labels_titles_and_colour_bar_so_plotly_lays_it_out_once():
+    """Plotly pushed these margins itself, and with the plot held square each push moved the room the others
+    needed: a map in a Sweep column was laid out three or four times (70-100 ms instead of about 25)."""
+    for present, pushed in MEASURED_SWEEP_PUSHES.items():
+        for columns in (1, 2, 3):
+            spec, width = _sweep_spec(present, columns)
+            margin = spec["layout"]["margin"]
+            bar = pushed["bar"] + (COLORBAR_X - 1) * (width - margin["l"] - margin["r"])
+            assert pushed["l"] <= margin["l"] <= pushed["l"] + 6, (present, columns, margin)
+            assert pushed["b"] <= margin["b"] <= pushed["b"] + 6, (present, columns, margin)
+            assert bar <= margin["r"] <= bar + 6, (present, columns, margin)
+
+
+def test_a_sweep_maps_left_margin_follows_its_widest_label():
+    wide, _ = _sweep_spec(False, 3, wd=(-3, 3))
+    short, _ = _sweep_spec(False, 3, wd=(0, 1))  # 10^0, 10^1: no minus sign
+    assert short["layout"]["margin"]["l"] < wide["layout"]["margin"]["l"]
+
+
+def test_only_figures_that_list_their_labels_on_titled_axes_get_sweep_margins():
+    boundary = _boundary_spec(False, 3)
+    assert listed_ticks_margins(boundary["layout"], boundary["data"], 300) == {}
+    spec, _ = _sweep_spec(False, 3)
+    assert listed_ticks_margins({**spec["layout"], "showlegend": True}, spec["data"], 300) == {}
+    two_bars = [{**spec["data"][0]}, {**spec["data"][0]}]
+    assert listed_ticks_margins(spec["layout"], two_bars, 300) == {}
+    matrix = fit_to_width(figures.matrix_heatmap(np.arange(20.0).reshape(4, 5) / 10, "W"), 300).to_dict()
+    assert listed_ticks_margins(matrix["layout"], matrix["data"], 300) == {}

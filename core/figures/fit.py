@@ -15,7 +15,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.margins import fixed_range_margins, matrix_margins
+from core.figures.margins import fixed_range_margins, listed_ticks_margins, matrix_margins
 from core.figures.style import LABEL_STANDOFF_PX, MARGIN, TICK_FONT_PX, TITLE_PAD
 from core.figures.text_size import font_size, text_width
 from core.figures.text_size import label_width as _label_width
@@ -58,20 +58,23 @@ TICK_GAP_PX = 8  # room between two x tick labels
 TICK_LINE = 1.5  # a y tick label's height, with room around it, in font sizes
 
 
-def _plot_area(layout: dict, data: list[dict], width_px: float) -> tuple[float, float]:
+def _plot_area(layout: dict, data: list[dict], width_px: float, held: dict | None = None) -> tuple[float, float]:
     """Estimated (width, height) in px of the plot area of a figure drawn width_px wide: the figure less
-    its margins, its colour bar, and each axis's tick labels and title. A plot held square (a y axis
-    anchored to x) gets the smaller of the two for both."""
-    margin = {**MARGIN, **layout.get("margin", {})}
+    its margins, its colour bar, and each axis's tick labels and title; a margin in `held` (core.figures.margins)
+    already holds what lies on its side. A plot held square (a y axis anchored to x) gets the smaller of the
+    two for both."""
+    margin, held = {**MARGIN, **layout.get("margin", {})}, held or {}
     y = layout.get("yaxis", {})
     tick = {a: font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX) for a in ("xaxis", "yaxis")}
     title = {a: font_size(layout, (a, "title", "font", "size"), font_size(layout, ("font", "size"), 14))
              if (layout.get(a, {}).get("title") or {}).get("text") else 0.0 for a in ("xaxis", "yaxis")}
     y_labels = max((_label_width(t, tick["yaxis"]) for t in y.get("ticktext") or ["0.0"]), default=0.0)
     bar = COLORBAR_PX if any(t.get("type") == "heatmap" and t.get("showscale") is not False for t in data) else 0
-    width = width_px - margin["l"] - margin["r"] - bar - y_labels - LABEL_STANDOFF_PX - title["yaxis"] * AXIS_TITLE_LINE
-    height = ((layout.get("height") or 450) - margin["t"] - margin["b"] - tick["xaxis"] * TICK_LINE
-              - LABEL_STANDOFF_PX - title["xaxis"] * AXIS_TITLE_LINE)
+    left = held.get("l", margin["l"] + y_labels + LABEL_STANDOFF_PX + title["yaxis"] * AXIS_TITLE_LINE)
+    bottom = held.get("b", margin["b"] + tick["xaxis"] * TICK_LINE + LABEL_STANDOFF_PX
+                      + title["xaxis"] * AXIS_TITLE_LINE)
+    width = width_px - left - held.get("r", margin["r"] + bar)
+    height = (layout.get("height") or 450) - margin["t"] - bottom
     if y.get("scaleanchor") == "x":
         width = height = min(width, height)
     return max(width, 1.0), max(height, 1.0)
@@ -102,11 +105,11 @@ def _decade_axes(layout: dict) -> list[str]:
             and (layout[a].get("dtick") == 1) and layout[a].get("tickmode") != "array"]
 
 
-def _tick_changes(layout: dict, data: list[dict], width_px: float) -> dict[str, dict]:
+def _tick_changes(layout: dict, data: list[dict], width_px: float, held: dict | None = None) -> dict[str, dict]:
     """Per axis, what shows every k-th tick label so that the labels fit the axis's estimated length:
     listed labels (the last always kept), and the powers of ten of a log axis (every k-th decade).
     At every decade they ran into each other on a narrow grid and on a short projector chart."""
-    width, height = _plot_area(layout, data, width_px)
+    width, height = _plot_area(layout, data, width_px, held)
     changes = {}
     for a in _decade_axes(layout):
         tick = font_size(layout, (a, "tickfont", "size"), TICK_FONT_PX)
@@ -147,9 +150,10 @@ def fit_spec(spec: dict, width_px: float, largest_font: float = MAX_FONT_PX) -> 
             # above the figure's top edge, cut off (measured in chromium; tests/test_fit.py, tests/test_readability.py)
             title["pad"] = {**TITLE_PAD, "t": TITLE_PAD["t"] + round(size * TITLE_LINE / 2)}
         layout["margin"] = margin
-    for axis, change in _tick_changes(layout, spec["data"], width_px).items():
+    # margins that hold the labels as listed: thinned, the widest is no wider
+    held = fixed_range_margins(layout, spec["data"], width_px) or listed_ticks_margins(layout, spec["data"], width_px)
+    for axis, change in _tick_changes(layout, spec["data"], width_px, held).items():
         layout[axis].update(change)
-    held = fixed_range_margins(layout, spec["data"], width_px)
     if held:
         layout["margin"] = {**MARGIN, **layout.get("margin", {}), **held}
     heatmaps = [t for t in spec["data"] if t.get("type") == "heatmap" and t.get("text") is not None]

@@ -2,9 +2,10 @@
 
 With automargin (the template's), plotly draws a chart, measures its labels, grows the margins when
 they do not fit and draws the chart again: a third of a small heatmap's drawing time, and half to two
-thirds of a decision-boundary map's, on every rerun. Where the labels are known on the server (a
-matrix's indices, an axis with a fixed range) the margins are set to hold them, as upper bounds fitted
-to what chromium measured (tests/test_margins.py pins those measurements). Automargin stays on: an
+thirds of a decision-boundary map's, on every rerun; a sweep map, whose plot is held square, was laid out
+three or four times. Where the labels are known on the server (a matrix's indices, an axis with a fixed
+range, listed tick labels and a colour bar's title) the margins are set to hold them, as upper bounds
+fitted to what chromium measured (tests/test_margins.py pins those measurements). Automargin stays on: an
 estimate that falls short costs a second drawing, never a cut label; one that is a little long costs a
 few px of plot."""
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import math
 
 from core.figures.style import MARGIN, TEMPLATE, TICK_FONT_PX
-from core.figures.text_size import font_size, text_width
+from core.figures.text_size import font_size, label_width, text_width
 
 # A matrix's index labels: room on top of the widest row label and one more digit, and on top of two
 # tick-font lines (at 12 px chromium gave 31 px left for one-digit rows, 38 for two, and 39 px below;
@@ -29,6 +30,16 @@ FIXED_BOTTOM_PX = 27
 TICK_LINE = 1.3  # an x tick label's height in tick-font sizes
 TITLE_ROOM = 0.8  # an axis title's room beyond its standoff, in title-font sizes
 Y_PX_PER_TICK = 40  # plotly.js aims at a y tick every 40 px
+# Listed tick labels (the sweep maps' powers of ten, label_width's estimate, tighter than text_width's numbers):
+# chromium pushed 74.3-76.9 px left with the titled y axis at tick font 12 px and title 14, 89.2-93.1 at 18 and
+# 22 px (presentation mode); below, 70.2 and 85.0 (FIXED_BOTTOM_PX holds them).
+LISTED_LEFT_PX = 23
+# A vertical colour bar (plotly's x = 1.02 of the plot's width, xpad 10, the style's thickness 12) beyond the
+# wider of its title and its tick labels: chromium pushed 68.6-71.5 px for the sweep's bar titled "log10" at
+# font 14 px (the more room the axis labels got on the left, the more) and 84.6-87.1 at 20 px (presentation
+# mode), whatever its range.
+COLORBAR_SIDE_PX = 30
+COLORBAR_X = 1.02
 
 
 def matrix_margins(margin: dict, y_axis: dict, tick_px: float) -> dict:
@@ -53,6 +64,21 @@ def range_labels(low: float, high: float, dtick: float) -> list[str]:
                    for k in range(math.ceil(low / dtick - 1e-9), math.floor(high / dtick + 1e-9) + 1)})
 
 
+def _ticks_and_titles(x: dict, y: dict) -> tuple[dict, dict]:
+    """Per axis, its tick labels' font size and its title's room (the title's standoff and TITLE_ROOM of its font)."""
+    axes, title_px = {"xaxis": x, "yaxis": y}, TEMPLATE["layout"]["xaxis"]["title"]["font"]["size"]
+    tick = {a: font_size(axis, ("tickfont", "size"), TICK_FONT_PX) for a, axis in axes.items()}
+    title = {a: TEMPLATE["layout"][a]["title"]["standoff"] + TITLE_ROOM * font_size(axis, ("title", "font", "size"),
+                                                                                     title_px)
+             for a, axis in axes.items()}
+    return tick, title
+
+
+def _bottom(margin: dict, tick: dict, title: dict) -> int:
+    """The bottom margin that holds a titled x axis's labels and title (never less than margin's)."""
+    return max(margin["b"], math.ceil(FIXED_BOTTOM_PX + TICK_LINE * tick["xaxis"] + title["xaxis"]))
+
+
 def fixed_range_margins(layout: dict, data: list[dict], width_px: float) -> dict:
     """The left and bottom margins that hold the labels and titles of a figure drawn width_px wide whose x
     and y axes both have a title and a fixed range, and which draws no legend and no colour bar; {} for
@@ -64,12 +90,8 @@ def fixed_range_margins(layout: dict, data: list[dict], width_px: float) -> dict
     if not (titled and x.get("range") and y.get("range")) or bars or layout.get("showlegend") is not False:
         return {}
     margin = {**MARGIN, **layout.get("margin", {})}
-    axes, title_px = {"xaxis": x, "yaxis": y}, TEMPLATE["layout"]["xaxis"]["title"]["font"]["size"]
-    tick = {a: font_size(axis, ("tickfont", "size"), TICK_FONT_PX) for a, axis in axes.items()}
-    title = {a: TEMPLATE["layout"][a]["title"]["standoff"] + TITLE_ROOM * font_size(axis, ("title", "font", "size"),
-                                                                                     title_px)
-             for a, axis in axes.items()}  # each title's standoff and room
-    bottom = max(margin["b"], math.ceil(FIXED_BOTTOM_PX + TICK_LINE * tick["xaxis"] + title["xaxis"]))
+    tick, title = _ticks_and_titles(x, y)
+    bottom = _bottom(margin, tick, title)
     low, high = sorted(float(v) for v in y["range"])
     left, found = margin["l"], []
     length = (layout.get("height") or 450) - margin["t"] - bottom
@@ -85,3 +107,38 @@ def fixed_range_margins(layout: dict, data: list[dict], width_px: float) -> dict
         left = max(margin["l"], math.ceil(FIXED_LEFT_PX + widest + title["yaxis"]))
         found.append(left)
     return {"l": max(found[1:]), "b": bottom}
+
+
+def listed_ticks_margins(layout: dict, data: list[dict], width_px: float) -> dict:
+    """The left, bottom and right margins that hold the labels, titles and colour bar of a figure drawn width_px
+    wide whose x and y axes both list their tick labels and have a title, with at most one colour bar and no
+    legend (the sweep's maps); {} for any other. Plotly would push them itself, each push moving a plot held
+    square (a y axis anchored to x), which moved the labels' room again: in a Sweep column of a laptop a
+    map was laid out three or four times, 70-100 ms a map where one layout took about 25."""
+    x, y = layout.get("xaxis") or {}, layout.get("yaxis") or {}
+    listed = all(a.get("tickmode") == "array" and a.get("ticktext") and (a.get("title") or {}).get("text")
+                 for a in (x, y))
+    bars = [t for t in data if t.get("type") == "heatmap" and t.get("showscale") is not False]
+    if not listed or len(bars) > 1 or layout.get("showlegend") is True:
+        return {}
+    margin = {**MARGIN, **layout.get("margin", {})}
+    tick, title = _ticks_and_titles(x, y)
+    widest = max(label_width(str(t), tick["yaxis"]) for t in y["ticktext"])
+    held = {"l": max(margin["l"], math.ceil(LISTED_LEFT_PX + widest + title["yaxis"])),
+            "b": _bottom(margin, tick, title)}
+    if bars:  # the bar stands at COLORBAR_X of the plot's width: its push grows with the plot it sits beside
+        bar_title = ((bars[0].get("colorbar") or {}).get("title") or {}).get("text") or ""
+        font_px = font_size(layout, ("font", "size"), 12)
+        push = COLORBAR_SIDE_PX + max(text_width(str(bar_title), font_px), _bar_labels_px(bars[0], font_px))
+        held["r"] = max(margin["r"], math.ceil((push + (COLORBAR_X - 1) * (width_px - held["l"])) / COLORBAR_X))
+    return held
+
+
+def _bar_labels_px(trace: dict, font_px: float) -> float:
+    """The widest of a colour bar's tick labels, as plotly labels its range (zmin to zmax) about every
+    Y_PX_PER_TICK px of a bar of at most 400 px (the longer the bar, the finer the labels)."""
+    low, high = trace.get("zmin"), trace.get("zmax")
+    if low is None or high is None or not high > low:
+        return text_width("−0.000", font_px)  # a range plotly finds itself: five digits and a sign
+    labels = range_labels(low, high, plotly_dtick(high - low, 400, Y_PX_PER_TICK))
+    return max(text_width(label, font_px) for label in labels)
