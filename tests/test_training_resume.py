@@ -98,3 +98,15 @@ def test_more_epochs_drawn_later_are_the_ones_drawn_at_the_start():
     later.extend(9)
     at_once = Minibatches(20, 5, 3, epochs=9)
     assert torch.equal(later.steps(0, 36), at_once.steps(0, 36))
+
+
+def test_a_training_that_goes_on_reports_progress_from_where_it_stands():
+    """Its live chart draws every step from 0 ("step 352 of 450"): the progress bar beside it said 61 % there,
+    the share of the added steps only. Now both say where the training stands."""
+    sweep = SWEEPS["d2l, three optimizers"]
+    training = Training(configs_for(sweep, sweep.epochs), curves=False)
+    training.run()
+    reported: list[float] = []
+    training.extend(2 * sweep.epochs)
+    training.run(on_progress=reported.append)
+    assert reported and reported[0] > 0.5 and reported[-1] == 1.0 and reported == sorted(reported)

@@ -232,7 +232,7 @@ class Training:
                         and done == 1):
                     self._record(t // self.batches.per_epoch)
                 if on_progress is not None and (t - start) // stride > (t - done - start) // stride:
-                    on_progress((t - start) / (total - start))
+                    on_progress(t / total)  # where the training stands, as the live chart's step: going on starts there
                 if on_partial is not None and self.curves and time.monotonic() >= next_frame:
                     if waiting is not None:
                         waiting.flush()
