@@ -83,3 +83,28 @@ def test_negative_lr_or_weight_decay_raises_torchs_error(key, bad):
     spec = OPTIMIZERS[key]
     with pytest.raises(ValueError, match=re.escape(torch_error(torch_class(spec), **bad))):
         spec.step(torch.ones(3), torch.ones(3), {}, **bad)
+
+
+@pytest.mark.parametrize(("key", "options"), CASES)
+def test_a_rule_handed_its_state_steps_to_the_same_numbers_and_only_then_changes_it(key, options, gen):
+    """owned=True (the batched trainer's) lets a rule update its state in place: the same operations, so
+    the same numbers bit for bit; without it the state a caller passes is left as it was (the single step
+    and the torch oracle loops step from states they keep)."""
+    spec = OPTIMIZERS[key]
+    resolved = spec.resolve(options)
+    w = torch.randn(4, 5, generator=gen, dtype=torch.float64)
+    grads = [torch.randn(4, 5, generator=gen, dtype=torch.float64) for _ in range(4)]
+    kept_state, kept_w, handed_state, handed_w = {}, w, {}, w
+    for g in grads:
+        before = {k: v.clone() if isinstance(v, torch.Tensor) else v for k, v in kept_state.items()}
+        kept = spec.step(kept_w, g, kept_state, lr=LR, weight_decay=WEIGHT_DECAY, **resolved)
+        for k, v in before.items():  # not handed over: untouched
+            assert (torch.equal(kept_state[k], v) if isinstance(v, torch.Tensor) else kept_state[k] == v), k
+        handed = spec.step(handed_w, g, handed_state, lr=LR, weight_decay=WEIGHT_DECAY, owned=True, **resolved)
+        assert torch.equal(kept.param, handed.param)
+        assert kept.state.keys() == handed.state.keys()
+        for k in kept.state:
+            a, b = kept.state[k], handed.state[k]
+            assert (torch.equal(a, b) if isinstance(a, torch.Tensor) else a == b), k
+        kept_state, kept_w, handed_state, handed_w = kept.state, kept.param, handed.state, handed.param
+

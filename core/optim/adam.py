@@ -46,7 +46,11 @@ def step(
     maximize: bool = False,
     checked: bool = False,
     out: Tensor | None = None,
+    owned: bool = False,
 ) -> Update:
+    """One step; `owned`: the caller hands its state over (the batched trainer, which keeps no earlier
+    state), so the moments are updated in place: the same operations, so the same numbers, without a new
+    tensor each (a fifth of the 12 x 12 sweep's Adam step on the cpu)."""
     check_hyperparameters(lr, weight_decay, eps, checked=checked)
     check_betas(beta1, beta2)
     if grad is None:  # torch skips a parameter without .grad entirely: no decay either
@@ -58,15 +62,19 @@ def step(
         g = add_scaled(g, weight_decay, param)
     if "exp_avg" not in state:  # t == 1: m_0 = v_0 = v_0^max = 0 (asked of the state, not of t, which a
         # replayed program keeps as a tensor on the device: core.train.replay)
-        state = {key: torch.zeros_like(param) for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")}
-    m = state["exp_avg"].lerp(g, 1 - beta1)
-    v = (state["exp_avg_sq"] * beta2).addcmul(g, g, value=1 - beta2)
+        state, owned = {key: torch.zeros_like(param) for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")}, True
+    if owned:
+        m = state["exp_avg"].lerp_(g, 1 - beta1)
+        v = state["exp_avg_sq"].mul_(beta2).addcmul_(g, g, value=1 - beta2)
+    else:
+        m = state["exp_avg"].lerp(g, 1 - beta1)
+        v = (state["exp_avg_sq"] * beta2).addcmul(g, g, value=1 - beta2)
     new_state = {"step": t, "exp_avg": m, "exp_avg_sq": v}
     if amsgrad:
         v = torch.maximum(state["max_exp_avg_sq"], v)
         new_state["max_exp_avg_sq"] = v
     step_size = lr / (1 - beta1**t)  # m̂ = m / (1 - β1^t), folded into the step as torch does
-    denom = (v.sqrt() / (1 - beta2**t) ** 0.5).add(eps)
+    denom = v.sqrt().div_((1 - beta2**t) ** 0.5).add_(eps)  # its own tensor from the sqrt on
     decay_term = None if checked else weight_decay * param
     return Update(add_quotient(param, step_size, m, denom, out=out), new_state, decay_term)
 

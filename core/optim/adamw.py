@@ -38,6 +38,7 @@ def step(
     maximize: bool = False,
     checked: bool = False,
     out: Tensor | None = None,
+    owned: bool = False,
 ) -> Update:
     check_hyperparameters(lr, weight_decay, eps, checked=checked)
     check_betas(beta1, beta2)
@@ -51,6 +52,7 @@ def step(
     update = adam.step(
         shrunk, grad, state, lr=lr, weight_decay=0.0,
         beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad, maximize=maximize, checked=checked, out=out,
+        owned=owned,
     )
     return Update(update.param, update.state, decay)
 

@@ -41,6 +41,7 @@ def step(
     maximize: bool = False,
     checked: bool = False,
     out: Tensor | None = None,
+    owned: bool = False,  # noqa: ARG001  a new state each step, handed over or not (adam.step's in-place is Adam's)
 ) -> Update:
     check_hyperparameters(lr, weight_decay, eps, checked=checked)
     if not 0.0 <= alpha:

@@ -43,6 +43,7 @@ def step(
     maximize: bool = False,
     checked: bool = False,
     out: Tensor | None = None,
+    owned: bool = False,
 ) -> Update:
     check_hyperparameters(lr, weight_decay, checked=checked)
     if not momentum >= 0.0:
@@ -58,7 +59,12 @@ def step(
     new_state = dict(state)
     if momentum != 0:
         buf = state.get("momentum_buffer")
-        buf = g.clone() if buf is None else (buf * momentum).add(g, alpha=1 - dampening)
+        if buf is None:
+            buf = g.clone()
+        elif owned:  # the caller's state, handed over (adam.step says why): the same operations in place
+            buf = buf.mul_(momentum).add_(g, alpha=1 - dampening)
+        else:
+            buf = (buf * momentum).add(g, alpha=1 - dampening)
         new_state["momentum_buffer"] = buf
         g = g.add(buf, alpha=momentum) if nesterov else buf
     decay_term = None if checked else lr * (weight_decay * param)

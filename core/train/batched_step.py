@@ -140,7 +140,7 @@ def step(group: list[Member], flat: Tensor, grad: Tensor, factor: float, out: Te
                 rows[:, kept_whole] = param[:, kept_whole]
             param = rows
         update = m.step(param, g, m.state, lr=lr, weight_decay=m.weight_decay, checked=True,
-                        out=rows, **m.options)
+                        out=rows, owned=True, **m.options)  # the member's state is the trainer's alone
         m.state = update.state
         if update.param is not rows:  # a rule that could not write there
             rows.copy_(update.param)
