@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from core.train.budget import max_epochs
-from core.train.config import check_request, default_config
+from core.train.config import check_request, default_config, training_points
 from core.train.sweep import MAX_RESOLUTION, SweepConfig
-from core.train.tasks import TASKS
+from core.train.tasks import TASKS, make_task
 
 
 @pytest.mark.parametrize("task", list(TASKS))
@@ -35,3 +36,12 @@ def test_more_runs_never_allow_more_epochs():
     for task in TASKS:
         maxima = [max_epochs(task, runs) for runs in (1, 10, 100, 1000)]
         assert maxima == sorted(maxima, reverse=True)
+
+
+def test_training_points_count_what_each_tasks_data_holds():
+    """One count of an epoch's examples for the budget, the refusal, the kept run's bytes and the steps sentence:
+    the data's own, the toy task's set by its training fraction."""
+    for key in TASKS:
+        data = make_task(key).data(0, torch.float64, torch.device("cpu"))
+        assert training_points(key) == len(data.x_train)
+    assert training_points("toy", (("train_fraction", 0.9),)) > training_points("toy", (("train_fraction", 0.1),))

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import torch
-
-from core.train.config import MAX_REQUEST_SECONDS, MAX_STEPS, estimated_seconds
+from core.train.config import MAX_REQUEST_SECONDS, MAX_STEPS, estimated_seconds, training_points
 from core.train.tasks import make_task
 from core.train.training import steps_per_epoch
 
@@ -22,8 +20,7 @@ from core.train.training import steps_per_epoch
 def max_epochs(task: str, runs: int, task_options: tuple[tuple[str, object], ...] = (), seed: int = 0) -> int:
     """The largest epoch count check_request accepts for `runs` runs of this task (0 if none)."""
     t = make_task(task, **dict(task_options))
-    n_train = len(t.data(seed, torch.float64, torch.device("cpu")).x_train)
-    per_epoch = steps_per_epoch(n_train, t.batch_size)
+    per_epoch = steps_per_epoch(training_points(task, task_options, seed), t.batch_size)
     per_step_us = t.step_us + runs * t.run_step_us
     epochs = min(MAX_STEPS // per_epoch, int(MAX_REQUEST_SECONDS * 1e6 / per_step_us) // per_epoch)
     while epochs > 0 and estimated_seconds(t, runs, epochs * per_epoch) > MAX_REQUEST_SECONDS:  # float rounding

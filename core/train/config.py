@@ -6,6 +6,7 @@ Kept apart from the loop (core.train.training) so pages, links and the cost budg
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import torch
 
@@ -79,6 +80,14 @@ def validate(configs: list[TrainConfig], task: Task, per_epoch: int) -> None:
         raise ValueError(_over_budget(task, runs, total_steps, per_epoch))
 
 
+@lru_cache(maxsize=256)
+def training_points(task: str, task_options: tuple = (), seed: int = 0) -> int:
+    """How many training points the task's data holds (the toy task's training fraction sets it), which an
+    epoch's steps are counted from: the data built once on the CPU for the count, not kept."""
+    t = make_task(task, **dict(task_options))
+    return len(t.data(seed, torch.float64, torch.device("cpu")).x_train)
+
+
 def check_request(configs: list[TrainConfig] | tuple[TrainConfig, ...]) -> None:
     """Refuse what train_together would refuse, before any work: pages call it before a
     request queues for a training slot. Cheap: it builds the task's data on the CPU only."""
@@ -87,7 +96,7 @@ def check_request(configs: list[TrainConfig] | tuple[TrainConfig, ...]) -> None:
         raise ValueError("Nothing to train: no configuration given")
     first = configs[0]
     task = make_task(first.task, **dict(first.task_options))
-    n_train = len(task.data(first.seed, torch.float64, torch.device("cpu")).x_train)
+    n_train = training_points(first.task, first.task_options, first.seed)
     validate(configs, task, steps_per_epoch(n_train, task.batch_size))
 
 

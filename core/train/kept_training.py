@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from core.train.config import TrainConfig
+from core.train.config import TrainConfig, training_points
 from core.train.divergence import Divergence
 from core.train.layout import Layout
 from core.train.minibatch import steps_per_epoch
@@ -41,8 +41,8 @@ def kept_bytes(configs) -> int:
     first = configs[0]
     task = make_task(first.task, **dict(first.task_options))
     size = Layout(task.init_params(1, first.seed, torch.float64, torch.device("cpu"))).size
-    n_train = len(task.data(first.seed, torch.float64, torch.device("cpu")).x_train)
-    steps = first.epochs * steps_per_epoch(n_train, task.batch_size)
+    steps = first.epochs * steps_per_epoch(training_points(first.task, first.task_options, first.seed),
+                                           task.batch_size)
     itemsize = torch.finfo(torch.float32 if first.dtype == "float32" else torch.float64).bits // 8
     return sum(c.runs for c in configs) * size * itemsize * (steps + 1)
 

@@ -8,11 +8,10 @@ History objects, so a caption cannot state the opposite of its chart.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from core.numbers import fmt
 from core.train.closed_form import seed_regime
-from core.train.config import TrainConfig
+from core.train.config import TrainConfig, training_points
 from core.train.minibatch import steps_per_epoch
 from core.train.tasks import TASKS, make_task
 from core.train.training import History
@@ -23,7 +22,7 @@ SETTLED = 1e-3  # relative change of ||W|| over the last tenth of the run below 
 def steps_sentence(config: TrainConfig) -> str:
     """'Epochs 100' over an axis of 400 steps needs its batch size said."""
     task = make_task(config.task, **dict(config.task_options))  # the toy's training fraction sets n_train
-    n_train = len(task.data(config.seed, torch.float64, torch.device("cpu")).x_train)
+    n_train = training_points(config.task, config.task_options, config.seed)
     per_epoch = steps_per_epoch(n_train, task.batch_size)
     batch = "the full batch" if task.batch_size is None else f"minibatches of {task.batch_size}"
     return (f"{config.epochs} epochs × {per_epoch} step{'s' if per_epoch != 1 else ''} per epoch "
