@@ -117,3 +117,11 @@ def test_only_figures_that_list_their_labels_on_titled_axes_get_sweep_margins():
     assert listed_ticks_margins(spec["layout"], two_bars, 300) == {}
     matrix = fit_to_width(figures.matrix_heatmap(np.arange(20.0).reshape(4, 5) / 10, "W"), 300).to_dict()
     assert listed_ticks_margins(matrix["layout"], matrix["data"], 300) == {}
+
+
+def test_a_colour_bar_without_a_finite_range_gets_room_for_five_digits_and_a_sign():
+    """zmin and zmax unset, equal, NaN or infinite: plotly labels a range it finds itself."""
+    spec, _ = _sweep_spec(False, 3)
+    for low, high in ((None, None), (1.0, 1.0), (float("nan"), 1.0), (-float("inf"), 1.0), (0.0, float("inf"))):
+        data = [{**spec["data"][0], "zmin": low, "zmax": high}]
+        assert listed_ticks_margins(spec["layout"], data, 316)["r"] >= 73

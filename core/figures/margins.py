@@ -138,7 +138,7 @@ def _bar_labels_px(trace: dict, font_px: float) -> float:
     """The widest of a colour bar's tick labels, as plotly labels its range (zmin to zmax) about every
     Y_PX_PER_TICK px of a bar of at most 400 px (the longer the bar, the finer the labels)."""
     low, high = trace.get("zmin"), trace.get("zmax")
-    if low is None or high is None or not high > low:
+    if low is None or high is None or not (math.isfinite(high - low) and high > low):
         return text_width("−0.000", font_px)  # a range plotly finds itself: five digits and a sign
     labels = range_labels(low, high, plotly_dtick(high - low, 400, Y_PX_PER_TICK))
     return max(text_width(label, font_px) for label in labels)
