@@ -109,6 +109,11 @@ def test_the_flags_resolved_later_name_the_step_and_reason_a_per_step_check_name
         found = divergence.found[i]
         assert (found.step, found.reason) == (k + 1, REASONS[codes[k, i] - 1])
         assert torch.equal(divergence.last_good(peaks[-1].reshape(-1, 1))[i], peaks[k, i].reshape(1))
+    assert divergence.found_by(steps) == divergence.found
+    for cut in range(steps + 1):  # a training cut at step `cut` has found what came by then, each run's own
+        by_then = divergence.found_by(cut)
+        assert [d is not None for d in by_then] == [d is not None and d.step <= cut for d in divergence.found]
+        assert all(d is None or d is divergence.found[i] for i, d in enumerate(by_then))
 
 
 def test_runs_that_diverge_at_many_steps_are_named_from_one_read_of_the_device(monkeypatch):

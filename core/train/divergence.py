@@ -263,6 +263,11 @@ class RunDivergence:
             out[torch.tensor(dropped, device=flat.device)] = torch.stack([self._kept[i] for i in dropped])
         return out
 
+    def found_by(self, step: int) -> list[Divergence | None]:
+        """Each run's Divergence if it came by `step` (a training cut there: core.train.kept_training, a kept
+        sweep's recorded epoch), else None."""
+        return [d if d is not None and d.step <= step else None for d in self.found]
+
     def last_good(self, flat: Tensor, until: int | None = None) -> Tensor:
         """Every run's last good weights: `flat` (the final weights) for the runs that never diverged (by step
         `until`, if given: a training cut there, core.train.kept_training)."""

@@ -15,12 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-import numpy as np
 import torch
 from torch import Tensor
 
 from core.train.config import TrainConfig, training_points
-from core.train.divergence import Divergence
+from core.train.divergence import RunDivergence
 from core.train.layout import Layout
 from core.train.minibatch import steps_per_epoch
 from core.train.recorder import History, Partial, snapshot_steps
@@ -56,8 +55,8 @@ def keepable(configs) -> bool:
 class _Found:
     """The divergences found by a step, as Recorder.history reads them (`at`, `found`)."""
 
-    def __init__(self, found: list[Divergence | None], steps: int):
-        self.found = np.array([d if d is not None and d.step <= steps else None for d in found], dtype=object)
+    def __init__(self, divergence: RunDivergence, steps: int):
+        self.found = divergence.found_by(steps)
         self.at = [None if d is None else d.step for d in self.found]
 
 
@@ -92,7 +91,7 @@ class KeptTraining(Resumable):
         steps = configs[0].epochs * training.batches.per_epoch
         stop = training.stopped_at
         points = stop if stop is not None and stop <= steps else steps  # a shorter training stops there too
-        found = _Found(training.divergence.found, steps)
+        found = _Found(training.divergence, steps)
         recorder = training.recorder.copy()
         del recorder.train_losses[points:], recorder.test_losses[points:], recorder.norms[points:]
         layout = training.layout

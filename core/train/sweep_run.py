@@ -6,8 +6,7 @@ bit), so one epoch more trains one epoch, not E + 1. It also records every run's
 of each of its last epochs (up to RECORDED_EPOCHS, as its length allows: recorded_epochs), so a sweep of
 fewer epochs among those needs no training at all. The chosen cell's weights after every step are kept as
 the sweep trains (core.train.sweep_cell), so its curves for any of those epoch counts come from the same
-run. tests/test_sweep_run.py holds every
-answer to a sweep trained afresh for that many epochs.
+run. tests/test_sweep_run.py holds every answer to a sweep trained afresh for that many epochs.
 
 One SweepRun serves one view (everything but the epochs) and one chosen cell; it holds its block, the
 rules' state and the cell's weights (nbytes(): what a page's cache counts).
@@ -95,7 +94,7 @@ class SweepRun(Resumable):
         train, test = (v.double().cpu().numpy() for v in recorded[:2])
         norms = {name: v.double().cpu().numpy() for name, v in recorded[2].items()}
         decayed_norm = decayed_norms(norms, self.training.recorder.decayed)
-        diverged = np.array([d is not None and d.step <= steps for d in self.training.divergence.found])
+        diverged = np.array([d is not None for d in self.training.divergence.found_by(steps)])
         shape = (config.resolution[1], config.resolution[0])
         return {c.optimizer: grid_of(c.optimizer, train[r], test[r], decayed_norm[r], diverged[r], shape)
                 for c, r in zip(config.grid_configs(), self.training.runs, strict=True)}
